@@ -1,0 +1,82 @@
+"""The probability path: one replayed match as columns of equal length.
+
+A path has a point at kick-off, at every minute played (stoppage minutes included), immediately
+before and after each event, at half-time and at the final whistle. Every column is a numpy array
+so that drama metrics and charts work on whole arrays at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from heartbreak.domain import Event, MatchInfo
+
+
+class PointKind(StrEnum):
+    """Why a point is on the path."""
+
+    KICK_OFF = "kick_off"
+    MINUTE = "minute"  # the end of a minute of play
+    BEFORE_EVENT = "before_event"  # the instant before an event, same clock as the event
+    AFTER_EVENT = "after_event"  # the instant after it
+    PERIOD_END = "period_end"  # half-time, end of regulation, end of extra time
+    FINAL_WHISTLE = "final_whistle"
+
+
+@dataclass(frozen=True)
+class ProbabilityPath:
+    """Win/draw/loss (and advance) probabilities at every point of a match.
+
+    Columns (all of length ``n``):
+
+    - ``minute``, ``stoppage``: the clock as a fan reads it (90 and 4 for 90+4').
+    - ``period``: :class:`~heartbreak.domain.Period` values as strings.
+    - ``elapsed``: minutes actually played up to the point (stoppage counted), strictly a clock
+      that never goes back; the x axis of charts.
+    - ``time_left``: expected minutes of play left in the current phase (regulation, or extra
+      time once it has started), expected stoppage included; 0 at the final whistle.
+    - ``kind``: :class:`PointKind` values as strings.
+    - ``home_goals``, ``away_goals``, ``home_reds``, ``away_reds``: the state at the point.
+    - ``p_home_win``, ``p_draw``, ``p_away_win``: full-time (end of regulation, or of extra time
+      once it has started) outcome probabilities; they sum to 1.
+    - ``p_home_advance``: probability that the home side goes through (knockouts only, else None).
+    - ``event_index``: index into ``events`` of the event at a BEFORE/AFTER_EVENT point, else -1.
+    """
+
+    info: MatchInfo
+    events: tuple[Event, ...]
+    minute: np.ndarray
+    stoppage: np.ndarray
+    period: np.ndarray
+    elapsed: np.ndarray
+    time_left: np.ndarray
+    kind: np.ndarray
+    home_goals: np.ndarray
+    away_goals: np.ndarray
+    home_reds: np.ndarray
+    away_reds: np.ndarray
+    p_home_win: np.ndarray
+    p_draw: np.ndarray
+    p_away_win: np.ndarray
+    p_home_advance: np.ndarray | None
+    event_index: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.minute)
+
+    @property
+    def knockout(self) -> bool:
+        return self.p_home_advance is not None
+
+    def home_chance(self) -> np.ndarray:
+        """The home side's chance of the result that matters: advancing in a knockout, else winning."""
+        return self.p_home_advance if self.p_home_advance is not None else self.p_home_win
+
+    def away_chance(self) -> np.ndarray:
+        """The away side's chance of the result that matters."""
+        if self.p_home_advance is not None:
+            return 1.0 - self.p_home_advance
+        return self.p_away_win
