@@ -44,6 +44,10 @@ class ProbabilityPath:
       once it has started) outcome probabilities; they sum to 1.
     - ``p_home_advance``: probability that the home side goes through (knockouts only, else None).
     - ``event_index``: index into ``events`` of the event at a BEFORE/AFTER_EVENT point, else -1.
+    - ``suspense``: the expected size of the next minute's move in beliefs,
+      E_t[Σ_o (p_o,t+1 − p_o,t)²] over the three outcomes (Ely, Frankel & Kamenica 2015, "Suspense
+      and Surprise", JPE 123(1)), computed by the engine from the chance of a goal for either
+      side in the next minute and the probabilities that goal would lead to; 0 at the whistle.
     """
 
     info: MatchInfo
@@ -63,6 +67,7 @@ class ProbabilityPath:
     p_away_win: np.ndarray
     p_home_advance: np.ndarray | None
     event_index: np.ndarray
+    suspense: np.ndarray
 
     def __len__(self) -> int:
         return len(self.minute)
