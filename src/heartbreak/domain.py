@@ -235,13 +235,13 @@ def apply(state: MatchState, event: Event) -> MatchState:
     if event.type is EventType.PERIOD_END:
         return replace(state, **clock, last_event=event)
     if event.type is EventType.SHOOTOUT:
-        return replace(
-            state, **clock, shootout_winner=event.side, finished=True, last_event=event
-        )
+        return replace(state, **clock, shootout_winner=event.side, finished=True, last_event=event)
     raise ValueError(f"unknown event type {event.type!r}")
 
 
-def fold(events: tuple[Event, ...] | list[Event], state: MatchState | None = None) -> list[MatchState]:
+def fold(
+    events: tuple[Event, ...] | list[Event], state: MatchState | None = None
+) -> list[MatchState]:
     """The states after each event, starting from ``state`` (kick-off by default)."""
     current = state or initial_state()
     states = []

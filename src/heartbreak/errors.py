@@ -47,8 +47,10 @@ class BadSourceRows(HeartbreakError):
     def __init__(self, rows: list[BadSourceRow]) -> None:
         self.rows = rows
         first = rows[0].message
-        more = f" (and {len(rows) - 1} more bad rows; --skip-bad-rows skips them)" if len(rows) > 1 else (
-            " (--skip-bad-rows skips it)"
+        more = (
+            f" (and {len(rows) - 1} more bad rows; --skip-bad-rows skips them)"
+            if len(rows) > 1
+            else (" (--skip-bad-rows skips it)")
         )
         super().__init__(first + more)
 

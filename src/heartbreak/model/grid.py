@@ -93,9 +93,7 @@ class ScoreGrid:
         total = home + draw + away
         return home / total, draw / total, away / total
 
-    def p_home_advance(
-        self, tie_home_advance: np.ndarray | float
-    ) -> np.ndarray:
+    def p_home_advance(self, tie_home_advance: np.ndarray | float) -> np.ndarray:
         """P(home goes through) when a level final score leads to a tie-break won by the home side
         with probability ``tie_home_advance`` (extra time and shootout, or the shootout alone)."""
         home, draw, _ = self.outcome_probabilities()

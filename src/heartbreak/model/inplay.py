@@ -85,7 +85,9 @@ def residual_stoppage(mean: np.ndarray, played: np.ndarray) -> np.ndarray:
     played = np.maximum(np.asarray(played, dtype=float), 0.0)
     shape = np.maximum(mean, 1.0)
     scale = mean / shape
-    ratio = np.exp(gamma.logsf(played, shape + 1.0, scale=scale) - gamma.logsf(played, shape, scale=scale))
+    ratio = np.exp(
+        gamma.logsf(played, shape + 1.0, scale=scale) - gamma.logsf(played, shape, scale=scale)
+    )
     return np.maximum(mean * ratio - played, 0.0)
 
 
@@ -167,7 +169,9 @@ class InPlayModel:
         full = 30.0 + mu[2] + mu[3]
         end = np.where(period == EXTRA_FIRST, 105.0, 120.0)
         regular = np.where(stoppage > 0, 0.0, end - np.minimum(np.maximum(minute, end - 15.0), end))
-        this_period = regular + residual_stoppage(np.where(period == EXTRA_FIRST, mu[2], mu[3]), stoppage)
+        this_period = regular + residual_stoppage(
+            np.where(period == EXTRA_FIRST, mu[2], mu[3]), stoppage
+        )
         out = np.where(period == EXTRA_FIRST, this_period + 15.0 + mu[3], this_period)
         out = np.where(period <= SECOND_HALF, full, out)
         return np.where(period == FINISHED, 0.0, out)
@@ -180,7 +184,9 @@ class InPlayModel:
         return own**hr * opp**ar, own**ar * opp**hr
 
     # --- probabilities ----------------------------------------------------------------------
-    def evaluate(self, lam_home, lam_away, states: StateBatch, with_suspense: bool = True) -> StateProbabilities:
+    def evaluate(
+        self, lam_home, lam_away, states: StateBatch, with_suspense: bool = True
+    ) -> StateProbabilities:
         """Outcome probabilities for every state in the batch.
 
         ``lam_home``/``lam_away``: each state's pre-match expected regulation goals.
@@ -203,9 +209,7 @@ class InPlayModel:
 
         # The tie-break value: P(home goes through | level at the end of the phase).
         knockout = np.asarray(states.knockout, dtype=bool)
-        tie_after_regulation = self._extra_time_value(
-            et_rate_h * et_left, et_rate_a * et_left
-        )
+        tie_after_regulation = self._extra_time_value(et_rate_h * et_left, et_rate_a * et_left)
         tie = np.where(in_regulation, tie_after_regulation, p.shootout_home)
 
         probs = self._probabilities(rem_h, rem_a, states.home_goals, states.away_goals, tie)
@@ -213,7 +217,9 @@ class InPlayModel:
         adv = np.where(knockout, adv, np.nan)
 
         time_left = np.where(
-            in_extra, et_left, self.remaining_regulation(states.period, states.minute, states.stoppage, ramp=False)
+            in_extra,
+            et_left,
+            self.remaining_regulation(states.period, states.minute, states.stoppage, ramp=False),
         )
         finished = states.period == FINISHED
         time_left = np.where(finished, 0.0, time_left)
@@ -221,10 +227,22 @@ class InPlayModel:
         suspense = np.zeros(len(lam_h))
         if with_suspense:
             suspense = self._suspense(
-                rem_h, rem_a, states, tie, knockout, in_extra, lam_h, lam_a, norm, mult_h, mult_a,
+                rem_h,
+                rem_a,
+                states,
+                tie,
+                knockout,
+                in_extra,
+                lam_h,
+                lam_a,
+                norm,
+                mult_h,
+                mult_a,
                 (home, draw, away, adv),
             )
-        return StateProbabilities(home, draw, away, adv, time_left, np.where(finished, 0.0, suspense))
+        return StateProbabilities(
+            home, draw, away, adv, time_left, np.where(finished, 0.0, suspense)
+        )
 
     def _extra_time_value(self, et_h: np.ndarray, et_a: np.ndarray) -> np.ndarray:
         grid = ScoreGrid.from_rates(et_h, et_a)
@@ -236,13 +254,19 @@ class InPlayModel:
         home, draw, away = grid.outcome_probabilities()
         return home, draw, away, home + draw * tie
 
-    def _suspense(self, rem_h, rem_a, states, tie, knockout, in_extra, lam_h, lam_a, norm, mult_h, mult_a, now):
+    def _suspense(
+        self, rem_h, rem_a, states, tie, knockout, in_extra, lam_h, lam_a, norm, mult_h, mult_a, now
+    ):
         """E_t[Σ_o (p_o,t+1 − p_o,t)²] over the next minute of play (Ely, Frankel & Kamenica 2015).
 
         Over the outcomes that matter: advance/out in a knockout, else win/draw/loss.
         """
-        minute_end = np.where(states.stoppage > 0, PERIOD_END[np.minimum(states.period, 4)], states.minute)
-        shape = np.where(in_extra, self.params.extra_time_rate, self._shape(np.clip(minute_end, 0, 90)))
+        minute_end = np.where(
+            states.stoppage > 0, PERIOD_END[np.minimum(states.period, 4)], states.minute
+        )
+        shape = np.where(
+            in_extra, self.params.extra_time_rate, self._shape(np.clip(minute_end, 0, 90))
+        )
         rate_h = lam_h / norm * mult_h * shape
         rate_a = lam_a / norm * mult_a * shape
         # One minute of play, never more than what is left.

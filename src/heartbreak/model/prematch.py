@@ -64,9 +64,13 @@ def _negative_log_likelihood(
     eta_h = a + b * x + ch * h
     eta_a = a - b * x + ca * h
     lam_h, lam_a = np.exp(eta_h), np.exp(eta_a)
-    nll = np.sum(lam_h - gh * eta_h + gammaln(gh + 1)) + np.sum(lam_a - ga * eta_a + gammaln(ga + 1))
+    nll = np.sum(lam_h - gh * eta_h + gammaln(gh + 1)) + np.sum(
+        lam_a - ga * eta_a + gammaln(ga + 1)
+    )
     rh, ra = lam_h - gh, lam_a - ga
-    grad = np.array([rh.sum() + ra.sum(), (rh * x).sum() - (ra * x).sum(), (rh * h).sum(), (ra * h).sum()])
+    grad = np.array(
+        [rh.sum() + ra.sum(), (rh * x).sum() - (ra * x).sum(), (rh * h).sum(), (ra * h).sum()]
+    )
     return float(nll), grad
 
 

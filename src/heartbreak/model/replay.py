@@ -44,7 +44,22 @@ class _Points:
     def __post_init__(self) -> None:
         self.cols: dict[str, list] = {
             name: []
-            for name in ["minute", "stoppage", "period", "label_period", "engine_period", "engine_minute", "engine_stoppage", "elapsed", "kind", "home_goals", "away_goals", "home_reds", "away_reds", "event_index"]
+            for name in [
+                "minute",
+                "stoppage",
+                "period",
+                "label_period",
+                "engine_period",
+                "engine_minute",
+                "engine_stoppage",
+                "elapsed",
+                "kind",
+                "home_goals",
+                "away_goals",
+                "home_reds",
+                "away_reds",
+                "event_index",
+            ]
         }
 
     def add(self, **values) -> None:
@@ -73,14 +88,20 @@ def match_timeline(match: Match, stoppage_means: np.ndarray) -> list[tuple[Perio
     out = []
     for idx, period in enumerate(periods):
         latest = max(
-            (e.stoppage for e in match.events if e.period is period and e.type is not EventType.SHOOTOUT),
+            (
+                e.stoppage
+                for e in match.events
+                if e.period is period and e.type is not EventType.SHOOTOUT
+            ),
             default=0,
         )
-        out.append((period, max(int(round(float(stoppage_means[idx]))), latest)))
+        out.append((period, max(round(float(stoppage_means[idx])), latest)))
     return out
 
 
-def replay(match: Match, lam_home: float, lam_away: float, model: InPlayModel | None = None) -> ProbabilityPath:
+def replay(
+    match: Match, lam_home: float, lam_away: float, model: InPlayModel | None = None
+) -> ProbabilityPath:
     """The probability path of a match from its pre-match expected goals and its events."""
     model = model or InPlayModel()
     info = match.info
@@ -92,12 +113,32 @@ def replay(match: Match, lam_home: float, lam_away: float, model: InPlayModel | 
     reds = [0, 0]
     elapsed_base = 0.0
 
-    def add(kind, minute, stoppage, period, engine_period, engine_minute, engine_stoppage, elapsed, event_index=-1):
+    def add(
+        kind,
+        minute,
+        stoppage,
+        period,
+        engine_period,
+        engine_minute,
+        engine_stoppage,
+        elapsed,
+        event_index=-1,
+    ):
         pts.add(
-            minute=minute, stoppage=stoppage, period=period.value, label_period=period,
-            engine_period=engine_period, engine_minute=engine_minute, engine_stoppage=engine_stoppage,
-            elapsed=elapsed, kind=kind.value, home_goals=score[0], away_goals=score[1],
-            home_reds=reds[0], away_reds=reds[1], event_index=event_index,
+            minute=minute,
+            stoppage=stoppage,
+            period=period.value,
+            label_period=period,
+            engine_period=engine_period,
+            engine_minute=engine_minute,
+            engine_stoppage=engine_stoppage,
+            elapsed=elapsed,
+            kind=kind.value,
+            home_goals=score[0],
+            away_goals=score[1],
+            home_reds=reds[0],
+            away_reds=reds[1],
+            event_index=event_index,
         )
 
     add(PointKind.KICK_OFF, 0, 0, Period.FIRST_HALF, FIRST_HALF, 0.0, 0.0, 0.0)
@@ -131,15 +172,33 @@ def replay(match: Match, lam_home: float, lam_away: float, model: InPlayModel | 
                 add(PointKind.MINUTE, m, x, period, eng, eng_minute, eng_stoppage, elapsed)
                 continue
             _, index, event = payload
-            add(PointKind.BEFORE_EVENT, event.minute, event.stoppage, period, eng, eng_minute,
-                eng_stoppage, elapsed, index)
+            add(
+                PointKind.BEFORE_EVENT,
+                event.minute,
+                event.stoppage,
+                period,
+                eng,
+                eng_minute,
+                eng_stoppage,
+                elapsed,
+                index,
+            )
             side = 0 if event.side is Side.HOME else 1
             if event.type is EventType.GOAL:
                 score[side] += 1
             else:
                 reds[side] += 1
-            add(PointKind.AFTER_EVENT, event.minute, event.stoppage, period, eng, eng_minute,
-                eng_stoppage, elapsed, index)
+            add(
+                PointKind.AFTER_EVENT,
+                event.minute,
+                event.stoppage,
+                period,
+                eng,
+                eng_minute,
+                eng_stoppage,
+                elapsed,
+                index,
+            )
         elapsed_base += (end - start) + shown_stoppage
         # The period is over: the engine's state is the start of the next period, if any.
         next_index = eng + 1
@@ -149,10 +208,21 @@ def replay(match: Match, lam_home: float, lam_away: float, model: InPlayModel | 
         if eng == EXTRA_SECOND:
             next_index = FINISHED
         next_start = [0.0, 45.0, 90.0, 105.0, 120.0][next_index]
-        add(PointKind.PERIOD_END, end, shown_stoppage, period, next_index, next_start, 0.0, elapsed_base)
+        add(
+            PointKind.PERIOD_END,
+            end,
+            shown_stoppage,
+            period,
+            next_index,
+            next_start,
+            0.0,
+            elapsed_base,
+        )
 
     states = _state_batch(pts, info)
-    out = model.evaluate(np.full(len(states.period), lam_home), np.full(len(states.period), lam_away), states)
+    out = model.evaluate(
+        np.full(len(states.period), lam_home), np.full(len(states.period), lam_away), states
+    )
     cols = {k: np.asarray(v) for k, v in pts.cols.items()}
     p_home, p_draw, p_away = out.p_home_win.copy(), out.p_draw.copy(), out.p_away_win.copy()
     p_adv = out.p_home_advance.copy() if info.knockout else None
@@ -161,8 +231,19 @@ def replay(match: Match, lam_home: float, lam_away: float, model: InPlayModel | 
     last_period = timeline[-1][0]
     final_minute = last_period.end_minute
     final_stoppage = timeline[-1][1]
-    extra = _final_points(match, cols, p_home, p_draw, p_away, p_adv, model, final_minute, final_stoppage,
-                          elapsed_base, last_period)
+    extra = _final_points(
+        match,
+        cols,
+        p_home,
+        p_draw,
+        p_away,
+        p_adv,
+        model,
+        final_minute,
+        final_stoppage,
+        elapsed_base,
+        last_period,
+    )
     cols, p_home, p_draw, p_away, p_adv, suspense, time_left = extra(out.suspense, out.time_left)
     return ProbabilityPath(
         info=info,
@@ -207,28 +288,61 @@ def _state_batch(pts: _Points, info: MatchInfo) -> StateBatch:
     )
 
 
-def _final_points(match, cols, p_home, p_draw, p_away, p_adv, model, final_minute, final_stoppage,
-                  elapsed, last_period):
+def _final_points(
+    match,
+    cols,
+    p_home,
+    p_draw,
+    p_away,
+    p_adv,
+    model,
+    final_minute,
+    final_stoppage,
+    elapsed,
+    last_period,
+):
     """Append the shootout (before/after) and the final whistle, where the result is certain."""
 
     def finish(suspense, time_left):
         extra_rows: list[dict] = []
         hg, ag = match.home_score, match.away_score
         base = {
-            "minute": final_minute, "stoppage": final_stoppage, "elapsed": elapsed,
-            "home_goals": hg, "away_goals": ag,
-            "home_reds": cols["home_reds"][-1], "away_reds": cols["away_reds"][-1],
+            "minute": final_minute,
+            "stoppage": final_stoppage,
+            "elapsed": elapsed,
+            "home_goals": hg,
+            "away_goals": ag,
+            "home_reds": cols["home_reds"][-1],
+            "away_reds": cols["away_reds"][-1],
         }
         result = np.sign(hg - ag)
         win = (float(result > 0), float(result == 0), float(result < 0))
-        shootout_index = len([e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD)])
+        shootout_index = len(
+            [e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD)]
+        )
         if match.shootout_winner is not None and p_adv is not None:
             tie = model.params.shootout_home
-            extra_rows.append({**base, "period": Period.SHOOTOUT.value, "kind": PointKind.BEFORE_EVENT.value,
-                               "event_index": shootout_index, "p": (*win, tie), "time_left": 0.0})
+            extra_rows.append(
+                {
+                    **base,
+                    "period": Period.SHOOTOUT.value,
+                    "kind": PointKind.BEFORE_EVENT.value,
+                    "event_index": shootout_index,
+                    "p": (*win, tie),
+                    "time_left": 0.0,
+                }
+            )
             adv = 1.0 if match.shootout_winner is Side.HOME else 0.0
-            extra_rows.append({**base, "period": Period.SHOOTOUT.value, "kind": PointKind.AFTER_EVENT.value,
-                               "event_index": shootout_index, "p": (*win, adv), "time_left": 0.0})
+            extra_rows.append(
+                {
+                    **base,
+                    "period": Period.SHOOTOUT.value,
+                    "kind": PointKind.AFTER_EVENT.value,
+                    "event_index": shootout_index,
+                    "p": (*win, adv),
+                    "time_left": 0.0,
+                }
+            )
         if match.winner is Side.HOME:
             adv = 1.0
         elif match.winner is Side.AWAY:
@@ -236,14 +350,33 @@ def _final_points(match, cols, p_home, p_draw, p_away, p_adv, model, final_minut
         else:
             adv = 0.5  # level with no shootout recorded (a replay was ordered): nobody went through
         period = Period.SHOOTOUT.value if match.shootout_winner is not None else last_period.value
-        extra_rows.append({**base, "period": period, "kind": PointKind.FINAL_WHISTLE.value,
-                           "event_index": -1, "p": (*win, adv), "time_left": 0.0})
+        extra_rows.append(
+            {
+                **base,
+                "period": period,
+                "kind": PointKind.FINAL_WHISTLE.value,
+                "event_index": -1,
+                "p": (*win, adv),
+                "time_left": 0.0,
+            }
+        )
 
         new_cols = dict(cols)
-        for name in ("minute", "stoppage", "elapsed", "home_goals", "away_goals", "home_reds",
-                     "away_reds", "period", "kind", "event_index"):
-            new_cols[name] = np.concatenate([cols[name], np.asarray([r[name] for r in extra_rows],
-                                                                   dtype=cols[name].dtype)])
+        for name in (
+            "minute",
+            "stoppage",
+            "elapsed",
+            "home_goals",
+            "away_goals",
+            "home_reds",
+            "away_reds",
+            "period",
+            "kind",
+            "event_index",
+        ):
+            new_cols[name] = np.concatenate(
+                [cols[name], np.asarray([r[name] for r in extra_rows], dtype=cols[name].dtype)]
+            )
         ph = np.concatenate([p_home, [r["p"][0] for r in extra_rows]])
         pd_ = np.concatenate([p_draw, [r["p"][1] for r in extra_rows]])
         pa = np.concatenate([p_away, [r["p"][2] for r in extra_rows]])

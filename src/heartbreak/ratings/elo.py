@@ -80,7 +80,9 @@ def margin_multiplier(margin: np.ndarray, params: EloParams = EloParams()) -> np
     """G: 1 for a margin ≤ 1, 1.5 for 2, (11 + N)/8 for N ≥ 3 (eloratings.net)."""
     n = np.abs(np.asarray(margin, dtype=float))
     return np.where(
-        n <= 1, 1.0, np.where(n == 2, params.margin_two, (params.margin_base + n) / params.margin_divisor)
+        n <= 1,
+        1.0,
+        np.where(n == 2, params.margin_two, (params.margin_base + n) / params.margin_divisor),
     )
 
 
@@ -144,17 +146,29 @@ class EloRatings:
             day_start = day_end
 
         ids = df["match_id"].to_numpy()
-        self.pre_match_ = pd.DataFrame({"match_id": ids, "elo_home": before_h, "elo_away": before_a})
+        self.pre_match_ = pd.DataFrame(
+            {"match_id": ids, "elo_home": before_h, "elo_away": before_a}
+        )
         self.history_ = (
             pd.concat(
                 [
                     pd.DataFrame(
-                        {"team": home, "date": dates, "match_id": ids,
-                         "rating_before": before_h, "rating_after": after_h}
+                        {
+                            "team": home,
+                            "date": dates,
+                            "match_id": ids,
+                            "rating_before": before_h,
+                            "rating_after": after_h,
+                        }
                     ),
                     pd.DataFrame(
-                        {"team": away, "date": dates, "match_id": ids,
-                         "rating_before": before_a, "rating_after": after_a}
+                        {
+                            "team": away,
+                            "date": dates,
+                            "match_id": ids,
+                            "rating_before": before_a,
+                            "rating_after": after_a,
+                        }
                     ),
                 ],
                 ignore_index=True,
