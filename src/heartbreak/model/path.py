@@ -77,7 +77,7 @@ class ProbabilityPath:
         return self.p_home_advance is not None
 
     def home_chance(self) -> np.ndarray:
-        """The home side's chance of the result that matters: advancing in a knockout, else winning."""
+        """The home side's chance of what matters: advancing in a knockout, else winning."""
         return self.p_home_advance if self.p_home_advance is not None else self.p_home_win
 
     def away_chance(self) -> np.ndarray:
