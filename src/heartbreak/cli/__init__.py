@@ -14,3 +14,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+from heartbreak.cli import analysis  # noqa: E402
+
+app.command("ratings")(analysis.ratings)
+app.command("predict")(analysis.predict)
+app.command("story")(analysis.story)

@@ -1,0 +1,152 @@
+"""Plain-data views of results: the JSON contract shared by the CLI and the HTTP API."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from heartbreak.domain import EventType, Side, minute_label
+from heartbreak.model.path import PointKind
+
+if TYPE_CHECKING:
+    from heartbreak.services import MatchReplay
+
+
+def _num(value: float) -> float | None:
+    """A float for JSON: rounded to 6 places, NaN as null."""
+    value = float(value)
+    return None if math.isnan(value) else round(value, 6)
+
+
+def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
+    """``{match, prematch, timeline, emotions, metrics, story}`` for one replay."""
+    match, path, info = result.match, result.path, result.match.info
+    knockout = path.p_home_advance is not None
+    winner = match.winner
+    out_match = {
+        "id": info.match_id,
+        "home": info.home,
+        "away": info.away,
+        "date": info.date.isoformat(),
+        "competition": info.competition,
+        "stage": info.stage,
+        "knockout": info.knockout,
+        "neutral": info.neutral,
+        "city": info.city,
+        "country": info.country,
+        "score": {"home": match.home_score, "away": match.away_score},
+        "extra_time": bool(path.period.tolist().count("extra_time_first_half")),
+        "shootout": match.shootout_winner is not None,
+        "shootout_winner": info.team(match.shootout_winner) if match.shootout_winner else None,
+        "winner": info.team(winner) if winner is not None else None,
+        "advanced": info.team(winner) if (knockout and winner is not None) else None,
+        "timeline_complete": match.timeline_complete,
+    }
+    pre = result.prematch
+    prematch = {
+        "elo_home": round(pre.elo_home, 1),
+        "elo_away": round(pre.elo_away, 1),
+        "expected_goals_home": _num(pre.expected_goals_home),
+        "expected_goals_away": _num(pre.expected_goals_away),
+        "p_home_win": _num(pre.p_home_win),
+        "p_draw": _num(pre.p_draw),
+        "p_away_win": _num(pre.p_away_win),
+    }
+    if knockout:
+        prematch["p_home_advance"] = _num(pre.p_home_advance)
+
+    timeline = []
+    for i in range(len(path)):
+        point: dict[str, Any] = {
+            "minute": int(path.minute[i]),
+            "stoppage": int(path.stoppage[i]),
+            "label": point_label(path, i),
+            "kind": str(path.kind[i]),
+            "period": str(path.period[i]),
+            "elapsed": _num(path.elapsed[i]),
+            "score": {"home": int(path.home_goals[i]), "away": int(path.away_goals[i])},
+            "p_home_win": _num(path.p_home_win[i]),
+            "p_draw": _num(path.p_draw[i]),
+            "p_away_win": _num(path.p_away_win[i]),
+        }
+        if knockout:
+            point["p_home_advance"] = _num(path.p_home_advance[i])
+        if path.event_index[i] >= 0 and path.kind[i] == PointKind.AFTER_EVENT:
+            event = path.events[path.event_index[i]]
+            point["event"] = {
+                "type": event.type.value,
+                "team": info.team(event.side) if event.side else None,
+                "player": event.player,
+                "own_goal": event.own_goal,
+                "penalty": event.penalty,
+            }
+        timeline.append(point)
+
+    emotions = {
+        info.team(side): [
+            {
+                "minute": int(path.minute[i]),
+                "stoppage": int(path.stoppage[i]),
+                "label": point_label(path, i),
+                "emotion": str(labels[i]),
+            }
+            for i in range(len(path))
+        ]
+        for side, labels in result.emotions.items()
+    }
+    metrics = (
+        result.metrics.to_dict() if hasattr(result.metrics, "to_dict") else dict(result.metrics)
+    )
+    return {
+        "match": out_match,
+        "prematch": prematch,
+        "timeline": timeline,
+        "emotions": emotions,
+        "metrics": _clean(metrics),
+        "story": result.story.text,
+        "story_side": info.team(result.story_side),
+        "attribution": _attribution(),
+    }
+
+
+def point_label(path, i: int) -> str:
+    """How a fan names a point: "KO", "48'", "HT", "FT", "90+4'", "pens"."""
+    kind = path.kind[i]
+    if kind == PointKind.KICK_OFF:
+        return "KO"
+    if kind == PointKind.FINAL_WHISTLE:
+        return "FT"
+    if kind == PointKind.PERIOD_END:
+        period = path.period[i]
+        return {
+            "first_half": "HT",
+            "second_half": "90'",
+            "extra_time_first_half": "ET HT",
+            "extra_time_second_half": "120'",
+        }.get(str(period), "end")
+    if path.period[i] == "shootout":
+        return "pens"
+    return minute_label(int(path.minute[i]), int(path.stoppage[i]))
+
+
+def _clean(value: Any) -> Any:
+    """Make metrics JSON-safe: enums to values, NaN to null, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, Side | EventType):
+        return value.value
+    if isinstance(value, float):
+        return _num(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return _clean(value.item())
+    return value
+
+
+def _attribution() -> str:
+    try:
+        from heartbreak.data.sources import ATTRIBUTION_SHORT
+    except ImportError:  # pragma: no cover
+        return ""
+    return ATTRIBUTION_SHORT

@@ -1,0 +1,538 @@
+"""The Python API: store → ratings → model → drama → story, as notebook-friendly objects.
+
+The CLI and the HTTP API are thin layers over these functions. A :class:`Heartbreak` session
+holds one store and the fitted models; the module-level functions use a default session built
+from the environment (``HEARTBREAK_DB``, ``HEARTBREAK_DATA_DIR``), building the store on first use.
+
+>>> import heartbreak as hb                                       # doctest: +SKIP
+>>> hb.predict("Belgium", "Japan", "2018-07-02", neutral=True, knockout=True).to_dict()
+>>> r = hb.replay("Belgium", "Japan", "2018-07-02"); r.story.text; r.to_frame(); r.plot()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from heartbreak.data.userfile import UserMatch
+from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
+from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
+from heartbreak.model.grid import ScoreGrid
+from heartbreak.model.inplay import FIRST_HALF, InPlayModel, StateBatch
+from heartbreak.model.path import ProbabilityPath
+from heartbreak.model.prematch import PrematchModel
+from heartbreak.model.replay import replay as replay_match
+
+
+def parse_date(value: str | dt.date | None, field_name: str = "date") -> dt.date:
+    """A date from ``YYYY-MM-DD`` text; the error names the field."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value is None:
+        raise InvalidInput(f"{field_name}: a date is required (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"{field_name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Pre-match probabilities for one fixture, all derived from one score grid."""
+
+    home: str
+    away: str
+    date: dt.date
+    neutral: bool
+    knockout: bool
+    elo_home: float
+    elo_away: float
+    expected_goals_home: float
+    expected_goals_away: float
+    p_home_win: float
+    p_draw: float
+    p_away_win: float
+    p_home_advance: float | None
+    grid: ScoreGrid = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "home": self.home,
+            "away": self.away,
+            "date": self.date.isoformat(),
+            "neutral": self.neutral,
+            "knockout": self.knockout,
+            "elo_home": round(self.elo_home, 1),
+            "elo_away": round(self.elo_away, 1),
+            "expected_goals_home": self.expected_goals_home,
+            "expected_goals_away": self.expected_goals_away,
+            "p_home_win": self.p_home_win,
+            "p_draw": self.p_draw,
+            "p_away_win": self.p_away_win,
+        }
+        if self.knockout:
+            out["p_home_advance"] = self.p_home_advance
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with the fields of :meth:`to_dict`."""
+        return pd.DataFrame([self.to_dict()])
+
+    def score_frame(self, max_goals: int = 6) -> pd.DataFrame:
+        """Exact-score probabilities, home goals down the rows, away goals across."""
+        g = self.grid.remaining[0, : max_goals + 1, : max_goals + 1]
+        return pd.DataFrame(
+            g,
+            index=pd.Index(range(len(g)), name=self.home),
+            columns=pd.Index(range(g.shape[1]), name=self.away),
+        )
+
+    def plot(self, ax=None, max_goals: int = 6):
+        """A heat map of exact-score probabilities."""
+        import matplotlib.pyplot as plt
+
+        frame = self.score_frame(max_goals)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 4.5))
+        ax.imshow(frame.to_numpy(), cmap="viridis", origin="upper")
+        for (i, j), value in np.ndenumerate(frame.to_numpy()):
+            ax.text(
+                j,
+                i,
+                f"{value:.0%}" if value >= 0.005 else "",
+                ha="center",
+                va="center",
+                color="white" if value < frame.to_numpy().max() * 0.6 else "black",
+                fontsize=8,
+            )
+        ax.set_xlabel(f"{self.away} goals")
+        ax.set_ylabel(f"{self.home} goals")
+        ax.set_title(f"{self.home} v {self.away}, {self.date:%d %b %Y}")
+        return ax
+
+
+@dataclass(frozen=True)
+class MatchReplay:
+    """A replayed match: its path, both sides' emotions, drama metrics and story."""
+
+    match: Match
+    prematch: Prediction
+    path: ProbabilityPath
+    emotions: dict[Side, np.ndarray]
+    metrics: Any
+    story: Any
+
+    @property
+    def info(self) -> MatchInfo:
+        return self.match.info
+
+    def side(self, team: str | None) -> Side | None:
+        """The side a team name refers to (None passes through)."""
+        if team is None:
+            return None
+        try:
+            return self.info.side_of(team)
+        except KeyError:
+            raise InvalidInput(
+                f"side: {team!r} did not play in {self.info.home} v {self.info.away}"
+            ) from None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The path as a table: one row per point, emotions of both sides included."""
+        p = self.path
+        frame = pd.DataFrame(
+            {
+                "minute": p.minute,
+                "stoppage": p.stoppage,
+                "period": p.period,
+                "kind": p.kind,
+                "elapsed": p.elapsed,
+                "time_left": p.time_left,
+                "home_goals": p.home_goals,
+                "away_goals": p.away_goals,
+                "home_reds": p.home_reds,
+                "away_reds": p.away_reds,
+                "p_home_win": p.p_home_win,
+                "p_draw": p.p_draw,
+                "p_away_win": p.p_away_win,
+            }
+        )
+        if p.p_home_advance is not None:
+            frame["p_home_advance"] = p.p_home_advance
+        frame["suspense"] = p.suspense
+        frame[f"emotion_{self.info.home}"] = self.emotions[Side.HOME]
+        frame[f"emotion_{self.info.away}"] = self.emotions[Side.AWAY]
+        return frame
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract shared by the CLI and the HTTP API."""
+        from heartbreak.serialize import replay_to_dict
+
+        return replay_to_dict(self)
+
+    def plot(self, side: str | None = None, ax=None):
+        """Draw the probability chart (matplotlib) for one side (default: the story's side)."""
+        from heartbreak.story.chart import draw_path
+
+        chosen = self.side(side) or self.story_side
+        return draw_path(self.path, side=chosen, emotions=self.emotions[chosen], ax=ax)
+
+    def save_chart(self, file: str | Path, side: str | None = None) -> Path:
+        from heartbreak.story.chart import save_chart
+
+        chosen = self.side(side) or self.story_side
+        save_chart(self.path, file, side=chosen, emotions=self.emotions[chosen])
+        return Path(file)
+
+    @property
+    def story_side(self) -> Side:
+        return getattr(self.story, "side", None) or _default_side(self.match)
+
+
+def _default_side(match: Match) -> Side:
+    """The side whose ride the story follows by default: the loser, else the home side."""
+    winner = match.winner
+    return winner.other if winner is not None else Side.HOME
+
+
+# --- the session ----------------------------------------------------------------------------
+
+
+class Heartbreak:
+    """One store and its fitted models. Cheap to create; models are fitted on first use."""
+
+    def __init__(
+        self,
+        db: str | Path | None = None,
+        data_dir: str | Path | None = None,
+        progress: Callable[..., None] | None = None,
+        inplay: InPlayModel | None = None,
+    ) -> None:
+        self._db = db
+        self._data_dir = data_dir
+        self._progress = progress
+        self.inplay = inplay or InPlayModel()
+
+    @cached_property
+    def store(self):
+        from heartbreak.data.store import ensure_store
+
+        return ensure_store(self._db, self._data_dir, progress=self._progress)
+
+    @cached_property
+    def prematch_model(self) -> PrematchModel:
+        return PrematchModel().fit(self.store.matches())
+
+    # --- teams and ratings ---
+    def resolve_team(self, name: str, date: dt.date | None = None) -> str:
+        return self.store.resolver().resolve(name, date)
+
+    def ratings(self, date: str | dt.date, top: int | None = None) -> pd.DataFrame:
+        """World Football Elo ratings as of a date (matches strictly before it), best first."""
+        day = parse_date(date)
+        frame = self.store.ratings_as_of(day)
+        frame = frame.sort_values("rating", ascending=False, kind="stable").reset_index(drop=True)
+        frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+        return frame.head(top) if top else frame
+
+    def team_rating(self, team: str, date: dt.date) -> float:
+        frame = self.store.ratings_as_of(date, teams=[team])
+        return float(frame["rating"].iloc[0])
+
+    # --- prediction ---
+    def predict(
+        self,
+        home: str,
+        away: str,
+        date: str | dt.date,
+        neutral: bool = False,
+        knockout: bool = False,
+        elo_home: float | None = None,
+        elo_away: float | None = None,
+    ) -> Prediction:
+        """Pre-match probabilities of a fixture on a date, from ratings as of that date."""
+        day = parse_date(date)
+        home_name = self.resolve_team(home, day) if elo_home is None else home
+        away_name = self.resolve_team(away, day) if elo_away is None else away
+        if elo_home is None:
+            elo_home = self.team_rating(home_name, day)
+        if elo_away is None:
+            elo_away = self.team_rating(away_name, day)
+        return self.predict_many(
+            pd.DataFrame(
+                {
+                    "home": [home_name],
+                    "away": [away_name],
+                    "date": [day],
+                    "neutral": [neutral],
+                    "knockout": [knockout],
+                    "elo_home": [elo_home],
+                    "elo_away": [elo_away],
+                }
+            )
+        )[0]
+
+    def predict_many(self, fixtures: pd.DataFrame) -> list[Prediction]:
+        """Vectorised predictions; ``fixtures`` has home, away, date, neutral, knockout and
+        elo_home/elo_away (looked up as of each date where missing)."""
+        frame = fixtures.copy()
+        if "elo_home" not in frame or "elo_away" not in frame:
+            frame["elo_home"] = [
+                self.team_rating(t, d) for t, d in zip(frame["home"], frame["date"], strict=True)
+            ]
+            frame["elo_away"] = [
+                self.team_rating(t, d) for t, d in zip(frame["away"], frame["date"], strict=True)
+            ]
+        neutral = frame["neutral"].to_numpy(dtype=bool)
+        knockout = frame["knockout"].to_numpy(dtype=bool)
+        lam_h, lam_a = self.prematch_model.expected_goals(
+            frame["elo_home"].to_numpy(float), frame["elo_away"].to_numpy(float), neutral
+        )
+        kickoff = self.inplay.evaluate(lam_h, lam_a, kickoff_states(knockout), with_suspense=False)
+        grid = ScoreGrid.from_rates(lam_h, lam_a)
+        out = []
+        for i, row in enumerate(frame.itertuples(index=False)):
+            out.append(
+                Prediction(
+                    home=row.home,
+                    away=row.away,
+                    date=row.date,
+                    neutral=bool(neutral[i]),
+                    knockout=bool(knockout[i]),
+                    elo_home=float(row.elo_home),
+                    elo_away=float(row.elo_away),
+                    expected_goals_home=float(lam_h[i]),
+                    expected_goals_away=float(lam_a[i]),
+                    p_home_win=float(kickoff.p_home_win[i]),
+                    p_draw=float(kickoff.p_draw[i]),
+                    p_away_win=float(kickoff.p_away_win[i]),
+                    p_home_advance=float(kickoff.p_home_advance[i]) if knockout[i] else None,
+                    grid=ScoreGrid(
+                        grid.remaining[i : i + 1],
+                        grid.home_goals[i : i + 1],
+                        grid.away_goals[i : i + 1],
+                    ),
+                )
+            )
+        return out
+
+    def predict_file(self, file: str | Path) -> list[Prediction]:
+        """Predictions for every row of a fixtures CSV; a bad row stops with its file and line."""
+        from heartbreak.data.userfile import read_fixtures
+
+        rows = []
+        for line, row in read_fixtures(file):
+            try:
+                day = parse_date(row.get("date"), "date")
+                home = self.resolve_team(row.get("home") or "", day)
+                away = self.resolve_team(row.get("away") or "", day)
+                flags = {k: _flag(row.get(k), k) for k in ("neutral", "knockout")}
+            except HeartbreakError as exc:
+                raise InvalidInput(f"{file}:{line}: {exc}") from None
+            rows.append(
+                {
+                    "home": home,
+                    "away": away,
+                    "date": day,
+                    **flags,
+                    "elo_home": self.team_rating(home, day),
+                    "elo_away": self.team_rating(away, day),
+                }
+            )
+        return self.predict_many(pd.DataFrame(rows)) if rows else []
+
+    # --- replay ---
+    def find_match(self, home: str, away: str, date: str | dt.date) -> int:
+        day = parse_date(date)
+        home_name = self.resolve_team(home, day)
+        away_name = self.resolve_team(away, day)
+        ids = self.store.find_matches(home_name, away_name, day)
+        if len(ids) == 0:
+            raise NoSuchMatch(f"no match {home_name} v {away_name} on {day.isoformat()}")
+        if len(ids) > 1:
+            raise NoSuchMatch(
+                f"{len(ids)} matches {home_name} v {away_name} on {day.isoformat()} "
+                f"(ids {', '.join(map(str, ids))}); ask by id"
+            )
+        return int(ids[0])
+
+    def replay(
+        self, home: str, away: str, date: str | dt.date, side: str | None = None
+    ) -> MatchReplay:
+        """Replay a stored match found by its teams (either order) and date."""
+        return self.replay_id(self.find_match(home, away, date), side=side)
+
+    def replay_id(self, match_id: int, side: str | None = None) -> MatchReplay:
+        match = self.store.match(match_id)
+        if not match.timeline_complete:
+            raise InvalidInput(
+                f"{match.info.home} v {match.info.away} ({match.info.date}): the record lists "
+                "fewer goals with minutes than the score, so it cannot be replayed minute by minute"
+            )
+        row = self.store.match_ratings(match_id)
+        return self.replay_match(match, row["elo_home"], row["elo_away"], side=side)
+
+    def replay_match(
+        self, match: Match, elo_home: float, elo_away: float, side: str | None = None
+    ) -> MatchReplay:
+        """Replay any match (stored or the user's own) from its ratings."""
+        info = match.info
+        prediction = self.predict_many(
+            pd.DataFrame(
+                {
+                    "home": [info.home],
+                    "away": [info.away],
+                    "date": [info.date],
+                    "neutral": [info.neutral],
+                    "knockout": [info.knockout],
+                    "elo_home": [elo_home],
+                    "elo_away": [elo_away],
+                }
+            )
+        )[0]
+        path = replay_match(
+            match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
+        )
+        return build_replay(match, prediction, path, side)
+
+    def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:
+        """Replay a match from a user's file; ratings from the file or from the store."""
+        day = user.date
+        home = user.home if user.elo_home is not None else self.resolve_team(user.home, day)
+        away = user.away if user.elo_away is not None else self.resolve_team(user.away, day)
+        elo_home = user.elo_home if user.elo_home is not None else self.team_rating(home, day)
+        elo_away = user.elo_away if user.elo_away is not None else self.team_rating(away, day)
+        match = user_match_to_domain(user, home, away)
+        return self.replay_match(match, elo_home, elo_away, side=side)
+
+
+def user_match_to_domain(user: UserMatch, home: str, away: str) -> Match:
+    """A user's match as a domain :class:`Match` (sides found by the names in the file)."""
+
+    def side_of(team: str) -> Side:
+        return Side.HOME if team.casefold() == user.home.casefold() else Side.AWAY
+
+    events = tuple(
+        sorted(
+            (
+                Event(
+                    EventType.GOAL if e.type == "goal" else EventType.RED_CARD,
+                    e.minute,
+                    e.stoppage,
+                    side=side_of(e.team),
+                    player=e.player,
+                    own_goal=e.own_goal,
+                    penalty=e.penalty,
+                )
+                for e in user.events
+            ),
+            key=lambda e: e.sort_key,
+        )
+    )
+    goals = [e for e in events if e.type is EventType.GOAL]
+    info = MatchInfo(
+        home=home,
+        away=away,
+        date=user.date,
+        competition=user.competition,
+        stage=user.stage,
+        knockout=user.knockout,
+        neutral=user.neutral,
+    )
+    return Match(
+        info=info,
+        home_score=sum(e.side is Side.HOME for e in goals),
+        away_score=sum(e.side is Side.AWAY for e in goals),
+        events=events,
+        extra_time=bool(user.extra_time) or any(e.minute > 90 for e in events),
+        shootout_winner=side_of(user.shootout_winner) if user.shootout_winner else None,
+    )
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _flag(value: str | None, column: str) -> bool:
+    text = (value or "").strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInput(f"{column}: {value!r} is not true/false")
+
+
+def build_replay(
+    match: Match, prediction: Prediction, path: ProbabilityPath, side: str | None
+) -> MatchReplay:
+    """Attach emotions, metrics and story to a path."""
+    from heartbreak.drama.emotions import fan_emotions
+    from heartbreak.drama.metrics import drama_metrics
+    from heartbreak.story.narrative import tell_story
+
+    emotions = {s: fan_emotions(path, s) for s in (Side.HOME, Side.AWAY)}
+    metrics = drama_metrics(path, match.winner)
+    chosen = None
+    if side is not None:
+        try:
+            chosen = match.info.side_of(side)
+        except KeyError:
+            raise InvalidInput(
+                f"side: {side!r} did not play in {match.info.home} v {match.info.away}"
+            ) from None
+    story = tell_story(path, match, chosen)
+    return MatchReplay(match, prediction, path, emotions, metrics, story)
+
+
+def kickoff_states(knockout: np.ndarray) -> StateBatch:
+    n = len(knockout)
+    zeros = np.zeros(n, dtype=int)
+    return StateBatch(
+        period=np.full(n, FIRST_HALF),
+        minute=np.zeros(n),
+        stoppage=np.zeros(n),
+        home_goals=zeros,
+        away_goals=zeros,
+        home_reds=zeros,
+        away_reds=zeros,
+        knockout=np.asarray(knockout, dtype=bool),
+    )
+
+
+# --- the default session --------------------------------------------------------------------
+
+_default: Heartbreak | None = None
+
+
+def session() -> Heartbreak:
+    """The default session (store and data folder from the environment)."""
+    global _default
+    if _default is None:
+        _default = Heartbreak()
+    return _default
+
+
+def predict(
+    home: str, away: str, date: str | dt.date, neutral: bool = False, knockout: bool = False
+) -> Prediction:
+    return session().predict(home, away, date, neutral=neutral, knockout=knockout)
+
+
+def replay(home: str, away: str, date: str | dt.date, side: str | None = None) -> MatchReplay:
+    return session().replay(home, away, date, side=side)
+
+
+def ratings(date: str | dt.date, top: int | None = None) -> pd.DataFrame:
+    return session().ratings(date, top)
