@@ -1,0 +1,1 @@
+"""Evaluation: proper scoring rules and walk-forward backtests."""
