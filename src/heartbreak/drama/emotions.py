@@ -1,0 +1,456 @@
+"""What a side's fans felt at every point of a match: one documented rule, no per-match labels.
+
+Vocabulary
+----------
+:class:`Emotion` lists fourteen feelings, each with a one-line definition and a valence (+1 for a
+pleasant feeling, -1 for an unpleasant one): content, hope, confidence, joy, relief, elation,
+ecstasy (+); anxiety, dread, dismay, agony, despair, disappointment, resignation (-).
+
+Inputs
+------
+For side S at point t of a :class:`~heartbreak.model.path.ProbabilityPath`:
+
+- ``v_t``, S's *standing*: its chance of the result that matters. In a knockout that is
+  ``path.home_chance()`` / ``path.away_chance()`` (the chance to go through). In a match that can
+  end drawn it is ``P(win) + draw_value·P(draw)`` with ``draw_value = ½`` by default: a draw is
+  half a win, as in the result W = ½ of World Football Elo (eloratings.net, "The World Football
+  Elo Rating System: Basic Formula"). Without it an underdog's fans would sink into resignation
+  during a goalless draw that suits them. ``draw_value = 0`` gives the bare chance of winning.
+- ``v_0``, the pre-match expectation: the standing at the first point.
+- the latest *move*: ``Δ_t = v_t − v_{t−1}`` at the most recent point where ``|Δ| ≥ move_min``.
+  At an AFTER_EVENT point this is the jump across the event (its BEFORE_EVENT point comes just
+  before it); the BEFORE_EVENT point itself keeps the feeling held before the event. A move's
+  feeling lasts while ``elapsed_t − elapsed_move ≤ persist_minutes``, then the level rules take
+  over.
+- ``late``: ``path.time_left ≤ late_minutes`` (the end of regulation, or of extra time, is near).
+- the stakes ``s`` = :func:`stakes_weight` of the match (or the ``stakes`` argument). The extreme
+  feelings need ``s ≥ extreme_stakes``; below it ecstasy softens to elation, agony and in-play
+  despair to dismay, and despair at the final whistle to disappointment.
+
+The rule (thresholds are the fields of :class:`EmotionRule`)
+----------------------------------------------------------------
+1. *After a move* (within ``persist_minutes``), with ``b`` the standing before and ``a`` after it:
+
+   - up, ``a ≥ ecstasy_level`` and (``b < ecstasy_level`` or ``Δ ≥ big_move``) → ECSTASY;
+   - up, from ``b ≤ v_0 − expectation_band`` and still ``a < v_0 − expectation_band`` → HOPE;
+   - up, from ``b ≤ v_0 − expectation_band`` (back to about what was expected) → RELIEF;
+   - any other move up → JOY;
+   - down by ``≥ big_move`` to ``a ≤ despair_level`` → DESPAIR;
+   - down by ``≥ big_move`` from ``b ≥ agony_level`` and ``b ≥ v_0 + expectation_band``
+     (a position better than expected torn away) → AGONY;
+   - down by ``≥ big_move`` otherwise → DISMAY; any smaller move down → ANXIETY.
+
+2. *Otherwise, by level*, with ``best_t`` the highest standing held so far (kick-off included),
+   the first that applies:
+
+   - ``v ≥ confident_level`` → CONFIDENCE;
+   - ``v ≤ lost_level`` and (``v < v_0`` or late) → RESIGNATION;
+   - late and ``|v − ½| ≤ close_band`` (in the balance near the end) → ANXIETY;
+   - ``v ≤ best − expectation_band``: late → DREAD, else → ANXIETY;
+   - ``v ≥ v_0 + expectation_band`` → HOPE;
+   - else → CONTENT.
+
+3. *At the final whistle* (points of kind FINAL_WHISTLE), from the points before it: ``peak`` and
+   ``low`` (the highest and lowest standing), ``in_balance_late`` (some late point had
+   ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing):
+
+   - won/advanced: ``low ≤ comeback_level`` or in_balance_late → ECSTASY; else
+     ``low ≤ v_0 − expectation_band`` → RELIEF; else JOY (CONTENT when ``s < extreme_stakes``);
+   - lost/out: ``peak ≥ despair_peak`` or in_balance_late → DESPAIR; else
+     ``high_late < settled_level`` (settled long before the end) → RESIGNATION; else
+     DISAPPOINTMENT;
+   - drawn: the sign of the last move of ``≥ big_move``: up → RELIEF, down → DISAPPOINTMENT;
+     with no big move, ``v_0 ≥ ½ + expectation_band`` (a favourite held) → DISAPPOINTMENT,
+     else CONTENT.
+
+Worked example: Belgium 3-2 Japan, 2 July 2018, World Cup round of 16
+------------------------------------------------------------------------
+World Cup base and round of 16 give ``s`` = 0.8 ≥ ``extreme_stakes``. Japan's standing is its
+chance to go through, about 0.3 at kick-off.
+
+- 0'–47', 0-0: ``v`` creeps up (a draw leads to extra time and a shootout) but stays within
+  ``expectation_band`` of ``v_0`` and below ``confident_level`` → CONTENT.
+- 48', 0-1: up by about 0.3 to about 0.65 < ``ecstasy_level`` → JOY for ``persist_minutes``.
+- 52', 0-2: up from below ``ecstasy_level`` to about 0.9 → ECSTASY; afterwards ``v ≥
+  confident_level`` → CONFIDENCE.
+- 69', 1-2: down by less than ``big_move`` → ANXIETY.
+- 74', 2-2: down by more than ``big_move`` from above ``agony_level`` and ``v_0 +
+  expectation_band`` → AGONY; then ``v`` sits far below ``best`` → ANXIETY, and in the balance
+  near the end → ANXIETY.
+- 90+4', 3-2: down by more than ``big_move`` to ``v ≤ despair_level`` → DESPAIR; at the final
+  whistle, lost after ``peak ≥ despair_peak`` → DESPAIR.
+
+Japan's arc: content → joy → ecstasy → confidence → anxiety → agony → anxiety → despair.
+Belgium's (``v_0`` about 0.7): content → dismay (48', 52') → resignation (``v ≤ lost_level``) →
+hope (69', a goal that leaves it below expectations) → relief (74') → anxiety → ecstasy (90+4',
+from about 0.6 to above ``ecstasy_level``), and ECSTASY at the whistle (won from ``low ≤
+comeback_level``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from heartbreak.domain import MatchInfo, Side
+from heartbreak.model.path import PointKind, ProbabilityPath
+
+
+class Emotion(StrEnum):
+    """A feeling of a side's fans at a point of a match.
+
+    Each has a one-line :attr:`definition` and a :attr:`valence` (+1 pleasant, -1 unpleasant).
+    """
+
+    CONTENT = "content"
+    HOPE = "hope"
+    CONFIDENCE = "confidence"
+    JOY = "joy"
+    RELIEF = "relief"
+    ELATION = "elation"
+    ECSTASY = "ecstasy"
+    ANXIETY = "anxiety"
+    DREAD = "dread"
+    DISMAY = "dismay"
+    AGONY = "agony"
+    DESPAIR = "despair"
+    DISAPPOINTMENT = "disappointment"
+    RESIGNATION = "resignation"
+
+    @property
+    def definition(self) -> str:
+        """One line saying what the feeling is and when the rule gives it."""
+        return _DEFINITIONS[self]
+
+    @property
+    def valence(self) -> int:
+        """+1 for a pleasant feeling, -1 for an unpleasant one."""
+        return _VALENCE[self]
+
+    @property
+    def positive(self) -> bool:
+        return self.valence > 0
+
+
+_DEFINITIONS = {
+    Emotion.CONTENT: "At ease: the match is going about as expected, nothing pressing.",
+    Emotion.HOPE: "Daring to believe: the chance is well above what was expected, or a goal "
+    "has opened a way back.",
+    Emotion.CONFIDENCE: "The result that matters is nearly in hand.",
+    Emotion.JOY: "Delight at a swing in the side's favour.",
+    Emotion.RELIEF: "A blow undone: back to about what was expected, or a win after a wobble.",
+    Emotion.ELATION: "Soaring spirits when the result comes in sight, at modest stakes.",
+    Emotion.ECSTASY: "Unbridled joy: the result suddenly within reach, or a win snatched from "
+    "the balance or from far behind, with much at stake.",
+    Emotion.ANXIETY: "Worry: a swing against the side, a chance well below its best so far, or "
+    "the result in the balance with the end near.",
+    Emotion.DREAD: "The end approaching with the chance well below the side's best so far.",
+    Emotion.DISMAY: "A heavy blow: a big swing against the side.",
+    Emotion.AGONY: "A position better than expected torn away by a big swing, with much at stake.",
+    Emotion.DESPAIR: "All hope gone: a crushing blow, or a defeat after the result had been "
+    "within reach or in the balance late, with much at stake.",
+    Emotion.DISAPPOINTMENT: "An unwanted result, felt without despair.",
+    Emotion.RESIGNATION: "Acceptance that the result is gone, or a defeat settled long before "
+    "the end.",
+}
+
+_POSITIVE = frozenset(
+    {
+        Emotion.CONTENT,
+        Emotion.HOPE,
+        Emotion.CONFIDENCE,
+        Emotion.JOY,
+        Emotion.RELIEF,
+        Emotion.ELATION,
+        Emotion.ECSTASY,
+    }
+)
+_VALENCE = {e: +1 if e in _POSITIVE else -1 for e in Emotion}
+
+_ORDER = list(Emotion)
+_CODE = {e: i for i, e in enumerate(_ORDER)}
+_VALUES = np.array([e.value for e in _ORDER])
+
+
+@dataclass(frozen=True)
+class EmotionRule:
+    """Thresholds of the emotion rule (see the module docstring for how each is used).
+
+    Chances and standings are probabilities in [0, 1]; minutes are minutes of play.
+    """
+
+    move_min: float = 0.10
+    """Smallest change of standing between consecutive points that counts as a move."""
+    big_move: float = 0.20
+    """A move at least this big is a big one (dismay, agony, despair; ecstasy when large)."""
+    persist_minutes: float = 5.0
+    """Minutes of play (``elapsed``) for which the feeling of a move lasts."""
+    late_minutes: float = 15.0
+    """``time_left`` at or below which the end is near."""
+    expectation_band: float = 0.15
+    """Distance from the pre-match expectation (or the best so far) that counts as a change."""
+    close_band: float = 0.15
+    """Distance from ½ within which the result is in the balance."""
+    confident_level: float = 0.80
+    """Standing from which the result is nearly in hand."""
+    ecstasy_level: float = 0.80
+    """A move up to at least this standing puts the result within reach."""
+    lost_level: float = 0.10
+    """Standing at or below which the result is (nearly) gone."""
+    despair_level: float = 0.10
+    """A big move down to at or below this standing is crushing."""
+    agony_level: float = 0.60
+    """A big move down from at least this standing (and above expectations) is agony."""
+    comeback_level: float = 0.25
+    """A winner who had sunk to this standing or lower won from far behind."""
+    despair_peak: float = 0.70
+    """A loser who had reached this standing or higher lost a result within reach."""
+    settled_level: float = 0.20
+    """A loser whose late standing never reached this had its defeat settled early."""
+    extreme_stakes: float = 0.45
+    """Stakes needed for the extreme feelings (ecstasy, agony, despair)."""
+    draw_value: float = 0.5
+    """What a draw is worth in a match that can end drawn (0 = only a win counts)."""
+
+    def __post_init__(self) -> None:
+        for name, value in self.__dict__.items():
+            if name in ("persist_minutes", "late_minutes"):
+                if value < 0:
+                    raise ValueError(f"{name} must be non-negative, got {value}")
+            elif not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+
+
+DEFAULT_RULE = EmotionRule()
+
+# World Football Elo K factors (eloratings.net): 60 World Cup finals; 50 continental championship
+# finals and major intercontinental tournaments; 40 World Cup and continental qualifiers and major
+# tournaments; 30 all other tournaments; 20 friendlies.
+_K_WORLD_CUP, _K_CONTINENTAL, _K_QUALIFIER, _K_OTHER, _K_FRIENDLY = 60, 50, 40, 30, 20
+_CONTINENTAL = {
+    "uefa euro",
+    "copa américa",
+    "copa america",
+    "african cup of nations",
+    "africa cup of nations",
+    "afc asian cup",
+    "gold cup",
+    "concacaf championship",
+    "oceania nations cup",
+    "confederations cup",
+    "conmebol–uefa cup of champions",
+}
+_STAKES_SCALE = 0.7  # K/60 x 0.7: a World Cup group match is 0.7, leaving room for its rounds
+_STAGE_BONUS = {
+    "knockout": 0.10,  # round of 16, round of 32, play-offs, an unnamed knockout tie
+    "quarter": 0.15,
+    "semi": 0.20,
+    "third": 0.05,
+    "final": 0.30,
+}
+
+
+def competition_k(competition: str) -> int:
+    """The World Football Elo K factor of a competition name (eloratings.net tiers)."""
+    name = competition.casefold().strip()
+    if name == "friendly":
+        return _K_FRIENDLY
+    if "qualification" in name or "qualifier" in name or "nations league" in name:
+        return _K_QUALIFIER
+    if name == "fifa world cup":
+        return _K_WORLD_CUP
+    if name in _CONTINENTAL:
+        return _K_CONTINENTAL
+    return _K_OTHER
+
+
+def stage_kind(stage: str | None, knockout: bool) -> str | None:
+    """The kind of round a stage name denotes: ``final``, ``semi``, ``quarter``, ``third``,
+    ``knockout`` (another knockout round) or None (a group or league stage)."""
+    name = re.sub(r"[-_]", " ", (stage or "").casefold()).strip()
+    if "third" in name or "3rd" in name:
+        return "third"
+    if "semi" in name:
+        return "semi"
+    if "quarter" in name:
+        return "quarter"
+    if re.fullmatch(r"(the |grand )?finals?( replay)?", name):
+        return "final"
+    if re.search(r"round of (16|32)|last (16|32)|eighth|play ?off|knockout", name):
+        return "knockout"
+    return "knockout" if knockout else None
+
+
+def stakes_weight(info: MatchInfo) -> float:
+    """How much was at stake in a match, in (0, 1]: friendly lowest, a World Cup final 1.
+
+    ``0.7 · K/60 + round bonus``, capped at 1, where K is the World Football Elo K factor of the
+    competition (eloratings.net: 20 friendly, 30 other tournaments, 40 qualifiers and the Nations
+    Leagues, 50 continental finals, 60 World Cup), so friendly 0.23 < other tournament 0.35 <
+    qualifier 0.47 < continental finals 0.58 < World Cup 0.7; the round bonus (this project's
+    scale) adds 0.1 for a knockout round (round of 16, play-off, an unnamed knockout tie), 0.15
+    for a quarter-final, 0.2 for a semi-final, 0.05 for a third-place match and 0.3 for a final:
+    World Cup round of 16 0.8, World Cup final 1.0.
+    """
+    base = _STAKES_SCALE * competition_k(info.competition) / _K_WORLD_CUP
+    kind = stage_kind(info.stage, info.knockout)
+    return float(min(1.0, base + (_STAGE_BONUS[kind] if kind else 0.0)))
+
+
+def standing(path: ProbabilityPath, side: Side, draw_value: float = 0.5) -> np.ndarray:
+    """The side's chance of the result that matters, as the emotion rule reads it.
+
+    P(advance) in a knockout; ``P(win) + draw_value·P(draw)`` otherwise (a draw as half a win, as
+    W = ½ in World Football Elo, eloratings.net).
+    """
+    chance = path.home_chance() if side is Side.HOME else path.away_chance()
+    chance = np.asarray(chance, dtype=float)
+    if path.knockout or draw_value == 0.0:
+        return np.clip(chance, 0.0, 1.0)
+    return np.clip(chance + draw_value * np.asarray(path.p_draw, dtype=float), 0.0, 1.0)
+
+
+def fan_emotions(
+    path: ProbabilityPath,
+    side: Side,
+    stakes: float | None = None,
+    *,
+    rule: EmotionRule | None = None,
+) -> np.ndarray:
+    """The feeling of ``side``'s fans at every point of ``path`` (Emotion value strings).
+
+    ``stakes`` defaults to :func:`stakes_weight` of ``path.info``; ``rule`` to
+    :data:`DEFAULT_RULE`. The rule is in the module docstring.
+    """
+    rule = rule or DEFAULT_RULE
+    s = stakes_weight(path.info) if stakes is None else float(stakes)
+    v = standing(path, side, rule.draw_value)
+    n = len(v)
+    if n == 0:
+        return _VALUES[np.zeros(0, dtype=int)]
+    extreme = s >= rule.extreme_stakes
+    elapsed = np.asarray(path.elapsed, dtype=float)
+    late = np.asarray(path.time_left, dtype=float) <= rule.late_minutes
+    codes = _in_play_codes(v, elapsed, late, rule, extreme)
+    whistle = np.flatnonzero(np.asarray(path.kind) == PointKind.FINAL_WHISTLE.value)
+    if whistle.size:
+        other = standing(path, side.other, 0.0)
+        codes[whistle] = _CODE[_final_emotion(v, other, late, int(whistle[0]), rule, extreme)]
+    return _VALUES[codes]
+
+
+def _in_play_codes(
+    v: np.ndarray, elapsed: np.ndarray, late: np.ndarray, rule: EmotionRule, extreme: bool
+) -> np.ndarray:
+    """Rules 1 and 2 of the module docstring, at every point at once."""
+    n = len(v)
+    v0 = v[0]
+    band = rule.expectation_band
+    delta_t = np.diff(v, prepend=v[0])
+    moved = np.abs(delta_t) >= rule.move_min
+    last = np.maximum.accumulate(np.where(moved, np.arange(n), -1))
+    j = np.maximum(last, 0)
+    recent = (last >= 0) & (elapsed - elapsed[j] <= rule.persist_minutes)
+    delta, after = delta_t[j], v[j]
+    before = after - delta
+    up = delta > 0
+    big_down = delta <= -rule.big_move
+    from_below = before <= v0 - band
+    c = _CODE
+    move_codes = np.select(
+        [
+            up
+            & (after >= rule.ecstasy_level)
+            & ((before < rule.ecstasy_level) | (delta >= rule.big_move)),
+            up & from_below & (after < v0 - band),
+            up & from_below,
+            up,
+            big_down & (after <= rule.despair_level),
+            big_down & (before >= rule.agony_level) & (before >= v0 + band),
+            big_down,
+        ],
+        [
+            c[Emotion.ECSTASY if extreme else Emotion.ELATION],
+            c[Emotion.HOPE],
+            c[Emotion.RELIEF],
+            c[Emotion.JOY],
+            c[Emotion.DESPAIR if extreme else Emotion.DISMAY],
+            c[Emotion.AGONY if extreme else Emotion.DISMAY],
+            c[Emotion.DISMAY],
+        ],
+        default=c[Emotion.ANXIETY],
+    )
+    fallen = v <= np.maximum.accumulate(v) - band
+    level_codes = np.select(
+        [
+            v >= rule.confident_level,
+            (v <= rule.lost_level) & ((v < v0) | late),
+            late & (np.abs(v - 0.5) <= rule.close_band),
+            fallen & late,
+            fallen,
+            v >= v0 + band,
+        ],
+        [
+            c[Emotion.CONFIDENCE],
+            c[Emotion.RESIGNATION],
+            c[Emotion.ANXIETY],
+            c[Emotion.DREAD],
+            c[Emotion.ANXIETY],
+            c[Emotion.HOPE],
+        ],
+        default=c[Emotion.CONTENT],
+    )
+    return np.where(recent, move_codes, level_codes)
+
+
+def _final_emotion(
+    v: np.ndarray,
+    other: np.ndarray,
+    late: np.ndarray,
+    whistle: int,
+    rule: EmotionRule,
+    extreme: bool,
+) -> Emotion:
+    """Rule 3 of the module docstring: the feeling at the final whistle."""
+    before = v[: max(whistle, 1)]
+    late_before = late[: len(before)]
+    v0 = v[0]
+    band = rule.expectation_band
+    in_balance_late = bool(np.any(late_before & (np.abs(before - 0.5) <= rule.close_band)))
+    if v[whistle] > 0.5 + 1e-9 and other[whistle] < 0.5:
+        low = float(before.min())
+        if low <= rule.comeback_level or in_balance_late:
+            return Emotion.ECSTASY if extreme else Emotion.ELATION
+        if low <= v0 - band:
+            return Emotion.RELIEF
+        return Emotion.JOY if extreme else Emotion.CONTENT
+    if other[whistle] > 0.5:
+        if float(before.max()) >= rule.despair_peak or in_balance_late:
+            return Emotion.DESPAIR if extreme else Emotion.DISAPPOINTMENT
+        high_late = float(before[late_before].max()) if late_before.any() else float(before[-1])
+        if high_late < rule.settled_level:
+            return Emotion.RESIGNATION
+        return Emotion.DISAPPOINTMENT
+    moves = np.diff(before)
+    big = np.flatnonzero(np.abs(moves) >= rule.big_move)
+    if big.size:
+        return Emotion.RELIEF if moves[big[-1]] > 0 else Emotion.DISAPPOINTMENT
+    return Emotion.DISAPPOINTMENT if v0 >= 0.5 + band else Emotion.CONTENT
+
+
+def emotion_arc(
+    path: ProbabilityPath,
+    side: Side,
+    stakes: float | None = None,
+    *,
+    rule: EmotionRule | None = None,
+) -> list[tuple[int, Emotion]]:
+    """The changes of feeling along the path: (index of the first point, emotion) for each run."""
+    labels = fan_emotions(path, side, stakes, rule=rule)
+    if len(labels) == 0:
+        return []
+    starts = np.concatenate([[0], np.flatnonzero(labels[1:] != labels[:-1]) + 1])
+    return [(int(i), Emotion(str(labels[i]))) for i in starts]
