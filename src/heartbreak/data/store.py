@@ -1,0 +1,851 @@
+"""The DuckDB store: built once from the sources, then read; the only code that speaks SQL.
+
+:func:`build_store` validates every source file first (nothing is written if a row is bad),
+derives the tables below with vectorised pandas, rates every match with
+:class:`heartbreak.ratings.elo.EloRatings`, writes the whole database to ``<db>.tmp-<pid>`` in the
+target's folder and moves it onto the target with ``os.replace``: a failed or killed build leaves
+the previous store byte-identical. :class:`Store` opens a store read-only and answers queries;
+:func:`ensure_store` builds the store on first use.
+
+Tables (the column names are a contract):
+
+- ``matches``: match_id (1-based row of international/results.csv), date, home, away,
+  home_score, away_score (after extra time, without shootout), competition, city, country,
+  neutral, wc_match_id, stage, knockout, extra_time, shootout_winner, home_penalties,
+  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away.
+- ``goals``: match_id, seq, team (credited), side, scorer, minute, stoppage, period, own_goal,
+  penalty. ``stoppage`` is NULL when unknown (international goals at 45, 90, 105 or 120 may be
+  in stoppage time: that data gives them the period's nominal end) and 0 in regular time.
+- ``cards``: match_id, seq, team, side, player, minute, stoppage, period, card, sending_off.
+- ``shootouts``: match_id, winner, first_shooter; ``shootout_kicks``: match_id, seq, team, side,
+  player, converted.
+- ``teams``: name, first_match, last_match, matches; ``team_aliases``: alias, team, start_date,
+  end_date, kind.
+- ``ratings``: team, date, match_id, rating_before, rating_after.
+- ``meta``: key, value (schema_version, built_at, sha256:<file>, count:<table>, attribution).
+
+World Cup data come from the Fjelstul World Cup Database (CC-BY-SA 4.0): see
+:data:`heartbreak.data.sources.ATTRIBUTION_WORLDCUP`, also stored in ``meta``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from heartbreak import config
+from heartbreak.data.fetch import locate_sources
+from heartbreak.data.loaders import Sources, load_sources
+from heartbreak.data.sources import (
+    ATTRIBUTION_INTERNATIONAL,
+    ATTRIBUTION_WORLDCUP,
+    SOURCES_BY_PATH,
+)
+from heartbreak.data.teams import Alias, TeamResolver, all_aliases
+from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
+from heartbreak.errors import BadSourceRow, NoSuchMatch, StoreError
+
+SCHEMA_VERSION = 1
+
+PERIOD_ORDER = {period.value: i for i, period in enumerate(Period)}
+RED_CARDS = ("red", "second_yellow")
+_NOMINAL_ENDS = (45, 90, 105, 120)
+
+Progress = Callable[..., None]
+
+
+class StaleStore(StoreError):
+    """The store was built by another schema version; :func:`ensure_store` rebuilds it."""
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: row counts per table, warnings, skipped bad rows and the time taken."""
+
+    db_path: Path
+    counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    skipped_rows: list[BadSourceRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skipped_rows)
+
+
+# --------------------------------------------------------------------------- derivation
+
+
+def _period_of_minutes(minute: pd.Series) -> pd.Series:
+    """Period values for minutes (heartbreak.domain.Period.of_minute; >120 is extra time)."""
+    m = minute.astype("float64").to_numpy()
+    period = np.select(
+        [m <= 45, m <= 90, m <= 105, m > 105],
+        [
+            Period.FIRST_HALF.value,
+            Period.SECOND_HALF.value,
+            Period.EXTRA_FIRST.value,
+            Period.EXTRA_SECOND.value,
+        ],
+        default="",
+    )
+    return pd.Series(period, index=minute.index, dtype=object).where(~np.isnan(m), None)
+
+
+def _international_goals(src: Sources, results: pd.DataFrame, wc_ids: np.ndarray) -> pd.DataFrame:
+    g = src.goals[~src.goals["match_id"].isin(wc_ids)]
+    home = results.set_index("match_id")["home"].reindex(g["match_id"]).to_numpy()
+    minute = g["minute"].astype("Int64")
+    at_end = minute.isin(_NOMINAL_ENDS).fillna(False).to_numpy(dtype=bool)
+    stoppage = pd.array(np.zeros(len(g), dtype=np.int64), dtype="Int64")
+    stoppage[at_end | minute.isna().to_numpy()] = pd.NA
+    return pd.DataFrame(
+        {
+            "match_id": g["match_id"].to_numpy(),
+            "order": g["order"].to_numpy(),
+            "team": g["team"].to_numpy(dtype=object),
+            "side": np.where(g["team"].to_numpy() == home, "home", "away"),
+            "scorer": g["scorer"].to_numpy(dtype=object),
+            "minute": minute.to_numpy(),
+            "stoppage": stoppage,
+            "period": _period_of_minutes(minute).to_numpy(),
+            "own_goal": g["own_goal"].to_numpy(dtype=bool),
+            "penalty": g["penalty"].to_numpy(dtype=bool),
+        }
+    )
+
+
+def _ordered_events(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort World Cup events by match, period, minute, stoppage, source order; number them."""
+    out = frame.assign(_p=frame["period"].map(PERIOD_ORDER))
+    out = out.sort_values(["match_id", "_p", "minute", "stoppage", "key"], kind="stable")
+    out = out.drop(columns=["_p"]).reset_index(drop=True)
+    out["seq"] = out.groupby("match_id").cumcount() + 1
+    return out
+
+
+def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
+    results = src.results
+    wc = src.wc_matches
+    wc_ids = wc["match_id"].to_numpy()
+
+    # goals: World Cup matches from worldcup/goals.csv, all others from goalscorers.csv.
+    progress("timelines", 0)
+    intl = _international_goals(src, results, wc_ids)
+    intl = intl.sort_values(["match_id", "order"], kind="stable").reset_index(drop=True)
+    intl["seq"] = intl.groupby("match_id").cumcount() + 1
+    wcg = _ordered_events(src.wc_goals.rename(columns={"player": "scorer"}))
+    columns = [
+        "match_id",
+        "seq",
+        "team",
+        "side",
+        "scorer",
+        "minute",
+        "stoppage",
+        "period",
+        "own_goal",
+        "penalty",
+    ]
+    goals = (
+        pd.concat(
+            [intl[columns], wcg[columns].astype({"minute": "Int64", "stoppage": "Int64"})],
+            ignore_index=True,
+        )
+        .sort_values(["match_id", "seq"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+    cards = _ordered_events(src.wc_bookings)[
+        [
+            "match_id",
+            "seq",
+            "team",
+            "side",
+            "player",
+            "minute",
+            "stoppage",
+            "period",
+            "card",
+            "sending_off",
+        ]
+    ]
+    kicks = src.wc_kicks.sort_values(["match_id", "key"], kind="stable").reset_index(drop=True)
+    kicks["seq"] = kicks.groupby("match_id").cumcount() + 1
+    kicks = kicks[["match_id", "seq", "team", "side", "player", "converted"]]
+
+    # matches
+    m = results[
+        [
+            "match_id",
+            "date",
+            "home",
+            "away",
+            "home_score",
+            "away_score",
+            "competition",
+            "city",
+            "country",
+            "neutral",
+        ]
+    ].copy()
+    w = wc.set_index("match_id").reindex(m["match_id"])
+    is_wc = w["wc_match_id"].notna().to_numpy()
+    m["wc_match_id"] = w["wc_match_id"].to_numpy(dtype=object)
+    m["stage"] = w["stage"].to_numpy(dtype=object)
+
+    shoot = src.shootouts.set_index("match_id").reindex(m["match_id"])
+    wc_shootout = w["shootout"].fillna(False).to_numpy(dtype=bool)
+    home_pen = w["home_penalties"].to_numpy(dtype=float)
+    away_pen = w["away_penalties"].to_numpy(dtype=float)
+    first_kick = kicks.drop_duplicates("match_id").set_index("match_id")["team"]
+    shootout_winner = shoot["winner"].to_numpy(dtype=object)
+    derived_winner = np.where(home_pen > away_pen, m["home"].to_numpy(), m["away"].to_numpy())
+    fill = wc_shootout & pd.isna(shootout_winner)
+    shootout_winner = np.where(fill, derived_winner, shootout_winner)
+    has_shootout = ~pd.isna(shootout_winner)
+    m["knockout"] = np.where(is_wc, w["knockout"].fillna(False).to_numpy(dtype=bool), has_shootout)
+
+    per_side = goals.groupby(["match_id", "side"]).size().unstack(fill_value=0)
+    per_side = per_side.reindex(columns=["home", "away"], fill_value=0).reindex(
+        m["match_id"], fill_value=0
+    )
+    no_minute = (
+        goals["minute"]
+        .isna()
+        .groupby(goals["match_id"])
+        .any()
+        .reindex(m["match_id"], fill_value=False)
+    )
+    late = (
+        (goals["minute"].fillna(0) > 90)
+        .groupby(goals["match_id"])
+        .any()
+        .reindex(m["match_id"], fill_value=False)
+    )
+    m["goals_listed"] = (per_side["home"] + per_side["away"]).to_numpy()
+    complete = (
+        (per_side["home"].to_numpy() == m["home_score"].to_numpy())
+        & (per_side["away"].to_numpy() == m["away_score"].to_numpy())
+        & ~no_minute.to_numpy(dtype=bool)
+    )
+    # Extra time: known for World Cup matches; otherwise a goal after 90' proves it, a complete
+    # timeline without one (and without a shootout) rules it out, anything else is unknown.
+    late = late.to_numpy(dtype=bool)
+    extra = pd.array(np.where(late, True, False), dtype="boolean")
+    extra[~late & ~(complete & ~has_shootout)] = pd.NA
+    extra[is_wc] = w["extra_time"].to_numpy()[is_wc].astype(bool)
+    m["extra_time"] = extra
+    m["shootout_winner"] = shootout_winner
+    m["home_penalties"] = pd.array(np.where(is_wc & wc_shootout, home_pen, np.nan)).astype("Int64")
+    m["away_penalties"] = pd.array(np.where(is_wc & wc_shootout, away_pen, np.nan)).astype("Int64")
+    hs, as_ = m["home_score"].to_numpy(), m["away_score"].to_numpy()
+    m["winner"] = np.where(
+        hs > as_, m["home"].to_numpy(), np.where(as_ > hs, m["away"].to_numpy(), shootout_winner)
+    )
+    m["timeline_complete"] = complete
+    m["source"] = np.where(is_wc, "international+worldcup", "international")
+
+    # shootouts: international/shootouts.csv, completed from the World Cup kicks.
+    shoot_rows = m.loc[has_shootout, ["match_id", "shootout_winner"]].rename(
+        columns={"shootout_winner": "winner"}
+    )
+    firsts = shoot["first_shooter"].reindex(shoot_rows["match_id"]).to_numpy(dtype=object)
+    from_kicks = first_kick.reindex(shoot_rows["match_id"]).to_numpy(dtype=object)
+    shoot_rows["first_shooter"] = np.where(pd.isna(firsts), from_kicks, firsts)
+
+    # ratings
+    progress("ratings", 1)
+    from heartbreak.ratings.elo import EloRatings
+
+    elo = EloRatings()
+    elo.fit(
+        m[
+            [
+                "match_id",
+                "date",
+                "home",
+                "away",
+                "home_score",
+                "away_score",
+                "competition",
+                "neutral",
+            ]
+        ].sort_values(["date", "match_id"], kind="stable")
+    )
+    pre = elo.pre_match_.set_index("match_id").reindex(m["match_id"])
+    m["elo_home"] = pre["elo_home"].to_numpy()
+    m["elo_away"] = pre["elo_away"].to_numpy()
+    ratings = elo.history_[["team", "date", "match_id", "rating_before", "rating_after"]]
+
+    # teams and aliases
+    both = pd.concat(
+        [
+            m[["home", "date"]].rename(columns={"home": "name"}),
+            m[["away", "date"]].rename(columns={"away": "name"}),
+        ],
+        ignore_index=True,
+    )
+    teams = both.groupby("name")["date"].agg(first_match="min", last_match="max", matches="size")
+    teams = teams.reset_index().sort_values("name").reset_index(drop=True)
+    aliases = all_aliases(teams["name"], src.former_names, src.wc_teams)
+    team_aliases = pd.DataFrame(
+        {
+            "alias": [a.alias for a in aliases],
+            "team": [a.team for a in aliases],
+            "start_date": pd.to_datetime([a.start_date for a in aliases]),
+            "end_date": pd.to_datetime([a.end_date for a in aliases]),
+            "kind": [a.kind for a in aliases],
+        }
+    )
+    return {
+        "matches": m,
+        "goals": goals,
+        "cards": cards,
+        "shootouts": shoot_rows.reset_index(drop=True),
+        "shootout_kicks": kicks,
+        "teams": teams,
+        "team_aliases": team_aliases,
+        "ratings": ratings,
+        "_elo_initial": pd.DataFrame({"value": [elo.params.initial_rating]}),
+    }
+
+
+# --------------------------------------------------------------------------- writing
+
+_TABLE_SQL = {
+    "matches": """
+        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(date AS DATE) AS date,
+               CAST(home AS VARCHAR) AS home, CAST(away AS VARCHAR) AS away,
+               CAST(home_score AS INTEGER) AS home_score, CAST(away_score AS INTEGER) AS away_score,
+               CAST(competition AS VARCHAR) AS competition, CAST(city AS VARCHAR) AS city,
+               CAST(country AS VARCHAR) AS country, CAST(neutral AS BOOLEAN) AS neutral,
+               CAST(wc_match_id AS VARCHAR) AS wc_match_id, CAST(stage AS VARCHAR) AS stage,
+               CAST(knockout AS BOOLEAN) AS knockout, CAST(extra_time AS BOOLEAN) AS extra_time,
+               CAST(shootout_winner AS VARCHAR) AS shootout_winner,
+               CAST(home_penalties AS INTEGER) AS home_penalties,
+               CAST(away_penalties AS INTEGER) AS away_penalties,
+               CAST(winner AS VARCHAR) AS winner, CAST(goals_listed AS INTEGER) AS goals_listed,
+               CAST(timeline_complete AS BOOLEAN) AS timeline_complete,
+               CAST(source AS VARCHAR) AS source,
+               CAST(elo_home AS DOUBLE) AS elo_home, CAST(elo_away AS DOUBLE) AS elo_away
+        FROM frame ORDER BY match_id""",
+    "goals": """
+        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(seq AS INTEGER) AS seq,
+               CAST(team AS VARCHAR) AS team, CAST(side AS VARCHAR) AS side,
+               CAST(scorer AS VARCHAR) AS scorer, CAST(minute AS INTEGER) AS minute,
+               CAST(stoppage AS INTEGER) AS stoppage, CAST(period AS VARCHAR) AS period,
+               CAST(own_goal AS BOOLEAN) AS own_goal, CAST(penalty AS BOOLEAN) AS penalty
+        FROM frame ORDER BY match_id, seq""",
+    "cards": """
+        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(seq AS INTEGER) AS seq,
+               CAST(team AS VARCHAR) AS team, CAST(side AS VARCHAR) AS side,
+               CAST(player AS VARCHAR) AS player, CAST(minute AS INTEGER) AS minute,
+               CAST(stoppage AS INTEGER) AS stoppage, CAST(period AS VARCHAR) AS period,
+               CAST(card AS VARCHAR) AS card, CAST(sending_off AS BOOLEAN) AS sending_off
+        FROM frame ORDER BY match_id, seq""",
+    "shootouts": """
+        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(winner AS VARCHAR) AS winner,
+               CAST(first_shooter AS VARCHAR) AS first_shooter
+        FROM frame ORDER BY match_id""",
+    "shootout_kicks": """
+        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(seq AS INTEGER) AS seq,
+               CAST(team AS VARCHAR) AS team, CAST(side AS VARCHAR) AS side,
+               CAST(player AS VARCHAR) AS player, CAST(converted AS BOOLEAN) AS converted
+        FROM frame ORDER BY match_id, seq""",
+    "teams": """
+        SELECT CAST(name AS VARCHAR) AS name, CAST(first_match AS DATE) AS first_match,
+               CAST(last_match AS DATE) AS last_match, CAST(matches AS INTEGER) AS matches
+        FROM frame ORDER BY name""",
+    "team_aliases": """
+        SELECT CAST(alias AS VARCHAR) AS alias, CAST(team AS VARCHAR) AS team,
+               CAST(start_date AS DATE) AS start_date, CAST(end_date AS DATE) AS end_date,
+               CAST(kind AS VARCHAR) AS kind
+        FROM frame ORDER BY kind, alias""",
+    "ratings": """
+        SELECT CAST(team AS VARCHAR) AS team, CAST(date AS DATE) AS date,
+               CAST(match_id AS INTEGER) AS match_id,
+               CAST(rating_before AS DOUBLE) AS rating_before,
+               CAST(rating_after AS DOUBLE) AS rating_after
+        FROM frame ORDER BY team, date, match_id""",
+}
+
+
+def _temp_path(db_path: Path) -> Path:
+    return db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(db_path: Path) -> list[Path]:
+    """Delete ``<db>.tmp-<pid>`` files (and WALs) of builds that are no longer running."""
+    removed = []
+    pattern = re.compile(re.escape(db_path.name) + r"\.tmp-(\d+)(\.wal)?$")
+    if not db_path.parent.is_dir():
+        return removed
+    for path in db_path.parent.iterdir():
+        match = pattern.match(path.name)
+        if match and (int(match.group(1)) == os.getpid() or not _pid_alive(int(match.group(1)))):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _write(tmp: Path, tables: dict[str, pd.DataFrame], meta: dict[str, str]) -> None:
+    con = duckdb.connect(str(tmp))
+    try:
+        for name, sql in _TABLE_SQL.items():
+            con.register("frame", tables[name])
+            con.execute(f"CREATE TABLE {name} AS {sql}")
+            con.unregister("frame")
+        con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO meta VALUES (?, ?)", sorted(meta.items()))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def build_store(
+    data_dir: Path | str,
+    db_path: Path | str,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Validate the sources in ``data_dir`` and build the store at ``db_path`` atomically.
+
+    Raises :class:`~heartbreak.errors.DataUnavailable` when files are missing and
+    :class:`~heartbreak.errors.BadSourceRows` for malformed rows (unless ``skip_bad_rows``),
+    in both cases before anything is written.
+    """
+    started = time.perf_counter()
+    total = 13
+    report: Progress = progress or (lambda *a, **k: None)
+
+    def step(description: str, advance: int = 0) -> None:
+        report(description, advance, total)
+
+    folder = locate_sources(data_dir)
+    step("reading sources")
+    src = load_sources(folder, skip_bad_rows=skip_bad_rows, progress=step)
+    step("checked sources", 1)
+    tables = _derive(src, step)
+    step("writing store", 1)
+
+    counts = {name: len(tables[name]) for name in _TABLE_SQL}
+    warnings = list(src.warnings)
+    for file, digest in sorted(src.sha256.items()):
+        pinned = SOURCES_BY_PATH.get(file)
+        if pinned is not None and pinned.sha256 != digest:
+            warnings.append(f"{file} is not the pinned version (SHA-256 {digest[:12]}…)")
+    if src.skipped:
+        warnings.append(f"skipped {src.skipped} bad source rows")
+    meta = {
+        "schema_version": str(SCHEMA_VERSION),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "elo_initial_rating": repr(float(tables["_elo_initial"]["value"].iloc[0])),
+        "skipped_rows": str(src.skipped),
+        "attribution:international": ATTRIBUTION_INTERNATIONAL,
+        "attribution:worldcup": ATTRIBUTION_WORLDCUP,
+        **{f"sha256:{file}": digest for file, digest in src.sha256.items()},
+        **{f"count:{name}": str(n) for name, n in counts.items()},
+    }
+
+    db = Path(db_path)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(db)
+    tmp = _temp_path(db)
+    try:
+        _write(tmp, tables, meta)
+        os.replace(tmp, db)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    step("store ready", 1)
+    return BuildReport(db, counts, warnings, list(src.bad_rows), time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _date(value: dt.date | str | pd.Timestamp) -> dt.date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        from heartbreak.errors import InvalidInput
+
+        raise InvalidInput(f"date {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+class Store:
+    """A read-only view of a built store. Query methods return DataFrames or domain objects."""
+
+    def __init__(self, db_path: Path | str) -> None:
+        self.path = Path(db_path)
+        if not self.path.is_file():
+            raise StoreError(f"no store at {self.path}; run `heartbreak data build`")
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        self._lock = threading.Lock()
+        self._resolver: TeamResolver | None = None
+        try:
+            version = self._scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+        except duckdb.Error as exc:
+            self.close()
+            raise StoreError(f"{self.path} is not a Heartbreak store ({exc})") from exc
+        if version != str(SCHEMA_VERSION):
+            self.close()
+            raise StaleStore(
+                f"the store at {self.path} has schema version {version}, this version needs "
+                f"{SCHEMA_VERSION}; run `heartbreak data build`"
+            )
+
+    # -- plumbing
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, params: Iterable[Any] | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query (for services that need a table this class lacks)."""
+        with self._lock:
+            cursor = self._con.cursor()
+        try:
+            return cursor.execute(sql, list(params or [])).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"store query failed: {exc}") from exc
+        finally:
+            cursor.close()
+
+    def _scalar(self, sql: str, params: Iterable[Any] | None = None) -> Any:
+        with self._lock:
+            row = self._con.execute(sql, list(params or [])).fetchone()
+        return None if row is None else row[0]
+
+    # -- teams
+    def team_names(self) -> list[str]:
+        """Canonical team names, sorted."""
+        return self.query("SELECT name FROM teams ORDER BY name")["name"].tolist()
+
+    def teams(self) -> pd.DataFrame:
+        """The ``teams`` table: name, first_match, last_match, matches."""
+        return self.query("SELECT * FROM teams ORDER BY name")
+
+    def aliases(self) -> pd.DataFrame:
+        """The ``team_aliases`` table: alias, team, start_date, end_date, kind."""
+        return self.query("SELECT * FROM team_aliases ORDER BY kind, alias")
+
+    def resolver(self) -> TeamResolver:
+        """A :class:`TeamResolver` over the stored names and aliases (built once)."""
+        if self._resolver is None:
+            rows = self.aliases()
+            aliases = [
+                Alias(
+                    r.alias,
+                    r.team,
+                    None if pd.isna(r.start_date) else pd.Timestamp(r.start_date).date(),
+                    None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).date(),
+                    r.kind,
+                )
+                for r in rows.itertuples(index=False)
+            ]
+            self._resolver = TeamResolver(self.team_names(), aliases)
+        return self._resolver
+
+    def resolve(self, text: str, date: dt.date | str | None = None) -> str:
+        """The canonical name for what a user typed; raises UnknownTeam."""
+        return self.resolver().resolve(text, date)
+
+    # -- matches
+    def matches(
+        self,
+        *,
+        team: str | None = None,
+        opponent: str | None = None,
+        competition: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        world_cup: bool | None = None,
+        knockout: bool | None = None,
+        timeline_complete: bool | None = None,
+        limit: int | None = None,
+    ) -> pd.DataFrame:
+        """Matches (``matches`` columns) by filters, in date order.
+
+        ``team``/``opponent`` are resolved through the aliases; ``competition`` is compared
+        without case; ``world_cup`` selects matches merged with the World Cup DB; the dates are
+        inclusive.
+        """
+        where, params = [], []
+        if team is not None:
+            name = self.resolve(team)
+            where.append("(home = ? OR away = ?)")
+            params += [name, name]
+            if opponent is not None:
+                other = self.resolve(opponent)
+                where.append("(home = ? OR away = ?)")
+                params += [other, other]
+        elif opponent is not None:
+            other = self.resolve(opponent)
+            where.append("(home = ? OR away = ?)")
+            params += [other, other]
+        if competition is not None:
+            where.append("lower(competition) = lower(?)")
+            params.append(competition)
+        if date_from is not None:
+            where.append("date >= ?")
+            params.append(_date(date_from))
+        if date_to is not None:
+            where.append("date <= ?")
+            params.append(_date(date_to))
+        if world_cup is not None:
+            where.append("wc_match_id IS NOT NULL" if world_cup else "wc_match_id IS NULL")
+        if knockout is not None:
+            where.append("knockout = ?")
+            params.append(knockout)
+        if timeline_complete is not None:
+            where.append("timeline_complete = ?")
+            params.append(timeline_complete)
+        sql = "SELECT * FROM matches"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY date, match_id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self.query(sql, params)
+
+    def find_matches(
+        self, home: str, away: str | None = None, date: dt.date | str | None = None
+    ) -> pd.DataFrame:
+        """Matches between two teams (in either order), on ``date`` if given, in date order."""
+        day = _date(date) if date is not None else None
+        first = self.resolve(home, day)
+        params: list[Any] = []
+        if away is None:
+            sql = "SELECT * FROM matches WHERE (home = ? OR away = ?)"
+            params += [first, first]
+        else:
+            second = self.resolve(away, day)
+            sql = "SELECT * FROM matches WHERE ((home = ? AND away = ?) OR (home = ? AND away = ?))"
+            params += [first, second, second, first]
+        if day is not None:
+            sql += " AND date = ?"
+            params.append(day)
+        return self.query(sql + " ORDER BY date, match_id", params)
+
+    def find_match(self, home: str, away: str, date: dt.date | str) -> int:
+        """The match_id of the one match between two teams on a date; raises NoSuchMatch."""
+        found = self.find_matches(home, away, date)
+        if len(found) == 0:
+            raise NoSuchMatch(f"no match between {home} and {away} on {_date(date)}")
+        if len(found) > 1:
+            ids = ", ".join(str(i) for i in found["match_id"])
+            raise NoSuchMatch(
+                f"{len(found)} matches between {home} and {away} on {_date(date)} "
+                f"(match ids {ids}); choose one by id"
+            )
+        return int(found["match_id"].iloc[0])
+
+    def match_row(self, match_id: int) -> pd.Series:
+        """One row of ``matches``; raises NoSuchMatch."""
+        found = self.query("SELECT * FROM matches WHERE match_id = ?", [int(match_id)])
+        if found.empty:
+            raise NoSuchMatch(f"no match with id {match_id}")
+        return found.iloc[0]
+
+    def goals(self, match_id: int) -> pd.DataFrame:
+        """The ``goals`` rows of a match in order."""
+        return self.query("SELECT * FROM goals WHERE match_id = ? ORDER BY seq", [int(match_id)])
+
+    def cards(self, match_id: int) -> pd.DataFrame:
+        """The ``cards`` rows of a match in order (World Cup matches from 1970)."""
+        return self.query("SELECT * FROM cards WHERE match_id = ? ORDER BY seq", [int(match_id)])
+
+    def shootout_kicks(self, match_id: int) -> pd.DataFrame:
+        """The ``shootout_kicks`` rows of a match in order (World Cup shootouts)."""
+        return self.query(
+            "SELECT * FROM shootout_kicks WHERE match_id = ? ORDER BY seq", [int(match_id)]
+        )
+
+    def match(self, match_id: int) -> Match:
+        """A :class:`~heartbreak.domain.Match`: its info and its goals and red cards in order.
+
+        Goals without a minute cannot be placed and are left out of the events (the match's
+        ``timeline_complete`` is then False); an unknown stoppage becomes 0.
+        """
+        row = self.match_row(match_id)
+        info = MatchInfo(
+            home=row["home"],
+            away=row["away"],
+            date=pd.Timestamp(row["date"]).date(),
+            competition=row["competition"],
+            stage=None if pd.isna(row["stage"]) else row["stage"],
+            knockout=bool(row["knockout"]),
+            neutral=bool(row["neutral"]),
+            match_id=int(row["match_id"]),
+            city=row["city"] or None,
+            country=row["country"] or None,
+        )
+        events: list[Event] = []
+        for g in self.goals(match_id).itertuples(index=False):
+            if pd.isna(g.minute):
+                continue
+            events.append(
+                Event(
+                    EventType.GOAL,
+                    int(g.minute),
+                    0 if pd.isna(g.stoppage) else int(g.stoppage),
+                    side=Side(g.side),
+                    player=g.scorer or None,
+                    own_goal=bool(g.own_goal),
+                    penalty=bool(g.penalty),
+                    period=Period(g.period),
+                    event_id=f"goal-{match_id}-{g.seq}",
+                )
+            )
+        for c in self.cards(match_id).itertuples(index=False):
+            if c.card not in RED_CARDS or pd.isna(c.minute):
+                continue
+            events.append(
+                Event(
+                    EventType.RED_CARD,
+                    int(c.minute),
+                    0 if pd.isna(c.stoppage) else int(c.stoppage),
+                    side=Side(c.side),
+                    player=c.player or None,
+                    period=Period(c.period),
+                    event_id=f"card-{match_id}-{c.seq}",
+                )
+            )
+        events.sort(key=lambda e: e.sort_key)
+        winner = row["shootout_winner"]
+        shootout_side = None
+        if isinstance(winner, str):
+            shootout_side = Side.HOME if winner == info.home else Side.AWAY
+        extra = row["extra_time"]
+        return Match(
+            info=info,
+            home_score=int(row["home_score"]),
+            away_score=int(row["away_score"]),
+            events=tuple(events),
+            extra_time=bool(extra) if not pd.isna(extra) else False,
+            shootout_winner=shootout_side,
+            timeline_complete=bool(row["timeline_complete"]),
+        )
+
+    # -- ratings
+    def ratings_as_of(
+        self, date: dt.date | str, teams: Iterable[str] | None = None
+    ) -> pd.DataFrame:
+        """Elo ratings going into ``date``: only matches strictly before it count.
+
+        Returns DataFrame[team, rating, matches, last_match], best first. Without ``teams``, every
+        team with a match before the date; with ``teams`` (resolved through the aliases), those
+        teams, a team with no earlier match at the initial rating.
+        """
+        day = _date(date)
+        latest = self.query(
+            """
+            SELECT team, rating_after AS rating, count(*) OVER (PARTITION BY team) AS matches,
+                   date AS last_match
+            FROM ratings WHERE date < ?
+            QUALIFY row_number() OVER (PARTITION BY team ORDER BY date DESC, match_id DESC) = 1
+            """,
+            [day],
+        )
+        if teams is not None:
+            names = [self.resolve(t, day) for t in teams]
+            wanted = pd.DataFrame({"team": list(dict.fromkeys(names))})
+            latest = wanted.merge(latest, on="team", how="left")
+            latest["rating"] = latest["rating"].fillna(self.initial_rating)
+            latest["matches"] = latest["matches"].fillna(0).astype("int64")
+        out = latest.sort_values(["rating", "team"], ascending=[False, True], kind="stable")
+        return out.reset_index(drop=True)[["team", "rating", "matches", "last_match"]]
+
+    def rating_history(self, team: str) -> pd.DataFrame:
+        """Every ``ratings`` row of a team in date order."""
+        name = self.resolve(team)
+        return self.query("SELECT * FROM ratings WHERE team = ? ORDER BY date, match_id", [name])
+
+    @property
+    def initial_rating(self) -> float:
+        value = self.meta().get("elo_initial_rating")
+        if value is None:
+            from heartbreak.ratings.elo import EloRatings
+
+            return float(EloRatings().params.initial_rating)
+        return float(value)
+
+    # -- meta
+    def meta(self) -> dict[str, Any]:
+        """Build facts: schema_version, built_at, sources {file: sha256}, counts {table: n}, ..."""
+        rows = self.query("SELECT key, value FROM meta")
+        flat = dict(zip(rows["key"], rows["value"], strict=True))
+        out: dict[str, Any] = {"sources": {}, "counts": {}, "attribution": {}}
+        for key, value in flat.items():
+            if key.startswith("sha256:"):
+                out["sources"][key.removeprefix("sha256:")] = value
+            elif key.startswith("count:"):
+                out["counts"][key.removeprefix("count:")] = int(value)
+            elif key.startswith("attribution:"):
+                out["attribution"][key.removeprefix("attribution:")] = value
+            elif key == "schema_version":
+                out[key] = int(value)
+            else:
+                out[key] = value
+        return out
+
+
+def ensure_store(
+    db_path: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    progress: Progress | None = None,
+) -> Store:
+    """Open the store, building it first when it does not exist or has an old schema.
+
+    ``db_path`` and ``data_dir`` default as in :mod:`heartbreak.config`.
+    """
+    db = config.db_path(db_path)
+    if db.is_file():
+        try:
+            return Store(db)
+        except StaleStore:
+            pass
+    build_store(config.data_dir(data_dir), db, progress=progress)
+    return Store(db)
