@@ -20,3 +20,7 @@ from heartbreak.cli import analysis  # noqa: E402
 app.command("ratings")(analysis.ratings)
 app.command("predict")(analysis.predict)
 app.command("story")(analysis.story)
+
+from heartbreak.cli.data import data_app  # noqa: E402
+
+app.add_typer(data_app, name="data")

@@ -1,0 +1,125 @@
+"""Shared pieces of the command line: error handling, progress bars, opening the store.
+
+- :func:`handle_errors`: a context manager (or decorator) that turns any
+  :class:`~heartbreak.errors.HeartbreakError` into one line ``error: <message>`` on stderr and
+  the error's exit code (2).
+- :func:`make_progress`: a ``progress(description, advance, total)`` callback that draws a rich
+  progress bar on stderr, starting on its first call and vanishing when the work is done.
+- :func:`store_from_options`: the store for ``--db``/``--data-dir``, built on first use with a
+  progress bar.
+"""
+
+from __future__ import annotations
+
+import sys
+import weakref
+from collections.abc import Callable
+from contextlib import ContextDecorator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from heartbreak.errors import HeartbreakError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_live: weakref.WeakSet[RichProgress] = weakref.WeakSet()
+
+
+class RichProgress:
+    """A progress callback drawing one rich bar on stderr.
+
+    Call it as ``progress(description, advance=0, total=None)``: the bar starts on the first
+    call, shows ``description``, moves by ``advance`` and stops once ``total`` is reached (or on
+    :meth:`close`, or when used as a context manager, on leaving it).
+    """
+
+    def __init__(self, console: Console | None = None, transient: bool = True) -> None:
+        self.console = console or Console(stderr=True)
+        self.transient = transient
+        self._progress: Progress | None = None
+        self._task: Any = None
+        self._completed = 0
+
+    def __call__(self, description: str, advance: int = 0, total: int | None = None) -> None:
+        if self._progress is None:
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=self.transient,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(description, total=total)
+            self._completed = 0
+            _live.add(self)
+        self._completed += advance
+        self._progress.update(self._task, description=description, advance=advance, total=total)
+        if total is not None and self._completed >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        _live.discard(self)
+
+    def __enter__(self) -> RichProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def make_progress(console: Console | None = None) -> RichProgress:
+    """A fresh progress callback for the core's ``progress=`` parameters."""
+    return RichProgress(console)
+
+
+class _ErrorHandler(ContextDecorator):
+    def __enter__(self) -> _ErrorHandler:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
+    ) -> bool:
+        if exc is None or not isinstance(exc, HeartbreakError):
+            return False
+        for progress in list(_live):
+            progress.close()
+        message = " ".join(str(exc).split("\n"))
+        sys.stderr.write(f"error: {message}\n")
+        sys.stderr.flush()
+        raise typer.Exit(code=exc.exit_code) from None
+
+
+def handle_errors(func: F | None = None) -> Any:
+    """Turn a HeartbreakError into ``error: <message>`` on stderr and exit code 2.
+
+    Use as ``with handle_errors(): ...`` or as a decorator, ``@handle_errors`` or
+    ``@handle_errors()``.
+    """
+    if func is None:
+        return _ErrorHandler()
+    return _ErrorHandler()(func)
+
+
+def store_from_options(db: Path | str | None = None, data_dir: Path | str | None = None):
+    """The store for the ``--db`` and ``--data-dir`` options, built on first use with a bar."""
+    from heartbreak.data.store import ensure_store
+
+    with make_progress() as progress:
+        return ensure_store(db, data_dir, progress=progress)
