@@ -1,0 +1,379 @@
+"""Fan emotions on hand-built paths: the 2018 arc, the rule's cases, stakes and properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from heartbreak.domain import MatchInfo, Side
+from heartbreak.drama.emotions import (
+    DEFAULT_RULE,
+    Emotion,
+    EmotionRule,
+    emotion_arc,
+    fan_emotions,
+    stakes_weight,
+    standing,
+)
+
+from .paths import FRIENDLY, WORLD_CUP_GROUP, japan_2018, make_path, mirror, point, script_path
+
+E = Emotion
+
+
+def _info(competition: str, stage: str | None = None, knockout: bool = False) -> MatchInfo:
+    return MatchInfo("A", "B", dt.date(2018, 7, 2), competition, stage, knockout)
+
+
+def _labels(arc: list[tuple[int, Emotion]]) -> list[Emotion]:
+    return [e for _, e in arc]
+
+
+# --- vocabulary --------------------------------------------------------------------------------
+
+
+def test_vocabulary_has_the_expected_words_each_defined_with_a_valence():
+    for word in (
+        "content",
+        "hope",
+        "joy",
+        "elation",
+        "ecstasy",
+        "relief",
+        "anxiety",
+        "dread",
+        "agony",
+        "despair",
+        "disappointment",
+        "resignation",
+    ):
+        assert Emotion(word).value == word
+    for e in Emotion:
+        assert e.definition and e.definition.endswith(".")
+        assert e.valence in (1, -1)
+    assert E.JOY.positive and E.ECSTASY.positive and E.RELIEF.positive and E.CONTENT.positive
+    assert not E.DESPAIR.positive and not E.AGONY.positive and not E.RESIGNATION.positive
+
+
+# --- stakes ------------------------------------------------------------------------------------
+
+
+def test_stakes_rise_from_friendly_to_world_cup_final():
+    ladder = [
+        _info("Friendly"),
+        _info("King's Cup"),
+        _info("FIFA World Cup qualification"),
+        _info("UEFA Euro"),
+        _info("FIFA World Cup", "group stage"),
+        _info("FIFA World Cup", "round of 16", knockout=True),
+        _info("FIFA World Cup", "quarter-finals", knockout=True),
+        _info("FIFA World Cup", "semi-final", knockout=True),
+        _info("FIFA World Cup", "final", knockout=True),
+    ]
+    weights = [stakes_weight(i) for i in ladder]
+    assert weights == sorted(weights)
+    assert len(set(weights)) == len(weights)
+    assert weights[0] == pytest.approx(0.7 * 20 / 60)
+    assert weights[-1] == pytest.approx(1.0)
+    assert stakes_weight(ladder[5]) == pytest.approx(0.8)
+
+
+def test_stakes_a_final_outranks_every_other_round_of_its_competition():
+    final = stakes_weight(_info("UEFA Euro", "final", knockout=True))
+    for stage in ("group stage", "round of 16", "quarter-final", "semi-finals", "third place"):
+        assert stakes_weight(_info("UEFA Euro", stage, knockout=True)) < final
+    third = stakes_weight(_info("FIFA World Cup", "third-place match", knockout=True))
+    assert third < stakes_weight(_info("FIFA World Cup", "semi-final", knockout=True))
+    assert stakes_weight(_info("FIFA World Cup", "final round")) == stakes_weight(
+        _info("FIFA World Cup", "group stage")
+    )
+    # an unnamed knockout tie counts as a knockout round
+    assert stakes_weight(_info("FIFA World Cup qualification", None, knockout=True)) > (
+        stakes_weight(_info("FIFA World Cup qualification"))
+    )
+
+
+# --- the defining case: Belgium 3-2 Japan ------------------------------------------------------
+
+
+def test_japan_2018_arc_content_joy_ecstasy_then_despair():
+    path = japan_2018()
+    arc = emotion_arc(path, Side.AWAY)
+    assert _labels(arc) == [
+        E.CONTENT,
+        E.JOY,
+        E.ECSTASY,
+        E.CONFIDENCE,
+        E.ANXIETY,
+        E.AGONY,
+        E.ANXIETY,
+        E.DESPAIR,
+    ]
+    starts = dict((e, i) for i, e in reversed(arc))
+    assert starts[E.JOY] == point(path, 48, kind="after_event")
+    assert starts[E.ECSTASY] == point(path, 52, kind="after_event")
+    assert starts[E.DESPAIR] == point(path, 90, 4, kind="after_event")
+    assert fan_emotions(path, Side.AWAY)[-1] == E.DESPAIR
+
+
+def test_japan_2018_first_half_is_content_and_the_event_instant_before_keeps_it():
+    path = japan_2018()
+    labels = fan_emotions(path, Side.AWAY)
+    assert set(labels[: point(path, 48, kind="before_event") + 1]) == {E.CONTENT}
+
+
+def test_japan_2018_a_move_persists_then_settles_to_a_level_feeling():
+    path = japan_2018()
+    labels = fan_emotions(path, Side.AWAY)
+    for m in range(52, 57):
+        assert labels[point(path, m)] == E.ECSTASY
+    for m in range(57, 69):
+        assert labels[point(path, m)] == E.CONFIDENCE
+    assert labels[point(path, 69, kind="after_event")] == E.ANXIETY
+    assert labels[point(path, 74, kind="after_event")] == E.AGONY
+    assert labels[point(path, 90, 3)] == E.ANXIETY
+
+
+def test_japan_2018_belgium_ends_positive():
+    path = japan_2018()
+    arc = emotion_arc(path, Side.HOME)
+    assert arc[0][1] == E.CONTENT
+    assert arc[-1][1] == E.ECSTASY
+    assert arc[-1][1].positive
+    assert fan_emotions(path, Side.HOME)[-1] == E.ECSTASY
+    labels = _labels(arc)
+    assert E.HOPE in labels and labels.index(E.HOPE) < labels.index(E.ECSTASY)
+    assert labels[1] == E.DISMAY
+
+
+def test_low_stakes_soften_the_extreme_feelings():
+    path = japan_2018()
+    labels = set(fan_emotions(path, Side.AWAY, stakes=0.2))
+    assert not labels & {E.ECSTASY, E.AGONY, E.DESPAIR}
+    assert E.ELATION in labels and E.DISMAY in labels
+    assert fan_emotions(path, Side.AWAY, stakes=0.2)[-1] == E.DISAPPOINTMENT
+    assert fan_emotions(path, Side.HOME, stakes=0.2)[-1] == E.ELATION
+
+
+def test_japan_2018_the_rule_reads_the_knockout_chance():
+    path = japan_2018()
+    np.testing.assert_allclose(standing(path, Side.AWAY), 1.0 - path.p_home_advance)
+    assert standing(path, Side.AWAY)[0] == pytest.approx(0.30)
+
+
+# --- final whistle -----------------------------------------------------------------------------
+
+
+def _friendly_defeat_by_early_goal(info: MatchInfo = FRIENDLY, favourite: bool = False):
+    """Home loses 0-1 to a 20' goal; standing settles low. Rows: (min, stop, kind, hg, ag, p)."""
+    start = (0.55, 0.25, 0.20) if favourite else (0.25, 0.30, 0.45)
+    rows = [(0, 0, "kick_off", 0, 0, start)]
+    rows += [(m, 0, "minute", 0, 0, start) for m in range(1, 20)]
+    rows += [(20, 0, "before_event", 0, 0, start), (20, 0, "after_event", 0, 1, (0.1, 0.2, 0.7))]
+    for m in range(20, 91):
+        f = (m - 20) / 70
+        rows.append((m, 0, "minute", 0, 1, (0.1 * (1 - f), 0.2 * (1 - f), 0.7 + 0.3 * f)))
+    rows.append((90, 0, "final_whistle", 0, 1, (0.0, 0.0, 1.0)))
+    return script_path(rows, info)
+
+
+def test_expected_defeat_settled_early_ends_in_resignation():
+    path = _friendly_defeat_by_early_goal()
+    labels = fan_emotions(path, Side.HOME)
+    assert labels[-1] == E.RESIGNATION
+    assert fan_emotions(path, Side.AWAY)[-1] in (E.CONTENT, E.JOY)
+
+
+def test_late_lead_lost_defeat_is_despair_at_stakes_disappointment_in_a_friendly():
+    # home leads 1-0 from 30', concedes at 80' and 89'
+    rows = [(0, 0, "kick_off", 0, 0, (0.45, 0.3, 0.25))]
+    rows += [(m, 0, "minute", 0, 0, (0.45, 0.3, 0.25)) for m in range(1, 30)]
+    rows += [(30, 0, "before_event", 0, 0, (0.45, 0.3, 0.25))]
+    rows += [(m, 0, "minute", 1, 0, (0.8, 0.15, 0.05)) for m in range(30, 80)]
+    rows += [(80, 0, "before_event", 1, 0, (0.9, 0.08, 0.02))]
+    rows += [(m, 0, "minute", 1, 1, (0.15, 0.7, 0.15)) for m in range(80, 89)]
+    rows += [(89, 0, "before_event", 1, 1, (0.1, 0.8, 0.1))]
+    rows += [(89, 0, "after_event", 1, 2, (0.01, 0.1, 0.89))]
+    rows += [(90, 0, "minute", 1, 2, (0.0, 0.05, 0.95))]
+    rows += [(90, 0, "final_whistle", 1, 2, (0.0, 0.0, 1.0))]
+    high = script_path(rows, WORLD_CUP_GROUP)
+    assert fan_emotions(high, Side.HOME)[-1] == E.DESPAIR
+    assert fan_emotions(high, Side.AWAY)[-1] == E.ECSTASY
+    low = script_path(rows, FRIENDLY)
+    assert fan_emotions(low, Side.HOME)[-1] == E.DISAPPOINTMENT
+    assert fan_emotions(low, Side.AWAY)[-1] == E.ELATION
+
+
+def test_expected_comfortable_win_is_joy_at_stakes_content_in_a_friendly():
+    rows = [(0, 0, "kick_off", 0, 0, (0.7, 0.2, 0.1))]
+    rows += [(m, 0, "minute", 1, 0, (0.85, 0.1, 0.05)) for m in range(1, 91)]
+    rows += [(90, 0, "final_whistle", 1, 0, (1.0, 0.0, 0.0))]
+    assert fan_emotions(script_path(rows, WORLD_CUP_GROUP), Side.HOME)[-1] == E.JOY
+    assert fan_emotions(script_path(rows, FRIENDLY), Side.HOME)[-1] == E.CONTENT
+    assert fan_emotions(script_path(rows, WORLD_CUP_GROUP), Side.AWAY)[-1] == E.RESIGNATION
+
+
+def test_late_equaliser_draw_relief_for_one_side_disappointment_for_the_other():
+    rows = [(0, 0, "kick_off", 0, 0, (0.4, 0.3, 0.3))]
+    rows += [(m, 0, "minute", 0, 1, (0.1, 0.3, 0.6)) for m in range(1, 88)]
+    rows += [(88, 0, "before_event", 0, 1, (0.02, 0.13, 0.85))]
+    rows += [(88, 0, "after_event", 1, 1, (0.1, 0.8, 0.1))]
+    rows += [(m, 0, "minute", 1, 1, (0.05, 0.9, 0.05)) for m in range(88, 91)]
+    rows += [(90, 0, "final_whistle", 1, 1, (0.0, 1.0, 0.0))]
+    path = script_path(rows, WORLD_CUP_GROUP)
+    assert fan_emotions(path, Side.HOME)[-1] == E.RELIEF
+    assert fan_emotions(path, Side.AWAY)[-1] == E.DISAPPOINTMENT
+
+
+def test_goalless_draw_leaves_the_underdog_content():
+    # with a draw worth half a win the underdog's standing rises through 0-0
+    rows = [(0, 0, "kick_off", 0, 0, (0.15, 0.25, 0.6))]
+    for m in range(1, 91):
+        f = m / 90
+        rows.append((m, 0, "minute", 0, 0, (0.15 * (1 - f), 0.25 + 0.75 * f, 0.6 * (1 - f))))
+    rows.append((90, 0, "final_whistle", 0, 0, (0.0, 1.0, 0.0)))
+    path = script_path(rows, WORLD_CUP_GROUP)
+    home = fan_emotions(path, Side.HOME)
+    assert E.RESIGNATION not in set(home) and E.DESPAIR not in set(home)
+    assert home[-1] == E.CONTENT
+    assert fan_emotions(path, Side.AWAY)[-1] == E.DISAPPOINTMENT
+    # a draw worth nothing reads only the chance of winning: the underdog resigns
+    bare = fan_emotions(path, Side.HOME, rule=EmotionRule(draw_value=0.0))
+    assert E.RESIGNATION in set(bare)
+
+
+def test_shootout_winner_ecstatic_loser_in_despair():
+    rows = [(0, 0, "kick_off", 0, 0, 0.5)]
+    rows += [(m, 0, "minute", 0, 0, 0.5) for m in range(1, 121)]
+    rows += [
+        (120, 0, "before_event", 0, 0, 0.5, "shootout"),
+        (120, 0, "after_event", 0, 0, 0.0, "shootout"),
+        (120, 0, "final_whistle", 0, 0, 0.0, "shootout"),
+    ]
+    info = replace(WORLD_CUP_GROUP, stage="final", knockout=True)
+    path = script_path(rows, info)
+    assert fan_emotions(path, Side.AWAY)[-1] == E.ECSTASY
+    assert fan_emotions(path, Side.HOME)[-1] == E.DESPAIR
+    assert fan_emotions(path, Side.AWAY)[-2] == E.ECSTASY
+
+
+def test_a_path_without_final_whistle_gets_in_play_feelings_only():
+    path = japan_2018()
+    cut = point(path, 60)
+    live = make_path(
+        np.column_stack([path.p_home_win, path.p_draw, path.p_away_win])[: cut + 1],
+        p_home_advance=path.p_home_advance[: cut + 1],
+        minute=path.minute[: cut + 1],
+        stoppage=path.stoppage[: cut + 1],
+        period=path.period[: cut + 1],
+        elapsed=path.elapsed[: cut + 1],
+        time_left=path.time_left[: cut + 1],
+        kind=path.kind[: cut + 1],
+        info=path.info,
+    )
+    assert list(fan_emotions(live, Side.AWAY)) == list(fan_emotions(path, Side.AWAY)[: cut + 1])
+
+
+# --- the rule's settings -----------------------------------------------------------------------
+
+
+def test_rule_can_be_overridden():
+    path = japan_2018()
+    short = fan_emotions(path, Side.AWAY, rule=EmotionRule(persist_minutes=0.0))
+    assert short[point(path, 52, kind="after_event")] == E.ECSTASY
+    assert short[point(path, 53)] == E.CONFIDENCE
+    strict = fan_emotions(path, Side.AWAY, rule=EmotionRule(ecstasy_level=0.95))
+    assert E.ECSTASY not in set(strict)
+
+
+@pytest.mark.parametrize("field", ["move_min", "expectation_band", "draw_value"])
+def test_rule_rejects_probabilities_outside_unit_interval(field):
+    with pytest.raises(ValueError, match=field):
+        EmotionRule(**{field: 1.5})
+    with pytest.raises(ValueError, match="persist_minutes"):
+        EmotionRule(persist_minutes=-1)
+
+
+def test_default_rule_is_frozen():
+    with pytest.raises(AttributeError):
+        DEFAULT_RULE.big_move = 0.5  # type: ignore[misc]
+
+
+def test_empty_path_has_no_emotions():
+    path = make_path(np.zeros((0, 3)))
+    assert len(fan_emotions(path, Side.HOME)) == 0
+    assert emotion_arc(path, Side.HOME) == []
+
+
+# --- properties --------------------------------------------------------------------------------
+
+GRID = 64  # probabilities on a dyadic grid, so that 1 − (1 − p) == p exactly
+
+
+@st.composite
+def random_paths(draw):
+    n = draw(st.integers(min_value=1, max_value=40))
+    knockout = draw(st.booleans())
+    steps = draw(st.lists(st.integers(0, 2), min_size=n - 1, max_size=n - 1))
+    hg = np.concatenate([[0], np.cumsum([s == 1 for s in steps])]).astype(int)
+    ag = np.concatenate([[0], np.cumsum([s == 2 for s in steps])]).astype(int)
+    gaps = draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    elapsed = np.cumsum(gaps).astype(float)
+    time_left = np.maximum(elapsed[-1] - elapsed, 0.0)
+    if knockout:
+        adv = np.array(draw(st.lists(st.integers(0, GRID), min_size=n, max_size=n))) / GRID
+        probs = np.column_stack([adv / 2, np.full(n, 0.5), (1 - adv) / 2])
+    else:
+        a = draw(st.lists(st.integers(0, GRID), min_size=n, max_size=n))
+        b = [draw(st.integers(0, GRID - x)) for x in a]
+        probs = np.column_stack([a, b, [GRID - x - y for x, y in zip(a, b, strict=True)]]) / GRID
+        adv = None
+    info = replace(FRIENDLY, knockout=knockout)
+    stakes = draw(st.sampled_from([None, 0.2, 0.9]))
+    path = make_path(
+        probs,
+        p_home_advance=adv,
+        minute=np.minimum(elapsed, 120).astype(int),
+        elapsed=elapsed,
+        time_left=time_left,
+        home_goals=hg,
+        away_goals=ag,
+        info=info,
+    )
+    return path, stakes
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_paths())
+def test_property_an_emotion_at_every_point(case):
+    path, stakes = case
+    for side in Side:
+        labels = fan_emotions(path, side, stakes)
+        assert len(labels) == len(path)
+        assert all(Emotion(x) in Emotion for x in labels)
+        arc = emotion_arc(path, side, stakes)
+        assert arc[0][0] == 0
+        assert all(a[1] != b[1] and a[0] < b[0] for a, b in itertools.pairwise(arc))
+        rebuilt = np.empty(len(path), dtype=object)
+        for (i, e), nxt in zip(arc, [*arc[1:], (len(path), None)], strict=True):
+            rebuilt[i : nxt[0]] = e.value
+        assert list(rebuilt) == list(labels)
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_paths())
+def test_property_swapping_sides_swaps_the_emotions(case):
+    path, stakes = case
+    swapped = mirror(path)
+    assert list(fan_emotions(path, Side.HOME, stakes)) == list(
+        fan_emotions(swapped, Side.AWAY, stakes)
+    )
+    assert list(fan_emotions(path, Side.AWAY, stakes)) == list(
+        fan_emotions(swapped, Side.HOME, stakes)
+    )
