@@ -88,7 +88,7 @@ def residual_stoppage(mean: np.ndarray, played: np.ndarray) -> np.ndarray:
     ratio = np.exp(
         gamma.logsf(played, shape + 1.0, scale=scale) - gamma.logsf(played, shape, scale=scale)
     )
-    return np.maximum(mean * ratio - played, 0.0)
+    return np.maximum(np.where(np.isfinite(ratio), mean * ratio - played, scale), 0.0)
 
 
 @dataclass(frozen=True)
