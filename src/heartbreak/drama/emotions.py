@@ -31,7 +31,9 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
 ----------------------------------------------------------------
 1. *After a move* (within ``persist_minutes``), with ``b`` the standing before and ``a`` after it:
 
-   - up, ``a ≥ ecstasy_level`` and (``b < ecstasy_level`` or ``Δ ≥ big_move``) → ECSTASY;
+   - up, ``a ≥ ecstasy_level`` and (``b < ecstasy_level`` or ``Δ ≥ big_move``), and either
+     ``a ≥ v_0 + ecstasy_gain`` or late (the result suddenly within reach, far beyond what was
+     expected or with the end near) → ECSTASY;
    - up, from ``b ≤ v_0 − expectation_band`` and still ``a < v_0 − expectation_band`` → HOPE;
    - up, from ``b ≤ v_0 − expectation_band`` (back to about what was expected) → RELIEF;
    - any other move up → JOY;
@@ -55,7 +57,8 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
    ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing):
 
    - won/advanced: ``low ≤ comeback_level`` or in_balance_late → ECSTASY; else
-     ``low ≤ v_0 − expectation_band`` → RELIEF; else JOY (CONTENT when ``s < extreme_stakes``);
+     ``low ≤ v_0 − expectation_band`` → RELIEF; else JOY, but CONTENT for an expected win
+     (``v_0 ≥ ½``) when ``s < extreme_stakes``;
    - lost/out: ``peak ≥ despair_peak`` or in_balance_late → DESPAIR; else
      ``high_late < settled_level`` (settled long before the end) → RESIGNATION; else
      DISAPPOINTMENT;
@@ -71,8 +74,8 @@ chance to go through, about 0.3 at kick-off.
 - 0'–47', 0-0: ``v`` creeps up (a draw leads to extra time and a shootout) but stays within
   ``expectation_band`` of ``v_0`` and below ``confident_level`` → CONTENT.
 - 48', 0-1: up by about 0.3 to about 0.65 < ``ecstasy_level`` → JOY for ``persist_minutes``.
-- 52', 0-2: up from below ``ecstasy_level`` to about 0.9 → ECSTASY; afterwards ``v ≥
-  confident_level`` → CONFIDENCE.
+- 52', 0-2: up from below ``ecstasy_level`` to about 0.9, far more than ``ecstasy_gain`` above
+  ``v_0`` → ECSTASY; afterwards ``v ≥ confident_level`` → CONFIDENCE.
 - 69', 1-2: down by less than ``big_move`` → ANXIETY.
 - 74', 2-2: down by more than ``big_move`` from above ``agony_level`` and ``v_0 +
   expectation_band`` → AGONY; then ``v`` sits far below ``best`` → ANXIETY, and in the balance
@@ -82,9 +85,10 @@ chance to go through, about 0.3 at kick-off.
 
 Japan's arc: content → joy → ecstasy → confidence → anxiety → agony → anxiety → despair.
 Belgium's (``v_0`` about 0.7): content → dismay (48', 52') → resignation (``v ≤ lost_level``) →
-hope (69', a goal that leaves it below expectations) → relief (74') → anxiety → ecstasy (90+4',
-from about 0.6 to above ``ecstasy_level``), and ECSTASY at the whistle (won from ``low ≤
-comeback_level``).
+hope (69', a goal that leaves it below expectations) → relief or hope (74') → anxiety →
+ecstasy (90+4', late, from about 0.6 to above ``ecstasy_level``), and ECSTASY at the whistle (won
+from ``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62 to 0.84 is JOY,
+not ECSTASY: it lands less than ``ecstasy_gain`` above what was expected, with time left.
 """
 
 from __future__ import annotations
@@ -198,6 +202,8 @@ class EmotionRule:
     """Standing from which the result is nearly in hand."""
     ecstasy_level: float = 0.80
     """A move up to at least this standing puts the result within reach."""
+    ecstasy_gain: float = 0.25
+    """Before the end is near, ecstasy also needs a standing this far above the expectation."""
     lost_level: float = 0.10
     """Standing at or below which the result is (nearly) gone."""
     despair_level: float = 0.10
@@ -364,7 +370,8 @@ def _in_play_codes(
         [
             up
             & (after >= rule.ecstasy_level)
-            & ((before < rule.ecstasy_level) | (delta >= rule.big_move)),
+            & ((before < rule.ecstasy_level) | (delta >= rule.big_move))
+            & ((after >= v0 + rule.ecstasy_gain) | late[j]),
             up & from_below & (after < v0 - band),
             up & from_below,
             up,
@@ -426,7 +433,7 @@ def _final_emotion(
             return Emotion.ECSTASY if extreme else Emotion.ELATION
         if low <= v0 - band:
             return Emotion.RELIEF
-        return Emotion.JOY if extreme else Emotion.CONTENT
+        return Emotion.JOY if extreme or v0 < 0.5 else Emotion.CONTENT
     if other[whistle] > 0.5:
         if float(before.max()) >= rule.despair_peak or in_balance_late:
             return Emotion.DESPAIR if extreme else Emotion.DISAPPOINTMENT

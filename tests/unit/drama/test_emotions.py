@@ -219,6 +219,25 @@ def test_expected_comfortable_win_is_joy_at_stakes_content_in_a_friendly():
     assert fan_emotions(script_path(rows, WORLD_CUP_GROUP), Side.AWAY)[-1] == E.RESIGNATION
 
 
+def test_a_favourites_early_opener_is_joy_an_underdogs_is_ecstasy():
+    def opener(start, after):
+        rows = [(0, 0, "kick_off", 0, 0, start), (30, 0, "before_event", 0, 0, start)]
+        rows += [(30, 0, "after_event", 1, 0, after), (31, 0, "minute", 1, 0, after)]
+        return fan_emotions(script_path(rows, WORLD_CUP_GROUP), Side.HOME)[-2]
+
+    # standing 0.60 → 0.84: within reach, but only 0.24 above what was expected
+    assert opener((0.45, 0.3, 0.25), (0.74, 0.2, 0.06)) == E.JOY
+    # standing 0.45 → 0.84
+    assert opener((0.3, 0.3, 0.4), (0.74, 0.2, 0.06)) == E.ECSTASY
+
+
+def test_an_underdogs_win_is_joy_even_in_a_friendly():
+    rows = [(0, 0, "kick_off", 0, 0, (0.2, 0.3, 0.5))]
+    rows += [(m, 0, "minute", 1, 0, (0.6, 0.3, 0.1)) for m in range(1, 91)]
+    rows += [(90, 0, "final_whistle", 1, 0, (1.0, 0.0, 0.0))]
+    assert fan_emotions(script_path(rows, FRIENDLY), Side.HOME)[-1] == E.JOY
+
+
 def test_late_equaliser_draw_relief_for_one_side_disappointment_for_the_other():
     rows = [(0, 0, "kick_off", 0, 0, (0.4, 0.3, 0.3))]
     rows += [(m, 0, "minute", 0, 1, (0.1, 0.3, 0.6)) for m in range(1, 88)]
