@@ -294,10 +294,21 @@ def chance_of(path: ProbabilityPath, side: Side) -> np.ndarray:
     return np.asarray(chance, dtype=float)
 
 
+def kind_mask(path: ProbabilityPath, kind: PointKind) -> np.ndarray:
+    """Mask of the points of one kind.
+
+    Also matches a name cut short by a fixed-width string column (``"final_whistl"`` in a
+    ``<U12`` array), so facts stay right for any path whose ``kind`` column was built that way.
+    """
+    kinds = np.asarray(path.kind).astype(str)
+    width = kinds.dtype.itemsize // np.dtype("U1").itemsize
+    return (kinds == kind.value) | (kinds == kind.value[:width])
+
+
 def live_points(path: ProbabilityPath) -> np.ndarray:
     """Mask of the points at which the result was still open (the final whistle is not)."""
-    shootout_pending = (path.period == Period.SHOOTOUT.value) & (
-        path.kind == PointKind.BEFORE_EVENT.value
+    shootout_pending = (path.period == Period.SHOOTOUT.value) & kind_mask(
+        path, PointKind.BEFORE_EVENT
     )
     return (path.time_left > 0) | shootout_pending
 
@@ -321,10 +332,9 @@ def moment_at(path: ProbabilityPath, index: int) -> Moment:
 
 def event_points(path: ProbabilityPath, event_index: int) -> tuple[int, int]:
     """Path indices of the instants before and after an event."""
-    at = np.flatnonzero(path.event_index == event_index)
-    kinds = path.kind[at]
-    before = at[kinds == PointKind.BEFORE_EVENT.value]
-    after = at[kinds == PointKind.AFTER_EVENT.value]
+    at = path.event_index == event_index
+    before = np.flatnonzero(at & kind_mask(path, PointKind.BEFORE_EVENT))
+    after = np.flatnonzero(at & kind_mask(path, PointKind.AFTER_EVENT))
     if len(before) == 0 or len(after) == 0:
         raise ValueError(f"event {event_index} is not on the path")
     return int(before[0]), int(after[0])
@@ -457,7 +467,7 @@ def biggest_fall(path: ProbabilityPath, side: Side, minimum: float = MIN_TURN) -
     index = step + 1
     moment = moment_at(path, index)
     event: Event | None = None
-    if moment.event_index >= 0 and path.kind[index] == PointKind.AFTER_EVENT.value:
+    if moment.event_index >= 0 and kind_mask(path, PointKind.AFTER_EVENT)[index]:
         event = path.events[moment.event_index]
     return Turn(
         before=float(chance[step]),
