@@ -54,7 +54,8 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
 
 3. *At the final whistle* (points of kind FINAL_WHISTLE), from the points before it: ``peak`` and
    ``low`` (the highest and lowest standing), ``in_balance_late`` (some late point had
-   ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing):
+   ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing). The side won (went
+   through) when its chance at the whistle is above ½, lost when the opponent's is, else drew:
 
    - won/advanced: ``low ≤ comeback_level`` or in_balance_late → ECSTASY; else
      ``low ≤ v_0 − expectation_band`` → RELIEF; else JOY, but CONTENT for an expected win
@@ -84,7 +85,8 @@ chance to go through, about 0.3 at kick-off.
   whistle, lost after ``peak ≥ despair_peak`` → DESPAIR.
 
 Japan's arc: content → joy → ecstasy → confidence → anxiety → agony → anxiety → despair.
-Belgium's (``v_0`` about 0.7): content → dismay (48', 52') → resignation (``v ≤ lost_level``) →
+Belgium's (``v_0`` about 0.7): content → dismay (48'; at 52' dismay or anxiety, by the size of
+the drop) → resignation (``v ≤ lost_level``) →
 hope (69', a goal that leaves it below expectations) → relief or hope (74') → anxiety →
 ecstasy (90+4', late, from about 0.6 to above ``ecstasy_level``), and ECSTASY at the whistle (won
 from ``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62 to 0.84 is JOY,
