@@ -375,7 +375,7 @@ def _final_points(
             "event_index",
         ):
             new_cols[name] = np.concatenate(
-                [cols[name], np.asarray([r[name] for r in extra_rows], dtype=cols[name].dtype)]
+                [cols[name], np.asarray([r[name] for r in extra_rows])]  # strings widen to fit
             )
         ph = np.concatenate([p_home, [r["p"][0] for r in extra_rows]])
         pd_ = np.concatenate([p_draw, [r["p"][1] for r in extra_rows]])
