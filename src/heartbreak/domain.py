@@ -157,7 +157,8 @@ class MatchInfo:
 class Match:
     """A match with its ordered timeline and final result.
 
-    ``home_score``/``away_score`` include extra time but not the shootout.
+    ``home_score``/``away_score`` include extra time but not the shootout. ``extra_time`` is None
+    when the record does not say whether extra time was played.
     ``timeline_complete`` is False when the listed goals do not add up to the score (or a goal has
     no minute): such a match can be rated but not replayed minute by minute.
     """
@@ -166,7 +167,7 @@ class Match:
     home_score: int
     away_score: int
     events: tuple[Event, ...] = ()
-    extra_time: bool = False
+    extra_time: bool | None = None
     shootout_winner: Side | None = None
     timeline_complete: bool = True
 

@@ -85,9 +85,10 @@ def residual_stoppage(mean: np.ndarray, played: np.ndarray) -> np.ndarray:
     played = np.maximum(np.asarray(played, dtype=float), 0.0)
     shape = np.maximum(mean, 1.0)
     scale = mean / shape
-    ratio = np.exp(
-        gamma.logsf(played, shape + 1.0, scale=scale) - gamma.logsf(played, shape, scale=scale)
-    )
+    with np.errstate(invalid="ignore"):  # −inf − (−inf) far in the tail; handled below
+        ratio = np.exp(
+            gamma.logsf(played, shape + 1.0, scale=scale) - gamma.logsf(played, shape, scale=scale)
+        )
     return np.maximum(np.where(np.isfinite(ratio), mean * ratio - played, scale), 0.0)
 
 

@@ -1,22 +1,26 @@
-"""Replay a match: its events become a :class:`~heartbreak.model.path.ProbabilityPath`.
+"""Replay matches: their events become :class:`~heartbreak.model.path.ProbabilityPath` objects.
 
-Points on the path, in order: kick-off; the end of every minute of play; the instants before and
+Points on a path, in order: kick-off; the end of every minute of play; the instants before and
 after each event (an event labelled m' happens during the m-th minute, so the engine places it
-at m − ½); every stoppage minute played; the end of each period (half-time, end of regulation,
-end of extra time); the shootout; the final whistle.
+at m − ½); every stoppage minute shown; the end of each period (half-time, end of regulation,
+end of extra time); the shootout (before and after); the final whistle.
 
 Stoppage minutes shown for a period: those the record proves were played (the latest event in
 that period's stoppage), at least the expected stoppage rounded to whole minutes. The engine
-itself never looks ahead: the probability at a point uses only what happened before it.
+never looks ahead: the probability at a point uses only what happened before it.
+
+:func:`replay_many` builds the points of many matches, evaluates all their states in a few large
+vectorised batches and splits the result back into paths; :func:`replay` is the one-match case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
+from heartbreak.domain import Event, EventType, Match, Period, Side
 from heartbreak.model.inplay import (
     EXTRA_FIRST,
     EXTRA_SECOND,
@@ -34,42 +38,32 @@ _PERIOD_INDEX = {
     Period.EXTRA_FIRST: EXTRA_FIRST,
     Period.EXTRA_SECOND: EXTRA_SECOND,
 }
-_PERIODS = [Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND]
+_PERIODS = (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND)
+_ENGINE_START = (0.0, 45.0, 90.0, 105.0, 120.0)
+# States per engine call: bounds the memory of the score grids (about 100 MB at most).
+_CHUNK_STATES = 60_000
 
-
-@dataclass
-class _Points:
-    """Column lists gathered while walking the timeline (one entry per path point)."""
-
-    def __post_init__(self) -> None:
-        self.cols: dict[str, list] = {
-            name: []
-            for name in [
-                "minute",
-                "stoppage",
-                "period",
-                "label_period",
-                "engine_period",
-                "engine_minute",
-                "engine_stoppage",
-                "elapsed",
-                "kind",
-                "home_goals",
-                "away_goals",
-                "home_reds",
-                "away_reds",
-                "event_index",
-            ]
-        }
-
-    def add(self, **values) -> None:
-        for name, column in self.cols.items():
-            column.append(values[name])
+_COLUMNS = (
+    "minute",
+    "stoppage",
+    "period",
+    "kind",
+    "engine_period",
+    "engine_minute",
+    "engine_stoppage",
+    "elapsed",
+    "home_goals",
+    "away_goals",
+    "home_reds",
+    "away_reds",
+    "event_index",
+    "shootout_result",
+)
 
 
 def played_extra_time(match: Match) -> bool:
-    """Whether extra time was played: recorded, or implied by an extra-time event or a shootout
-    after a level score (unless the record says there was no extra time)."""
+    """Whether extra time was played: recorded, implied by an extra-time event, or implied by a
+    shootout after a level knockout when the record does not say (``extra_time is None``)."""
     if match.extra_time:
         return True
     if any(e.period is not None and e.period.is_extra_time for e in match.events):
@@ -78,7 +72,7 @@ def played_extra_time(match: Match) -> bool:
         match.info.knockout
         and match.shootout_winner is not None
         and match.home_score == match.away_score
-        and match.extra_time is not False
+        and match.extra_time is None
     )
 
 
@@ -88,301 +82,318 @@ def match_timeline(match: Match, stoppage_means: np.ndarray) -> list[tuple[Perio
     out = []
     for idx, period in enumerate(periods):
         latest = max(
-            (
-                e.stoppage
-                for e in match.events
-                if e.period is period and e.type is not EventType.SHOOTOUT
-            ),
+            (e.stoppage for e in match.events if e.period is period),
             default=0,
         )
         out.append((period, max(round(float(stoppage_means[idx])), latest)))
     return out
 
 
-def replay(
-    match: Match, lam_home: float, lam_away: float, model: InPlayModel | None = None
-) -> ProbabilityPath:
-    """The probability path of a match from its pre-match expected goals and its events."""
-    model = model or InPlayModel()
-    info = match.info
-    events = tuple(e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD))
-    events = tuple(sorted(events, key=lambda e: e.sort_key))
-    timeline = match_timeline(match, model.params.stoppage_means)
-    pts = _Points()
-    score = [0, 0]
-    reds = [0, 0]
-    elapsed_base = 0.0
+def replayable_events(match: Match) -> tuple[Event, ...]:
+    """Goals and red cards in match order."""
+    events = (e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD))
+    return tuple(sorted(events, key=lambda e: e.sort_key))
 
-    def add(
-        kind,
-        minute,
-        stoppage,
-        period,
-        engine_period,
-        engine_minute,
-        engine_stoppage,
-        elapsed,
-        event_index=-1,
-    ):
-        pts.add(
-            minute=minute,
-            stoppage=stoppage,
-            period=period.value,
-            label_period=period,
-            engine_period=engine_period,
-            engine_minute=engine_minute,
-            engine_stoppage=engine_stoppage,
-            elapsed=elapsed,
-            kind=kind.value,
-            home_goals=score[0],
-            away_goals=score[1],
-            home_reds=reds[0],
-            away_reds=reds[1],
-            event_index=event_index,
-        )
 
-    add(PointKind.KICK_OFF, 0, 0, Period.FIRST_HALF, FIRST_HALF, 0.0, 0.0, 0.0)
+@dataclass(frozen=True)
+class MatchPoints:
+    """The points of one match before evaluation: one tuple per point, in ``_COLUMNS`` order."""
+
+    match: Match
+    events: tuple[Event, ...]
+    rows: list[tuple]
+
+
+def build_points(match: Match, stoppage_means: np.ndarray) -> MatchPoints:
+    """Walk a match's timeline and list its points (see the module docstring)."""
+    events = replayable_events(match)
+    timeline = match_timeline(match, stoppage_means)
+    knockout = match.info.knockout
+    rows: list[tuple] = []
+    hg = ag = hr = ar = 0
+    base = 0.0
+    first = Period.FIRST_HALF.value
+    rows.append(
+        (0, 0, first, PointKind.KICK_OFF.value, FIRST_HALF, 0.0, 0.0, 0.0, 0, 0, 0, 0, -1, -1)
+    )
     by_period: dict[Period, list[tuple[int, Event]]] = {}
     for index, event in enumerate(events):
         by_period.setdefault(event.period, []).append((index, event))
+    minute_kind = PointKind.MINUTE.value
+    before, after = PointKind.BEFORE_EVENT.value, PointKind.AFTER_EVENT.value
 
-    for period, shown_stoppage in timeline:
+    for period, shown in timeline:
         eng = _PERIOD_INDEX[period]
+        name = period.value
         start, end = period.start_minute, period.end_minute
-        # (clock key, order, payload): minute ends at m (or end + x), events at m − ½ (end + x − ½).
-        items: list[tuple[float, int, object]] = []
-        for m in range(start + 1, end + 1):
-            items.append((float(m), 1, ("minute", m, 0)))
-        for x in range(1, shown_stoppage + 1):
-            items.append((end + float(x), 1, ("minute", end, x)))
+        # Events sit half a minute before the end of the minute they are labelled with.
+        pending = []
         for index, event in by_period.get(period, []):
             if event.stoppage > 0:
                 clock = end + event.stoppage - 0.5
             else:
                 clock = min(max(event.minute, start + 1), end) - 0.5
-            items.append((clock, 0, ("event", index, event)))
-        items.sort(key=lambda item: (item[0], item[1]))
-        for clock, _, payload in items:
-            in_stoppage = clock > end
-            eng_minute = end if in_stoppage else clock
-            eng_stoppage = clock - end if in_stoppage else 0.0
-            elapsed = elapsed_base + (clock - start)
-            if payload[0] == "minute":
-                _, m, x = payload
-                add(PointKind.MINUTE, m, x, period, eng, eng_minute, eng_stoppage, elapsed)
-                continue
-            _, index, event = payload
-            add(
-                PointKind.BEFORE_EVENT,
-                event.minute,
-                event.stoppage,
-                period,
-                eng,
-                eng_minute,
-                eng_stoppage,
-                elapsed,
-                index,
-            )
-            side = 0 if event.side is Side.HOME else 1
-            if event.type is EventType.GOAL:
-                score[side] += 1
+            pending.append((clock, index, event))
+        pending.sort(key=lambda item: item[0])
+        k = 0
+        for step in range(1, end - start + shown + 1):
+            clock = float(start + step)
+            while k < len(pending) and pending[k][0] < clock:
+                ev_clock, index, event = pending[k]
+                in_stop = ev_clock > end
+                em, es = (float(end), ev_clock - end) if in_stop else (ev_clock, 0.0)
+                elapsed = base + ev_clock - start
+                rows.append(
+                    (
+                        event.minute,
+                        event.stoppage,
+                        name,
+                        before,
+                        eng,
+                        em,
+                        es,
+                        elapsed,
+                        hg,
+                        ag,
+                        hr,
+                        ar,
+                        index,
+                        -1,
+                    )
+                )
+                home = event.side is Side.HOME
+                if event.type is EventType.GOAL:
+                    hg, ag = (hg + 1, ag) if home else (hg, ag + 1)
+                else:
+                    hr, ar = (hr + 1, ar) if home else (hr, ar + 1)
+                rows.append(
+                    (
+                        event.minute,
+                        event.stoppage,
+                        name,
+                        after,
+                        eng,
+                        em,
+                        es,
+                        elapsed,
+                        hg,
+                        ag,
+                        hr,
+                        ar,
+                        index,
+                        -1,
+                    )
+                )
+                k += 1
+            if clock <= end:
+                rows.append(
+                    (
+                        int(clock),
+                        0,
+                        name,
+                        minute_kind,
+                        eng,
+                        clock,
+                        0.0,
+                        base + clock - start,
+                        hg,
+                        ag,
+                        hr,
+                        ar,
+                        -1,
+                        -1,
+                    )
+                )
             else:
-                reds[side] += 1
-            add(
-                PointKind.AFTER_EVENT,
-                event.minute,
-                event.stoppage,
-                period,
-                eng,
-                eng_minute,
-                eng_stoppage,
-                elapsed,
-                index,
-            )
-        elapsed_base += (end - start) + shown_stoppage
+                x = clock - end
+                rows.append(
+                    (
+                        end,
+                        int(x),
+                        name,
+                        minute_kind,
+                        eng,
+                        float(end),
+                        x,
+                        base + clock - start,
+                        hg,
+                        ag,
+                        hr,
+                        ar,
+                        -1,
+                        -1,
+                    )
+                )
+        base += (end - start) + shown
         # The period is over: the engine's state is the start of the next period, if any.
-        next_index = eng + 1
-        level = score[0] == score[1]
-        if eng == SECOND_HALF and not (info.knockout and level and len(timeline) > 2):
-            next_index = FINISHED
+        nxt = eng + 1
+        if eng == SECOND_HALF and not (knockout and hg == ag and len(timeline) > 2):
+            nxt = FINISHED
         if eng == EXTRA_SECOND:
-            next_index = FINISHED
-        next_start = [0.0, 45.0, 90.0, 105.0, 120.0][next_index]
-        add(
-            PointKind.PERIOD_END,
-            end,
-            shown_stoppage,
-            period,
-            next_index,
-            next_start,
-            0.0,
-            elapsed_base,
+            nxt = FINISHED
+        rows.append(
+            (
+                end,
+                shown,
+                name,
+                PointKind.PERIOD_END.value,
+                nxt,
+                _ENGINE_START[nxt],
+                0.0,
+                base,
+                hg,
+                ag,
+                hr,
+                ar,
+                -1,
+                -1,
+            )
         )
 
-    states = _state_batch(pts, info)
-    out = model.evaluate(
-        np.full(len(states.period), lam_home), np.full(len(states.period), lam_away), states
+    last_period, last_shown = timeline[-1]
+    end = last_period.end_minute
+    if match.shootout_winner is not None:
+        index = len(events)
+        won = 1 if match.shootout_winner is Side.HOME else 0
+        so = Period.SHOOTOUT.value
+        rows.append(
+            (end, last_shown, so, before, FINISHED, 120.0, 0.0, base, hg, ag, hr, ar, index, -1)
+        )
+        rows.append(
+            (end, last_shown, so, after, FINISHED, 120.0, 0.0, base, hg, ag, hr, ar, index, won)
+        )
+    final_period = Period.SHOOTOUT.value if match.shootout_winner is not None else last_period.value
+    result = (
+        -1 if match.shootout_winner is None else (1 if match.shootout_winner is Side.HOME else 0)
     )
-    cols = {k: np.asarray(v) for k, v in pts.cols.items()}
-    p_home, p_draw, p_away = out.p_home_win.copy(), out.p_draw.copy(), out.p_away_win.copy()
-    p_adv = out.p_home_advance.copy() if info.knockout else None
+    rows.append(
+        (
+            end,
+            last_shown,
+            final_period,
+            PointKind.FINAL_WHISTLE.value,
+            FINISHED,
+            120.0,
+            0.0,
+            base,
+            hg,
+            ag,
+            hr,
+            ar,
+            -1,
+            result,
+        )
+    )
+    return MatchPoints(match, events, rows)
 
-    # Shootout and final whistle: the result is known.
-    last_period = timeline[-1][0]
-    final_minute = last_period.end_minute
-    final_stoppage = timeline[-1][1]
-    extra = _final_points(
-        match,
-        cols,
-        p_home,
-        p_draw,
-        p_away,
-        p_adv,
-        model,
-        final_minute,
-        final_stoppage,
-        elapsed_base,
-        last_period,
+
+def replay_many(
+    matches: Sequence[Match],
+    lam_home: Sequence[float] | np.ndarray,
+    lam_away: Sequence[float] | np.ndarray,
+    model: InPlayModel | None = None,
+) -> list[ProbabilityPath]:
+    """Probability paths of many matches, evaluated in a few large vectorised batches."""
+    model = model or InPlayModel()
+    means = model.params.stoppage_means
+    built = [build_points(m, means) for m in matches]
+    counts = np.fromiter((len(b.rows) for b in built), dtype=np.int64, count=len(built))
+    if len(built) == 0:
+        return []
+    table = [row for b in built for row in b.rows]
+    cols = dict(zip(_COLUMNS, zip(*table, strict=True), strict=True))
+    arrays = {
+        "minute": np.asarray(cols["minute"], dtype=np.int64),
+        "stoppage": np.asarray(cols["stoppage"], dtype=np.int64),
+        "period": np.asarray(cols["period"]),
+        "kind": np.asarray(cols["kind"]),
+        "elapsed": np.asarray(cols["elapsed"], dtype=float),
+        "home_goals": np.asarray(cols["home_goals"], dtype=np.int64),
+        "away_goals": np.asarray(cols["away_goals"], dtype=np.int64),
+        "home_reds": np.asarray(cols["home_reds"], dtype=np.int64),
+        "away_reds": np.asarray(cols["away_reds"], dtype=np.int64),
+        "event_index": np.asarray(cols["event_index"], dtype=np.int64),
+    }
+    knockout = np.repeat(
+        np.fromiter((m.info.knockout for m in matches), bool, len(matches)), counts
     )
-    cols, p_home, p_draw, p_away, p_adv, suspense, time_left = extra(out.suspense, out.time_left)
-    return ProbabilityPath(
-        info=info,
-        events=events + _shootout_events(match),
-        minute=cols["minute"].astype(int),
-        stoppage=cols["stoppage"].astype(int),
-        period=cols["period"].astype(str),
-        elapsed=cols["elapsed"].astype(float),
-        time_left=time_left,
-        kind=cols["kind"].astype(str),
-        home_goals=cols["home_goals"].astype(int),
-        away_goals=cols["away_goals"].astype(int),
-        home_reds=cols["home_reds"].astype(int),
-        away_reds=cols["away_reds"].astype(int),
-        p_home_win=p_home,
-        p_draw=p_draw,
-        p_away_win=p_away,
-        p_home_advance=p_adv,
-        event_index=cols["event_index"].astype(int),
-        suspense=suspense,
+    states = StateBatch(
+        period=np.asarray(cols["engine_period"], dtype=np.int64),
+        minute=np.asarray(cols["engine_minute"], dtype=float),
+        stoppage=np.asarray(cols["engine_stoppage"], dtype=float),
+        home_goals=arrays["home_goals"],
+        away_goals=arrays["away_goals"],
+        home_reds=arrays["home_reds"],
+        away_reds=arrays["away_reds"],
+        knockout=knockout,
     )
+    lam_h = np.repeat(np.asarray(lam_home, dtype=float), counts)
+    lam_a = np.repeat(np.asarray(lam_away, dtype=float), counts)
+    out = _evaluate_chunked(model, lam_h, lam_a, states)
+    # A decided shootout makes going through certain.
+    shootout = np.asarray(cols["shootout_result"], dtype=float)
+    decided = shootout >= 0
+    p_adv = np.where(decided, shootout, out["p_home_advance"])
+
+    paths = []
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    for b, lo, hi in zip(built, offsets[:-1], offsets[1:], strict=True):
+        sl = slice(int(lo), int(hi))
+        info = b.match.info
+        paths.append(
+            ProbabilityPath(
+                info=info,
+                events=b.events + _shootout_events(b.match),
+                minute=arrays["minute"][sl],
+                stoppage=arrays["stoppage"][sl],
+                period=arrays["period"][sl],
+                elapsed=arrays["elapsed"][sl],
+                time_left=out["time_left"][sl],
+                kind=arrays["kind"][sl],
+                home_goals=arrays["home_goals"][sl],
+                away_goals=arrays["away_goals"][sl],
+                home_reds=arrays["home_reds"][sl],
+                away_reds=arrays["away_reds"][sl],
+                p_home_win=out["p_home_win"][sl],
+                p_draw=out["p_draw"][sl],
+                p_away_win=out["p_away_win"][sl],
+                p_home_advance=p_adv[sl] if info.knockout else None,
+                event_index=arrays["event_index"][sl],
+                suspense=out["suspense"][sl],
+            )
+        )
+    return paths
+
+
+def replay(
+    match: Match, lam_home: float, lam_away: float, model: InPlayModel | None = None
+) -> ProbabilityPath:
+    """The probability path of one match from its pre-match expected goals and its events."""
+    return replay_many([match], [lam_home], [lam_away], model)[0]
+
+
+def _evaluate_chunked(
+    model: InPlayModel, lam_h, lam_a, states: StateBatch
+) -> dict[str, np.ndarray]:
+    n = len(lam_h)
+    parts: dict[str, list[np.ndarray]] = {}
+    for lo in range(0, n, _CHUNK_STATES):
+        sl = slice(lo, min(lo + _CHUNK_STATES, n))
+        chunk = StateBatch(**{k: getattr(states, k)[sl] for k in StateBatch.__dataclass_fields__})
+        res = model.evaluate(lam_h[sl], lam_a[sl], chunk)
+        for key in (
+            "p_home_win",
+            "p_draw",
+            "p_away_win",
+            "p_home_advance",
+            "time_left",
+            "suspense",
+        ):
+            parts.setdefault(key, []).append(getattr(res, key))
+    return {k: np.concatenate(v) for k, v in parts.items()}
 
 
 def _shootout_events(match: Match) -> tuple[Event, ...]:
     if match.shootout_winner is None:
         return ()
     return (Event(EventType.SHOOTOUT, 120, 0, side=match.shootout_winner, period=Period.SHOOTOUT),)
-
-
-def _state_batch(pts: _Points, info: MatchInfo) -> StateBatch:
-    c = pts.cols
-    n = len(c["minute"])
-    return StateBatch(
-        period=np.asarray(c["engine_period"], dtype=int),
-        minute=np.asarray(c["engine_minute"], dtype=float),
-        stoppage=np.asarray(c["engine_stoppage"], dtype=float),
-        home_goals=np.asarray(c["home_goals"], dtype=int),
-        away_goals=np.asarray(c["away_goals"], dtype=int),
-        home_reds=np.asarray(c["home_reds"], dtype=int),
-        away_reds=np.asarray(c["away_reds"], dtype=int),
-        knockout=np.full(n, info.knockout),
-    )
-
-
-def _final_points(
-    match,
-    cols,
-    p_home,
-    p_draw,
-    p_away,
-    p_adv,
-    model,
-    final_minute,
-    final_stoppage,
-    elapsed,
-    last_period,
-):
-    """Append the shootout (before/after) and the final whistle, where the result is certain."""
-
-    def finish(suspense, time_left):
-        extra_rows: list[dict] = []
-        hg, ag = match.home_score, match.away_score
-        base = {
-            "minute": final_minute,
-            "stoppage": final_stoppage,
-            "elapsed": elapsed,
-            "home_goals": hg,
-            "away_goals": ag,
-            "home_reds": cols["home_reds"][-1],
-            "away_reds": cols["away_reds"][-1],
-        }
-        result = np.sign(hg - ag)
-        win = (float(result > 0), float(result == 0), float(result < 0))
-        shootout_index = len(
-            [e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD)]
-        )
-        if match.shootout_winner is not None and p_adv is not None:
-            tie = model.params.shootout_home
-            extra_rows.append(
-                {
-                    **base,
-                    "period": Period.SHOOTOUT.value,
-                    "kind": PointKind.BEFORE_EVENT.value,
-                    "event_index": shootout_index,
-                    "p": (*win, tie),
-                    "time_left": 0.0,
-                }
-            )
-            adv = 1.0 if match.shootout_winner is Side.HOME else 0.0
-            extra_rows.append(
-                {
-                    **base,
-                    "period": Period.SHOOTOUT.value,
-                    "kind": PointKind.AFTER_EVENT.value,
-                    "event_index": shootout_index,
-                    "p": (*win, adv),
-                    "time_left": 0.0,
-                }
-            )
-        if match.winner is Side.HOME:
-            adv = 1.0
-        elif match.winner is Side.AWAY:
-            adv = 0.0
-        else:
-            adv = 0.5  # level with no shootout recorded (a replay was ordered): nobody went through
-        period = Period.SHOOTOUT.value if match.shootout_winner is not None else last_period.value
-        extra_rows.append(
-            {
-                **base,
-                "period": period,
-                "kind": PointKind.FINAL_WHISTLE.value,
-                "event_index": -1,
-                "p": (*win, adv),
-                "time_left": 0.0,
-            }
-        )
-
-        new_cols = dict(cols)
-        for name in (
-            "minute",
-            "stoppage",
-            "elapsed",
-            "home_goals",
-            "away_goals",
-            "home_reds",
-            "away_reds",
-            "period",
-            "kind",
-            "event_index",
-        ):
-            new_cols[name] = np.concatenate(
-                [cols[name], np.asarray([r[name] for r in extra_rows])]  # strings widen to fit
-            )
-        ph = np.concatenate([p_home, [r["p"][0] for r in extra_rows]])
-        pd_ = np.concatenate([p_draw, [r["p"][1] for r in extra_rows]])
-        pa = np.concatenate([p_away, [r["p"][2] for r in extra_rows]])
-        padv = None if p_adv is None else np.concatenate([p_adv, [r["p"][3] for r in extra_rows]])
-        sus = np.concatenate([suspense, np.zeros(len(extra_rows))])
-        tl = np.concatenate([time_left, np.zeros(len(extra_rows))])
-        return new_cols, ph, pd_, pa, padv, sus, tl
-
-    return finish

@@ -263,7 +263,7 @@ def test_extra_time_is_inferred_from_an_extra_time_event() -> None:
 def test_shootout_without_extra_time_follows_regulation() -> None:
     # A record with a shootout and extra_time=False (straight to penalties after 90').
     match = shootout_match(Side.AWAY)
-    straight = Match(match.info, 1, 1, match.events, shootout_winner=Side.AWAY)
+    straight = Match(match.info, 1, 1, match.events, extra_time=False, shootout_winner=Side.AWAY)
     assert not played_extra_time(straight)
     path = replay(straight, 1.3, 1.0)
     assert_well_formed(path)
@@ -272,6 +272,18 @@ def test_shootout_without_extra_time_follows_regulation() -> None:
     before, after = around(path, len(path.events) - 1)
     assert path.p_home_advance[before] == pytest.approx(0.5)
     assert path.p_home_advance[after] == 0.0
+    assert path.p_home_advance[-1] == 0.0
+
+
+def test_shootout_with_unrecorded_extra_time_implies_extra_time() -> None:
+    # Most records outside the World Cup do not say whether extra time was played; a knockout
+    # level after the goals and settled on penalties went through extra time first.
+    match = shootout_match(Side.AWAY)
+    unknown = Match(match.info, 1, 1, match.events, extra_time=None, shootout_winner=Side.AWAY)
+    assert played_extra_time(unknown)
+    path = replay(unknown, 1.3, 1.0)
+    assert_well_formed(path)
+    assert Period.EXTRA_SECOND.value in set(path.period)
     assert path.p_home_advance[-1] == 0.0
 
 
