@@ -342,11 +342,11 @@ def _check_date(
     return parsed
 
 
-def _check_count(p: _Problems, frame: pd.DataFrame, column: str, what: str = "score") -> pd.Series:
+def _check_count(p: _Problems, frame: pd.DataFrame, column: str) -> pd.Series:
     raw = frame[column]
     ok = raw.str.fullmatch(r"\d{1,6}").fillna(False).to_numpy(dtype=bool)
     values = _col(frame, column)
-    p.add(~ok, lambda i: f"{what} {column} {values[i]!r} is not a whole number ≥ 0")
+    p.add(~ok, lambda i: f"{column} {values[i]!r} is not a whole number ≥ 0")
     return pd.Series(np.where(ok, pd.to_numeric(raw.where(ok, "0")), 0), index=frame.index).astype(
         "int64"
     )
@@ -522,8 +522,8 @@ def parse_wc_matches(source: Source, file: str = F_WC_MATCHES) -> Table:
             "replay": _check_bool(p, raw, "replay", _WC_BOOL),
             "extra_time": _check_bool(p, raw, "extra_time", _WC_BOOL),
             "shootout": shootout,
-            "home_penalties": _check_count(p, raw, "home_team_score_penalties", "penalties"),
-            "away_penalties": _check_count(p, raw, "away_team_score_penalties", "penalties"),
+            "home_penalties": _check_count(p, raw, "home_team_score_penalties"),
+            "away_penalties": _check_count(p, raw, "away_team_score_penalties"),
             "line": raw["line"],
         }
     )
@@ -565,7 +565,7 @@ def _wc_event_frame(raw: pd.DataFrame, p: _Problems) -> pd.DataFrame:
             "wc_side": np.where(home_flag.to_numpy(), "home", "away"),
             "player": _player(raw),
             "minute": _check_minute(p, raw, "minute_regulation", allow_unknown=False),
-            "stoppage": _check_count(p, raw, "minute_stoppage", "stoppage"),
+            "stoppage": _check_count(p, raw, "minute_stoppage"),
             "period": periods.map(WC_PERIODS),
             "line": raw["line"],
         }
@@ -946,7 +946,8 @@ def load_sources(
 
     no_minute = int(goals["minute"].isna().sum())
     if no_minute:
-        warnings.append(f"{no_minute} goals have no minute; their matches have no full timeline")
+        goals_have = "goal has" if no_minute == 1 else "goals have"
+        warnings.append(f"{no_minute} {goals_have} no minute; their matches have no full timeline")
 
     wc_goals = _attach_wc_events(tables[F_WC_GOALS].frame, joined)
     wc_bookings = _attach_wc_events(tables[F_WC_BOOKINGS].frame, joined)
