@@ -23,7 +23,7 @@ import pandas as pd
 
 from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
-from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
+from heartbreak.errors import HeartbreakError, InvalidInput
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import FIRST_HALF, InPlayModel, StateBatch
 from heartbreak.model.path import ProbabilityPath
@@ -319,11 +319,7 @@ class Heartbreak:
                     p_draw=float(kickoff.p_draw[i]),
                     p_away_win=float(kickoff.p_away_win[i]),
                     p_home_advance=float(kickoff.p_home_advance[i]) if knockout[i] else None,
-                    grid=ScoreGrid(
-                        grid.remaining[i : i + 1],
-                        grid.home_goals[i : i + 1],
-                        grid.away_goals[i : i + 1],
-                    ),
+                    grid=grid[i],
                 )
             )
         return out
@@ -355,18 +351,8 @@ class Heartbreak:
 
     # --- replay ---
     def find_match(self, home: str, away: str, date: str | dt.date) -> int:
-        day = parse_date(date)
-        home_name = self.resolve_team(home, day)
-        away_name = self.resolve_team(away, day)
-        ids = self.store.find_matches(home_name, away_name, day)
-        if len(ids) == 0:
-            raise NoSuchMatch(f"no match {home_name} v {away_name} on {day.isoformat()}")
-        if len(ids) > 1:
-            raise NoSuchMatch(
-                f"{len(ids)} matches {home_name} v {away_name} on {day.isoformat()} "
-                f"(ids {', '.join(map(str, ids))}); ask by id"
-            )
-        return int(ids[0])
+        """The id of the one stored match between two teams (either order) on a date."""
+        return self.store.find_match(home, away, parse_date(date))
 
     def replay(
         self, home: str, away: str, date: str | dt.date, side: str | None = None
@@ -381,8 +367,8 @@ class Heartbreak:
                 f"{match.info.home} v {match.info.away} ({match.info.date}): the record lists "
                 "fewer goals with minutes than the score, so it cannot be replayed minute by minute"
             )
-        row = self.store.match_ratings(match_id)
-        return self.replay_match(match, row["elo_home"], row["elo_away"], side=side)
+        row = self.store.match_row(match_id)
+        return self.replay_match(match, float(row["elo_home"]), float(row["elo_away"]), side=side)
 
     def replay_match(
         self, match: Match, elo_home: float, elo_away: float, side: str | None = None

@@ -1,12 +1,19 @@
 """One score-grid object from which every probability is derived.
 
-A :class:`ScoreGrid` holds, for a batch of ``n`` match states, the joint distribution of the
-goals still to come, ``remaining[n, i, j] = P(home scores i more, away scores j more)``, and the
-current score. Win, draw, loss, exact scores, totals and the chance to advance in a knockout all
-come from it, so they are consistent by construction (the design of penaltyblog's
-``FootballProbabilityGrid``). Independent Poisson remaining goals give the grid as an outer
-product of two Poisson pmfs (Maher 1982, "Modelling association football scores", Statistica
-Neerlandica 36(3)).
+A :class:`ScoreGrid` describes, for a batch of ``n`` match states, the joint distribution of the
+goals still to come and the current score. Win, draw, loss, exact scores, totals and the chance
+to advance in a knockout all come from it, so they are consistent by construction (the design of
+penaltyblog's ``FootballProbabilityGrid``).
+
+Goals to come are independent Poisson counts (Maher 1982, "Modelling association football
+scores", Statistica Neerlandica 36(3)), so the grid ``remaining[n, i, j] = P(home scores i more,
+away scores j more)`` is the outer product of two marginal pmfs. The object keeps the marginals
+and forms the (n, G, G) grid only when asked: outcome probabilities need O(G) work per state,
+
+    P(home ahead at the end) = Σ_i P(H = i) · P(A ≤ i + d − 1),
+    P(level at the end)      = Σ_i P(H = i) · P(A = i + d),
+
+with ``d`` the current goal difference, which is what lets millions of states be evaluated.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import poisson
 
-# Goals beyond this tail probability are not represented; the grid is renormalised so that it
-# sums to exactly 1 (the mass lost is below 1e-12 per state).
+# Goals beyond this tail probability are not represented; each marginal is renormalised so that
+# it sums to exactly 1 (the mass lost is below 1e-13 per side).
 TAIL = 1e-13
 
 
@@ -26,15 +33,31 @@ def grid_size(max_rate: float) -> int:
     return int(max(poisson.isf(TAIL, max(max_rate, 1e-9)), 1)) + 2
 
 
+def poisson_pmf_table(rate: np.ndarray, size: int) -> np.ndarray:
+    """P(N = k) for k = 0..size−1 and each rate, renormalised to sum to 1.
+
+    Built by the recurrence p(k) = p(k−1)·λ/k from p(0) = e^−λ: a handful of vector products,
+    much cheaper than evaluating the pmf cell by cell.
+    """
+    rate = np.asarray(rate, dtype=float)
+    steps = np.empty((len(rate), size))
+    steps[:, 0] = np.exp(-rate)
+    if size > 1:
+        steps[:, 1:] = rate[:, None] / np.arange(1, size)[None, :]
+    table = np.cumprod(steps, axis=1)
+    return table / table.sum(axis=1, keepdims=True)
+
+
 @dataclass(frozen=True)
 class ScoreGrid:
     """Joint distribution of final scores for a batch of states.
 
-    ``remaining``: (n, G, G) probabilities of further goals (home i, away j); each slice sums to 1.
+    ``home_pmf``, ``away_pmf``: (n, G) distributions of each side's goals still to come.
     ``home_goals``, ``away_goals``: (n,) goals already scored.
     """
 
-    remaining: np.ndarray
+    home_pmf: np.ndarray
+    away_pmf: np.ndarray
     home_goals: np.ndarray
     away_goals: np.ndarray
 
@@ -52,46 +75,58 @@ class ScoreGrid:
         lam_a = np.atleast_1d(np.asarray(away_rate, dtype=float))
         lam_h, lam_a = np.broadcast_arrays(lam_h, lam_a)
         g = size or grid_size(float(max(lam_h.max(initial=0.0), lam_a.max(initial=0.0))))
-        k = np.arange(g)
-        ph = poisson.pmf(k[None, :], lam_h[:, None])
-        pa = poisson.pmf(k[None, :], lam_a[:, None])
-        ph /= ph.sum(axis=1, keepdims=True)
-        pa /= pa.sum(axis=1, keepdims=True)
-        remaining = ph[:, :, None] * pa[:, None, :]
         n = len(lam_h)
         return cls(
-            remaining=remaining,
+            home_pmf=poisson_pmf_table(lam_h, g),
+            away_pmf=poisson_pmf_table(lam_a, g),
             home_goals=np.broadcast_to(np.asarray(home_goals, dtype=int), (n,)).copy(),
             away_goals=np.broadcast_to(np.asarray(away_goals, dtype=int), (n,)).copy(),
         )
 
     def __len__(self) -> int:
-        return self.remaining.shape[0]
+        return self.home_pmf.shape[0]
+
+    def __getitem__(self, index: int | slice) -> ScoreGrid:
+        """A sub-batch (an integer gives a batch of one)."""
+        sl = slice(index, index + 1) if isinstance(index, int | np.integer) else index
+        return ScoreGrid(
+            self.home_pmf[sl], self.away_pmf[sl], self.home_goals[sl], self.away_goals[sl]
+        )
 
     @property
     def size(self) -> int:
-        return self.remaining.shape[1]
+        return self.home_pmf.shape[1]
+
+    @property
+    def remaining(self) -> np.ndarray:
+        """(n, G, G): P(home scores i more and away j more)."""
+        return self.home_pmf[:, :, None] * self.away_pmf[:, None, :]
 
     def difference_pmf(self) -> tuple[np.ndarray, np.ndarray]:
-        """P(final home − away goal difference = k): returns (k values, (n, K) probabilities)."""
+        """P(remaining home − away goals = k): returns (k values, (n, 2G−1) probabilities)."""
         g = self.size
         i, j = np.indices((g, g))
         # One matrix product sums each diagonal i − j of every grid in the batch.
         onehot = np.zeros((g * g, 2 * g - 1))
         onehot[np.arange(g * g), (i - j).ravel() + g - 1] = 1.0
         pmf = self.remaining.reshape(len(self), g * g) @ onehot
-        offsets = np.arange(-(g - 1), g)
-        return offsets, pmf
+        return np.arange(-(g - 1), g), pmf
 
     def outcome_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(P(home win), P(draw), P(away win)) of the final score, each of shape (n,)."""
-        offsets, pmf = self.difference_pmf()
-        final_diff = offsets[None, :] + (self.home_goals - self.away_goals)[:, None]
-        home = np.where(final_diff > 0, pmf, 0.0).sum(axis=1)
-        draw = np.where(final_diff == 0, pmf, 0.0).sum(axis=1)
-        away = np.where(final_diff < 0, pmf, 0.0).sum(axis=1)
-        total = home + draw + away
-        return home / total, draw / total, away / total
+        g = self.size
+        # j = i + d: the away count that would leave the match level after i more home goals.
+        j = np.arange(g)[None, :] + (self.home_goals - self.away_goals)[:, None]
+        cdf = np.cumsum(self.away_pmf, axis=1)
+        below = np.take_along_axis(cdf, np.clip(j - 1, 0, g - 1), axis=1)
+        below = np.where(j >= 1, below, 0.0)  # P(A ≤ j − 1) is 0 for j ≤ 0; clipping gives 1 above
+        level = np.take_along_axis(self.away_pmf, np.clip(j, 0, g - 1), axis=1)
+        level = np.where((j >= 0) & (j < g), level, 0.0)
+        home = np.einsum("ij,ij->i", self.home_pmf, below)
+        draw = np.einsum("ij,ij->i", self.home_pmf, level)
+        home = np.clip(home, 0.0, 1.0)
+        draw = np.clip(draw, 0.0, 1.0 - home)
+        return home, draw, 1.0 - home - draw
 
     def p_home_advance(self, tie_home_advance: np.ndarray | float) -> np.ndarray:
         """P(home goes through) when a level final score leads to a tie-break won by the home side
@@ -106,12 +141,12 @@ class ScoreGrid:
         ok = (i >= 0) & (j >= 0) & (i < self.size) & (j < self.size)
         out = np.zeros(len(self))
         idx = np.nonzero(ok)[0]
-        out[idx] = self.remaining[idx, i[idx], j[idx]]
+        out[idx] = self.home_pmf[idx, i[idx]] * self.away_pmf[idx, j[idx]]
         return out
 
     def expected_goals(self) -> tuple[np.ndarray, np.ndarray]:
         """Expected final goals of each side."""
         k = np.arange(self.size)
-        eh = (self.remaining.sum(axis=2) * k).sum(axis=1) + self.home_goals
-        ea = (self.remaining.sum(axis=1) * k).sum(axis=1) + self.away_goals
+        eh = (self.home_pmf * k).sum(axis=1) + self.home_goals
+        ea = (self.away_pmf * k).sum(axis=1) + self.away_goals
         return eh, ea
