@@ -60,7 +60,6 @@ from heartbreak.errors import BadSourceRow, NoSuchMatch, StoreError
 SCHEMA_VERSION = 1
 
 PERIOD_ORDER = {period.value: i for i, period in enumerate(Period)}
-RED_CARDS = ("red", "second_yellow")
 _NOMINAL_ENDS = (45, 90, 105, 120)
 
 Progress = Callable[..., None]
@@ -428,6 +427,20 @@ def _write(tmp: Path, tables: dict[str, pd.DataFrame], meta: dict[str, str]) -> 
         os.fsync(handle.fileno())
 
 
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def build_store(
     data_dir: Path | str,
     db_path: Path | str,
@@ -480,6 +493,7 @@ def build_store(
     try:
         _write(tmp, tables, meta)
         os.replace(tmp, db)
+        _fsync_dir(db.parent)
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
@@ -516,14 +530,20 @@ class Store:
         try:
             self._con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+            raise StoreError(
+                f"cannot open the store at {self.path} ({exc}); "
+                "run `heartbreak data build` to rebuild it"
+            ) from exc
         self._lock = threading.Lock()
         self._resolver: TeamResolver | None = None
         try:
             version = self._scalar("SELECT value FROM meta WHERE key = 'schema_version'")
         except duckdb.Error as exc:
             self.close()
-            raise StoreError(f"{self.path} is not a Heartbreak store ({exc})") from exc
+            raise StoreError(
+                f"{self.path} is not a Heartbreak store ({exc}); "
+                "run `heartbreak data build` to rebuild it"
+            ) from exc
         if version != str(SCHEMA_VERSION):
             self.close()
             raise StaleStore(
@@ -707,26 +727,34 @@ class Store:
         """A :class:`~heartbreak.domain.Match`: its info and its goals and red cards in order.
 
         Goals without a minute cannot be placed and are left out of the events (the match's
-        ``timeline_complete`` is then False); an unknown stoppage becomes 0.
+        ``timeline_complete`` is then False); an unknown stoppage becomes 0. Raises NoSuchMatch.
         """
-        row = self.match_row(match_id)
-        info = MatchInfo(
-            home=row["home"],
-            away=row["away"],
-            date=pd.Timestamp(row["date"]).date(),
-            competition=row["competition"],
-            stage=None if pd.isna(row["stage"]) else row["stage"],
-            knockout=bool(row["knockout"]),
-            neutral=bool(row["neutral"]),
-            match_id=int(row["match_id"]),
-            city=row["city"] or None,
-            country=row["country"] or None,
+        found = self.load_matches([match_id])
+        if match_id not in found:
+            raise NoSuchMatch(f"no match with id {match_id}")
+        return found[match_id]
+
+    def load_matches(self, match_ids: Iterable[int]) -> dict[int, Match]:
+        """Many :class:`~heartbreak.domain.Match` objects at once (three queries in all).
+
+        Returns match_id → Match for the ids that exist, in the order given.
+        """
+        ids = [int(i) for i in match_ids]
+        if not ids:
+            return {}
+        where = "WHERE match_id IN (SELECT unnest(?::INTEGER[]))"
+        rows = self.query(f"SELECT * FROM matches {where}", [ids])
+        goals = self.query(
+            f"SELECT * FROM goals {where} AND minute IS NOT NULL ORDER BY match_id, seq", [ids]
         )
-        events: list[Event] = []
-        for g in self.goals(match_id).itertuples(index=False):
-            if pd.isna(g.minute):
-                continue
-            events.append(
+        reds = self.query(
+            f"SELECT * FROM cards {where} AND card IN ('red', 'second_yellow') "
+            "AND minute IS NOT NULL ORDER BY match_id, seq",
+            [ids],
+        )
+        events: dict[int, list[Event]] = {}
+        for g in goals.itertuples(index=False):
+            events.setdefault(int(g.match_id), []).append(
                 Event(
                     EventType.GOAL,
                     int(g.minute),
@@ -736,13 +764,11 @@ class Store:
                     own_goal=bool(g.own_goal),
                     penalty=bool(g.penalty),
                     period=Period(g.period),
-                    event_id=f"goal-{match_id}-{g.seq}",
+                    event_id=f"goal-{g.match_id}-{g.seq}",
                 )
             )
-        for c in self.cards(match_id).itertuples(index=False):
-            if c.card not in RED_CARDS or pd.isna(c.minute):
-                continue
-            events.append(
+        for c in reds.itertuples(index=False):
+            events.setdefault(int(c.match_id), []).append(
                 Event(
                     EventType.RED_CARD,
                     int(c.minute),
@@ -750,24 +776,38 @@ class Store:
                     side=Side(c.side),
                     player=c.player or None,
                     period=Period(c.period),
-                    event_id=f"card-{match_id}-{c.seq}",
+                    event_id=f"card-{c.match_id}-{c.seq}",
                 )
             )
-        events.sort(key=lambda e: e.sort_key)
-        winner = row["shootout_winner"]
-        shootout_side = None
-        if isinstance(winner, str):
-            shootout_side = Side.HOME if winner == info.home else Side.AWAY
-        extra = row["extra_time"]
-        return Match(
-            info=info,
-            home_score=int(row["home_score"]),
-            away_score=int(row["away_score"]),
-            events=tuple(events),
-            extra_time=bool(extra) if not pd.isna(extra) else False,
-            shootout_winner=shootout_side,
-            timeline_complete=bool(row["timeline_complete"]),
-        )
+        built: dict[int, Match] = {}
+        for row in rows.itertuples(index=False):
+            match_id = int(row.match_id)
+            info = MatchInfo(
+                home=row.home,
+                away=row.away,
+                date=pd.Timestamp(row.date).date(),
+                competition=row.competition,
+                stage=None if pd.isna(row.stage) else row.stage,
+                knockout=bool(row.knockout),
+                neutral=bool(row.neutral),
+                match_id=match_id,
+                city=row.city or None,
+                country=row.country or None,
+            )
+            shootout_side = None
+            if isinstance(row.shootout_winner, str):
+                shootout_side = Side.HOME if row.shootout_winner == info.home else Side.AWAY
+            timeline = sorted(events.get(match_id, []), key=lambda e: e.sort_key)
+            built[match_id] = Match(
+                info=info,
+                home_score=int(row.home_score),
+                away_score=int(row.away_score),
+                events=tuple(timeline),
+                extra_time=False if pd.isna(row.extra_time) else bool(row.extra_time),
+                shootout_winner=shootout_side,
+                timeline_complete=bool(row.timeline_complete),
+            )
+        return {i: built[i] for i in dict.fromkeys(ids) if i in built}
 
     # -- ratings
     def ratings_as_of(

@@ -271,6 +271,19 @@ def test_resolver_and_unknown_team(built):
     assert "Belgium" in caught.value.suggestions
 
 
+def test_load_matches_in_bulk(built):
+    store, _ = built
+    ids = [7, 3, 10_000, 7]
+    found = store.load_matches(ids)
+    assert list(found) == [7, 3]
+    assert found[7] == store.match(7)
+    assert found[3].info.home == "Yugoslavia"
+    assert store.load_matches([]) == {}
+    # A goal at 45' whose stoppage is unknown is placed at 45'.
+    belgium_russia = store.match(store.find_match("Belgium", "Russia", "2019-03-21"))
+    assert [e.label for e in belgium_russia.events] == ["14'", "16'", "45'", "88'"]
+
+
 def test_match_errors(built):
     store, _ = built
     with pytest.raises(NoSuchMatch):
