@@ -91,7 +91,6 @@ COMMON_ALIASES: tuple[Alias, ...] = tuple(
         ("UAE", "United Arab Emirates"),
         ("Bosnia", "Bosnia and Herzegovina"),
         ("Trinidad", "Trinidad and Tobago"),
-        ("FR Yugoslavia", "Serbia"),
     )
 )
 
