@@ -285,6 +285,20 @@ def stake_of(info: MatchInfo) -> Stake:
     return Stake("win", "win", "a win")
 
 
+def chance_phrase(stake: Stake, advance: bool) -> str:
+    """What a side's chance of what matters is a chance of, as words: "reaching the
+    quarter-finals", "winning the World Cup", "going through", "winning"."""
+    if not advance:
+        return "winning"
+    if stake.kind == "next_round" and stake.prize != "next round":
+        return f"reaching the {stake.prize}"
+    if stake.kind == "title":
+        return f"winning {stake.prize}"
+    if stake.kind == "third_place":
+        return "finishing third"
+    return "going through"
+
+
 # --- reading the path -----------------------------------------------------------------------
 
 
@@ -563,6 +577,17 @@ def sealed_moment(path: ProbabilityPath, match: Match, level: float = SEALED) ->
     if index >= len(chance):
         return None
     return moment_at(path, index)
+
+
+def path_winner(path: ProbabilityPath) -> Side | None:
+    """The winner as the path alone tells it: the final score, else the shootout."""
+    if len(path) == 0:
+        return None
+    home, away = int(path.home_goals[-1]), int(path.away_goals[-1])
+    if home != away:
+        return Side.HOME if home > away else Side.AWAY
+    shootout = [e for e in path.events if e.type is EventType.SHOOTOUT and e.side is not None]
+    return shootout[-1].side if shootout else None
 
 
 def default_side(match: Match) -> Side:

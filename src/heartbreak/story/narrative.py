@@ -32,6 +32,7 @@ from heartbreak.story.facts import (
     Moment,
     StoryFacts,
     chance_of,
+    chance_phrase,
     kind_mask,
     live_points,
     moment_at,
@@ -361,16 +362,7 @@ def _scorers(pen: _Pen, goals: list[GoalFact]) -> str:
 
 def _chance_goal(facts: StoryFacts) -> str:
     """What the side's chance is a chance of: "reaching the quarter-finals", "winning"."""
-    stake = facts.stake
-    if facts.chance_of == "advance":
-        if stake.kind == "next_round":
-            return "going through" if stake.prize == "next round" else f"reaching the {stake.prize}"
-        if stake.kind == "title":
-            return f"winning {stake.prize}"
-        if stake.kind == "third_place":
-            return "finishing third"
-        return "going through"
-    return "winning"
+    return chance_phrase(facts.stake, facts.chance_of == "advance")
 
 
 def _team(facts: StoryFacts, side: Side) -> str:
