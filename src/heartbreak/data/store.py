@@ -215,7 +215,12 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
     fill = wc_shootout & pd.isna(shootout_winner)
     shootout_winner = np.where(fill, derived_winner, shootout_winner)
     has_shootout = ~pd.isna(shootout_winner)
-    m["knockout"] = np.where(is_wc, w["knockout"].fillna(False).to_numpy(dtype=bool), has_shootout)
+    # A shootout after a level match settles that match: a knockout. A shootout after a match
+    # one side won settles a two-legged tie on aggregate, which a single match cannot show.
+    level = (m["home_score"] == m["away_score"]).to_numpy()
+    m["knockout"] = np.where(
+        is_wc, w["knockout"].fillna(False).to_numpy(dtype=bool), has_shootout & level
+    )
 
     per_side = goals.groupby(["match_id", "side"]).size().unstack(fill_value=0)
     per_side = per_side.reindex(columns=["home", "away"], fill_value=0).reindex(
@@ -803,7 +808,7 @@ class Store:
                 home_score=int(row.home_score),
                 away_score=int(row.away_score),
                 events=tuple(timeline),
-                extra_time=False if pd.isna(row.extra_time) else bool(row.extra_time),
+                extra_time=None if pd.isna(row.extra_time) else bool(row.extra_time),
                 shootout_winner=shootout_side,
                 timeline_complete=bool(row.timeline_complete),
             )

@@ -89,6 +89,12 @@ def match_timeline(match: Match, stoppage_means: np.ndarray) -> list[tuple[Perio
     return out
 
 
+def settled_by_shootout(match: Match) -> bool:
+    """A shootout that decided this match (level after play); a shootout after a match one side
+    won belongs to a two-legged tie and is not part of the match's own story."""
+    return match.shootout_winner is not None and match.home_score == match.away_score
+
+
 def replayable_events(match: Match) -> tuple[Event, ...]:
     """Goals and red cards in match order."""
     events = (e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD))
@@ -252,7 +258,8 @@ def build_points(match: Match, stoppage_means: np.ndarray) -> MatchPoints:
 
     last_period, last_shown = timeline[-1]
     end = last_period.end_minute
-    if match.shootout_winner is not None:
+    shootout = settled_by_shootout(match) and knockout
+    if shootout:
         index = len(events)
         won = 1 if match.shootout_winner is Side.HOME else 0
         so = Period.SHOOTOUT.value
@@ -262,10 +269,8 @@ def build_points(match: Match, stoppage_means: np.ndarray) -> MatchPoints:
         rows.append(
             (end, last_shown, so, after, FINISHED, 120.0, 0.0, base, hg, ag, hr, ar, index, won)
         )
-    final_period = Period.SHOOTOUT.value if match.shootout_winner is not None else last_period.value
-    result = (
-        -1 if match.shootout_winner is None else (1 if match.shootout_winner is Side.HOME else 0)
-    )
+    final_period = Period.SHOOTOUT.value if shootout else last_period.value
+    result = -1 if not shootout else (1 if match.shootout_winner is Side.HOME else 0)
     rows.append(
         (
             end,
@@ -394,6 +399,6 @@ def _evaluate_chunked(
 
 
 def _shootout_events(match: Match) -> tuple[Event, ...]:
-    if match.shootout_winner is None:
+    if not (settled_by_shootout(match) and match.info.knockout):
         return ()
     return (Event(EventType.SHOOTOUT, 120, 0, side=match.shootout_winner, period=Period.SHOOTOUT),)
