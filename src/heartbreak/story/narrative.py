@@ -60,7 +60,8 @@ _MONTHS = (
     "November",
     "December",
 )
-_NUMBER = re.compile(r"\d+\+\d+'|\d+'|\d+%|\d+-\d+|\d+")
+# Minute labels (not a possessive: "Team 1's"), percentages, scores, plain numbers.
+_NUMBER = re.compile(r"\d+\+\d+'(?![A-Za-z])|\d+'(?![A-Za-z])|\d+%|\d+-\d+|\d+")
 
 
 def number_tokens(text: str) -> list[str]:
@@ -212,6 +213,8 @@ class _Pen:
         )
 
     def minute(self, moment: Moment) -> str:
+        if moment.period == Period.SHOOTOUT.value:
+            return "the shootout"
         event = moment.event_index if moment.event_index >= 0 else None
         source = f"path.events[{event}].label" if event is not None else f"path[{moment.index}]"
         return self._add(
@@ -464,9 +467,11 @@ def _lead_built(pen: _Pen, facts: StoryFacts, lead: Lead) -> _Line:
     return line
 
 
-def _peak(pen: _Pen, facts: StoryFacts) -> _Line:
-    """The story side's best moment."""
+def _peak(pen: _Pen, facts: StoryFacts) -> _Line | None:
+    """The story side's best moment (the shootout has a sentence of its own)."""
     peak = facts.peak
+    if peak.moment.period == Period.SHOOTOUT.value:
+        return None
     line = pen.start(order=peak.moment.index, priority=4)
     pen.write(
         f"At {pen.minute(peak.moment)} {_possessive(facts.team)} chance of ",
@@ -476,9 +481,11 @@ def _peak(pen: _Pen, facts: StoryFacts) -> _Line:
     return line
 
 
-def _low(pen: _Pen, facts: StoryFacts) -> _Line:
-    """The story side's worst moment."""
+def _low(pen: _Pen, facts: StoryFacts) -> _Line | None:
+    """The story side's worst moment (the shootout has a sentence of its own)."""
     low = facts.low
+    if low.moment.period == Period.SHOOTOUT.value:
+        return None
     line = pen.start(order=low.moment.index, priority=4)
     pen.write(
         f"By {pen.minute(low.moment)} {_possessive(facts.team)} chance of ",
