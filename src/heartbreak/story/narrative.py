@@ -6,9 +6,11 @@ lead came and went, the side's best (or worst) moment, the turn, the decisive mo
 it meant. The wording follows the situation (a lead thrown away, a comeback, a late winner, a
 shootout, a routine win, a draw, a red card); no sentence is written for a particular match.
 
-Every number in the text is produced by one helper that also records it as a
-:class:`StoryNumber` with where it came from (a point of the path, an event, the match
-information), so :meth:`Story.numbers` can be checked against the replay number by number.
+Every number in the text is written by a helper that also records it as a
+:class:`StoryNumber` with where it came from (a point of the path, an event, the match date);
+digits that come inside names (a team called "Team 1", the stage "round of 16") are traced to
+the name. :meth:`Story.numbers` can so be checked against the replay number by number, and a
+sentence with a number of unknown origin is a programming error.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ class StoryNumber:
     - ``"players"``: ``value`` players left on the pitch for ``side`` at point ``index``.
     - ``"date"``: a part of ``info.date`` (``value`` is the date).
     - ``"goals"``: how many goals a player scored (counted in ``path.events``).
+    - ``"red_cards"``: how many red cards the match had (counted in ``path.events``).
     - ``"name"``: digits inside a name from the data (``value`` is the name, ``source`` says
       which: a team, a player, the competition, the stage).
     """
@@ -182,7 +185,8 @@ class _Pen:
         self.line = _Line(order, priority)
         return self.line
 
-    def _add(self, number: StoryNumber) -> str:
+    def add(self, number: StoryNumber) -> str:
+        """Record a number in the current line; returns its text."""
         assert self.line is not None
         self.line.numbers.append(number)
         return number.text
@@ -198,17 +202,17 @@ class _Pen:
         shown = round_half_up(value * 100)
         source = f"chance_of(path, {self.facts.side.value})[{index}]"
         if shown >= 100 and value < 1.0:
-            return "over " + self._add(
+            return "over " + self.add(
                 StoryNumber("99%", "percent", value, source, index=index, relation=">")
             )
         if shown <= 0 < value:
-            return "under " + self._add(
+            return "under " + self.add(
                 StoryNumber("1%", "percent", value, source, index=index, relation="<")
             )
-        return self._add(StoryNumber(f"{shown}%", "percent", value, source, index=index))
+        return self.add(StoryNumber(f"{shown}%", "percent", value, source, index=index))
 
     def threshold(self, level: float, index: int) -> str:
-        return self._add(
+        return self.add(
             StoryNumber(f"{round_half_up(level * 100)}%", "threshold", level, "SEALED", index)
         )
 
@@ -217,7 +221,7 @@ class _Pen:
             return "the shootout"
         event = moment.event_index if moment.event_index >= 0 else None
         source = f"path.events[{event}].label" if event is not None else f"path[{moment.index}]"
-        return self._add(
+        return self.add(
             StoryNumber(
                 moment.label, "minute", moment.label, source, moment.index, event_index=event
             )
@@ -226,7 +230,7 @@ class _Pen:
     def score(self, side: Side, index: int) -> str:
         home, away = int(self.path.home_goals[index]), int(self.path.away_goals[index])
         first, second = (home, away) if side is Side.HOME else (away, home)
-        return self._add(
+        return self.add(
             StoryNumber(
                 f"{first}-{second}",
                 "score",
@@ -248,7 +252,7 @@ class _Pen:
         number = StoryNumber(
             str(shown), "minutes_left", value, f"path.time_left[{moment.index}]", moment.index
         )
-        return f"about {self._add(number)} minutes{of_what} left"
+        return f"about {self.add(number)} minutes{of_what} left"
 
     def players(self, side: Side, index: int) -> str:
         reds = self.path.home_reds if side is Side.HOME else self.path.away_reds
@@ -256,11 +260,11 @@ class _Pen:
         number = StoryNumber(
             str(count), "players", count, f"11 - path.{side.value}_reds[{index}]", index, side=side
         )
-        return f"{self._add(number)} men"
+        return f"{self.add(number)} men"
 
     def date(self, day: dt.date) -> str:
-        d = self._add(StoryNumber(str(day.day), "date", day, "info.date"))
-        y = self._add(StoryNumber(str(day.year), "date", day, "info.date"))
+        d = self.add(StoryNumber(str(day.day), "date", day, "info.date"))
+        y = self.add(StoryNumber(str(day.year), "date", day, "info.date"))
         return f"{d} {_MONTHS[day.month - 1]} {y}"
 
     def names(self) -> list[tuple[str, str]]:
@@ -322,8 +326,7 @@ def _article(word: str) -> str:
     if word[:1].isdigit():
         digits = re.match(r"\d+", word)
         number = digits.group(0) if digits else ""
-        eleven = len(number) in (2, 5) and number[:2] in ("11", "18")
-        return "an" if number.startswith("8") or eleven else "a"
+        return "an" if number.startswith("8") or number in ("11", "18") else "a"
     return "an" if word[:1].upper() in "AEIO" else "a"
 
 
@@ -614,7 +617,7 @@ def _tally(pen: _Pen, facts: StoryFacts) -> _Line | None:
                 number = StoryNumber(
                     str(count), "goals", count, f"goals by {best[0]} in path.events", side=d.side
                 )
-                how = f"{pen._add(number)} goals"
+                how = f"{pen.add(number)} goals"
             each = " each" if len(best) > 1 and count == 2 else ""
             how = "hat-tricks" if len(best) > 1 and count == 3 else how
             pen.write(f", {_join(best)} scoring {how}{each}")
@@ -663,7 +666,7 @@ def _red_card(pen: _Pen, facts: StoryFacts) -> _Line | None:
             len(facts.red_cards),
             "red cards in path.events",
         )
-        pen.write(f"In a match of {pen._add(count)} red cards, ")
+        pen.write(f"In a match of {pen.add(count)} red cards, ")
     if card.side is facts.side:
         pen.write(
             f"{who} was sent off at {minute}, leaving {team} with ",
