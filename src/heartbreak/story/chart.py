@@ -214,9 +214,9 @@ def draw_path(
     shown = _draw_emotion_band(ax, x, labels)
 
     ax.set_xlim(x.min(), x.max() + 1.0)
-    # Two tick labels need about half an inch between them.
+    # Two tick labels need about 0.4 inch between their centres.
     width = ax.get_window_extent().width / fig.dpi
-    ticks = minute_ticks(path, min_gap=0.5 * (x.max() + 1.0 - x.min()) / max(width, 0.1))
+    ticks = minute_ticks(path, min_gap=0.4 * (x.max() + 1.0 - x.min()) / max(width, 0.1))
     ax.set_xticks([t for t, _ in ticks], [label for _, label in ticks])
     ax.set_ylim(_BAND[0] - 0.01, 1.0)
     _draw_events(ax, path, side, x, chance)

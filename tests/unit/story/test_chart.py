@@ -91,6 +91,8 @@ def test_chart_content(belgium_japan):
     assert ATTRIBUTION in text and "Fjelstul" in ATTRIBUTION
     assert "peak 93%" in text
     ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[0] == "0'" and "45+2'" in ticks and ticks[-2:] == ["90'", "90+4'"]
     line = max(ax.get_lines(), key=lambda ln: len(ln.get_xdata()))
     assert np.allclose(line.get_ydata(), 1.0 - path.p_home_advance)
 
