@@ -19,6 +19,7 @@ with ``d`` the current goal difference, which is what lets millions of states be
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.stats import poisson
@@ -112,12 +113,23 @@ class ScoreGrid:
         pmf = self.remaining.reshape(len(self), g * g) @ onehot
         return np.arange(-(g - 1), g), pmf
 
-    def outcome_probabilities(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(P(home win), P(draw), P(away win)) of the final score, each of shape (n,)."""
+    @cached_property
+    def _away_cdf(self) -> np.ndarray:
+        return np.cumsum(self.away_pmf, axis=1)
+
+    def outcome_probabilities(
+        self, extra_home: int = 0, extra_away: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(P(home win), P(draw), P(away win)) of the final score, each of shape (n,).
+
+        ``extra_home``/``extra_away``: as if that many more goals had just been scored, with the
+        same goals to come (what a goal now would change; used for suspense).
+        """
         g = self.size
         # j = i + d: the away count that would leave the match level after i more home goals.
-        j = np.arange(g)[None, :] + (self.home_goals - self.away_goals)[:, None]
-        cdf = np.cumsum(self.away_pmf, axis=1)
+        d = self.home_goals - self.away_goals + (extra_home - extra_away)
+        j = np.arange(g)[None, :] + d[:, None]
+        cdf = self._away_cdf
         below = np.take_along_axis(cdf, np.clip(j - 1, 0, g - 1), axis=1)
         below = np.where(j >= 1, below, 0.0)  # P(A ≤ j − 1) is 0 for j ≤ 0; clipping gives 1 above
         level = np.take_along_axis(self.away_pmf, np.clip(j, 0, g - 1), axis=1)

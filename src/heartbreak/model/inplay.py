@@ -210,8 +210,13 @@ class InPlayModel:
 
         # The tie-break value: P(home goes through | level at the end of the phase).
         knockout = np.asarray(states.knockout, dtype=bool)
-        tie_after_regulation = self._extra_time_value(et_rate_h * et_left, et_rate_a * et_left)
-        tie = np.where(in_regulation, tie_after_regulation, p.shootout_home)
+        # Only knockout states still in regulation need the value of extra time.
+        tie = np.full(len(lam_h), p.shootout_home)
+        needs_et = knockout & in_regulation
+        if needs_et.any():
+            tie[needs_et] = self._extra_time_value(
+                (et_rate_h * et_left)[needs_et], (et_rate_a * et_left)[needs_et]
+            )
 
         probs = self._probabilities(rem_h, rem_a, states.home_goals, states.away_goals, tie)
         home, draw, away, adv = probs
@@ -277,10 +282,14 @@ class InPlayModel:
         p_goal_h = 1.0 - np.exp(-step_h)
         p_goal_a = 1.0 - np.exp(-step_a)
         p_none = np.clip(1.0 - p_goal_h - p_goal_a, 0.0, 1.0)
-        hg, ag = states.home_goals, states.away_goals
-        quiet = self._probabilities(after_h, after_a, hg, ag, tie)
-        home_goal = self._probabilities(after_h, after_a, hg + 1, ag, tie)
-        away_goal = self._probabilities(after_h, after_a, hg, ag + 1, tie)
+        # The three futures share the goals still to come after the minute: one grid.
+        grid = ScoreGrid.from_rates(after_h, after_a, states.home_goals, states.away_goals)
+
+        def future(extra_home: int, extra_away: int):
+            home, draw, away = grid.outcome_probabilities(extra_home, extra_away)
+            return home, draw, away, home + draw * tie
+
+        quiet, home_goal, away_goal = future(0, 0), future(1, 0), future(0, 1)
 
         def move(nxt):
             three = (nxt[0] - now[0]) ** 2 + (nxt[1] - now[1]) ** 2 + (nxt[2] - now[2]) ** 2

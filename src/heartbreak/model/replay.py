@@ -300,11 +300,22 @@ def replay_many(
 ) -> list[ProbabilityPath]:
     """Probability paths of many matches, evaluated in a few large vectorised batches."""
     model = model or InPlayModel()
+    if len(matches) == 0:
+        return []
+    lam_home = np.asarray(lam_home, dtype=float)
+    lam_away = np.asarray(lam_away, dtype=float)
+    # Evaluate in order of scoring rate, so that each chunk's score grid is only as large as
+    # its own matches need (one lopsided match would otherwise widen a whole chunk's grid).
+    order = np.argsort(np.maximum(lam_home, lam_away), kind="stable")
+    if len(order) > 1 and not np.array_equal(order, np.arange(len(order))):
+        paths = replay_many([matches[i] for i in order], lam_home[order], lam_away[order], model)
+        out: list[ProbabilityPath] = [None] * len(order)  # type: ignore[list-item]
+        for position, index in enumerate(order):
+            out[index] = paths[position]
+        return out
     means = model.params.stoppage_means
     built = [build_points(m, means) for m in matches]
     counts = np.fromiter((len(b.rows) for b in built), dtype=np.int64, count=len(built))
-    if len(built) == 0:
-        return []
     table = [row for b in built for row in b.rows]
     cols = dict(zip(_COLUMNS, zip(*table, strict=True), strict=True))
     arrays = {
