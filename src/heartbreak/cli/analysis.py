@@ -7,6 +7,7 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -51,7 +52,8 @@ def ratings(
 ) -> None:
     """World Football Elo ratings as of a date."""
     with handle_errors():
-        frame = open_session(db, data_dir).ratings(date, top=top)
+        day = parse_date(date, "--date")
+        frame = open_session(db, data_dir).ratings(day, top=top)
         if output is OutputFormat.json:
             print_json(
                 [
@@ -60,21 +62,30 @@ def ratings(
                         "team": r.team,
                         "rating": round(float(r.rating), 1),
                         "matches": int(r.matches),
-                        "last_match": str(r.last_match),
+                        "last_match": _day(r.last_match),
                     }
                     for r in frame.itertuples(index=False)
                 ]
             )
             return
-        table = Table(title=f"World Football Elo ratings before {parse_date(date):%d %B %Y}")
+        table = Table(title=f"World Football Elo ratings before {day:%d %B %Y}")
         table.add_column("#", justify="right")
         table.add_column("Team")
         table.add_column("Rating", justify="right")
         table.add_column("Matches", justify="right")
         table.add_column("Last match")
         for r in frame.itertuples(index=False):
-            table.add_row(str(r.rank), r.team, f"{r.rating:.0f}", str(r.matches), str(r.last_match))
+            table.add_row(
+                str(r.rank), r.team, f"{r.rating:.0f}", str(r.matches), _day(r.last_match) or ""
+            )
         console.print(table)
+
+
+def _day(value) -> str | None:
+    """A stored date (a pandas timestamp) as ``YYYY-MM-DD``; None when missing."""
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date().isoformat()
 
 
 def predict(
@@ -105,7 +116,8 @@ def predict(
             raise InvalidInput("HOME AWAY: two teams are required (or --batch FILE.csv)")
         if date is None:
             raise InvalidInput("--date: a date is required (YYYY-MM-DD)")
-        result = session.predict(home, away, date, neutral=neutral, knockout=knockout)
+        day = parse_date(date, "--date")
+        result = session.predict(home, away, day, neutral=neutral, knockout=knockout)
         if output is OutputFormat.json:
             print_json(result.to_dict())
             return
@@ -172,7 +184,7 @@ def story(
                 raise InvalidInput("HOME AWAY: two teams are required (or --file)")
             if date is None:
                 raise InvalidInput("--date: a date is required (YYYY-MM-DD)")
-            result = session.replay(home, away, date, side=side)
+            result = session.replay(home, away, parse_date(date, "--date"), side=side)
         if chart is not None:
             result.save_chart(chart, side=side)
         if output is OutputFormat.json:
