@@ -33,25 +33,16 @@ def peak_rss_mib() -> float:
 
 def naive_states_per_second(model: InPlayModel, matches, lam_h, lam_a) -> tuple[float, int]:
     """One engine call per state: what a straightforward per-state loop costs."""
-    means = model.params.stoppage_means
-    states = []
-    for m, lh, la in zip(matches, lam_h, lam_a, strict=True):
-        for row in build_points(m, means).rows:
-            states.append((row, lh, la, m.info.knockout))
+    points = build_points(matches, model.params.stoppage_means)
+    states = points.states()
+    counts = np.diff(points.offsets)
+    lh, la = np.repeat(lam_h, counts), np.repeat(lam_a, counts)
+    fields = StateBatch.__dataclass_fields__
     start = time.perf_counter()
-    for row, lh, la, ko in states:
-        batch = StateBatch(
-            period=np.array([row[4]]),
-            minute=np.array([row[5]]),
-            stoppage=np.array([row[6]]),
-            home_goals=np.array([row[8]]),
-            away_goals=np.array([row[9]]),
-            home_reds=np.array([row[10]]),
-            away_reds=np.array([row[11]]),
-            knockout=np.array([ko]),
-        )
-        model.evaluate(np.array([lh]), np.array([la]), batch)
-    return len(states) / (time.perf_counter() - start), len(states)
+    for i in range(len(lh)):
+        one = StateBatch(**{k: getattr(states, k)[i : i + 1] for k in fields})
+        model.evaluate(lh[i : i + 1], la[i : i + 1], one)
+    return len(lh) / (time.perf_counter() - start), len(lh)
 
 
 def main() -> None:

@@ -43,23 +43,6 @@ _ENGINE_START = (0.0, 45.0, 90.0, 105.0, 120.0)
 # States per engine call: bounds the memory of the score grids (about 100 MB at most).
 _CHUNK_STATES = 60_000
 
-_COLUMNS = (
-    "minute",
-    "stoppage",
-    "period",
-    "kind",
-    "engine_period",
-    "engine_minute",
-    "engine_stoppage",
-    "elapsed",
-    "home_goals",
-    "away_goals",
-    "home_reds",
-    "away_reds",
-    "event_index",
-    "shootout_result",
-)
-
 
 def played_extra_time(match: Match) -> bool:
     """Whether extra time was played: recorded, implied by an extra-time event, or implied by a
@@ -101,195 +84,249 @@ def replayable_events(match: Match) -> tuple[Event, ...]:
     return tuple(sorted(events, key=lambda e: e.sort_key))
 
 
+_KIND_NAMES = np.array([k.value for k in PointKind])
+_KIND = {k: i for i, k in enumerate(PointKind)}
+# Period label codes: 0..3 the periods of play, 4 the shootout.
+_PERIOD_NAMES = np.array([p.value for p in (*_PERIODS, Period.SHOOTOUT)])
+_LENGTH = np.array([45, 45, 15, 15])
+_START = np.array([0, 45, 90, 105])
+_END = _START + _LENGTH
+
+
 @dataclass(frozen=True)
-class MatchPoints:
-    """The points of one match before evaluation: one tuple per point, in ``_COLUMNS`` order."""
+class PointTable:
+    """The points of many matches before evaluation, as columns; match i owns the rows
+    ``offsets[i]:offsets[i + 1]``."""
 
-    match: Match
-    events: tuple[Event, ...]
-    rows: list[tuple]
+    matches: tuple[Match, ...]
+    events: tuple[tuple[Event, ...], ...]
+    offsets: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    def states(self) -> StateBatch:
+        c = self.columns
+        counts = np.diff(self.offsets)
+        knockout = np.fromiter((m.info.knockout for m in self.matches), bool, len(self.matches))
+        return StateBatch(
+            period=c["engine_period"],
+            minute=c["engine_minute"],
+            stoppage=c["engine_stoppage"],
+            home_goals=c["home_goals"],
+            away_goals=c["away_goals"],
+            home_reds=c["home_reds"],
+            away_reds=c["away_reds"],
+            knockout=np.repeat(knockout, counts),
+        )
 
 
-def build_points(match: Match, stoppage_means: np.ndarray) -> MatchPoints:
-    """Walk a match's timeline and list its points (see the module docstring)."""
-    events = replayable_events(match)
-    timeline = match_timeline(match, stoppage_means)
-    knockout = match.info.knockout
-    rows: list[tuple] = []
-    hg = ag = hr = ar = 0
-    base = 0.0
-    first = Period.FIRST_HALF.value
-    rows.append(
-        (0, 0, first, PointKind.KICK_OFF.value, FIRST_HALF, 0.0, 0.0, 0.0, 0, 0, 0, 0, -1, -1)
-    )
-    by_period: dict[Period, list[tuple[int, Event]]] = {}
-    for index, event in enumerate(events):
-        by_period.setdefault(event.period, []).append((index, event))
-    minute_kind = PointKind.MINUTE.value
-    before, after = PointKind.BEFORE_EVENT.value, PointKind.AFTER_EVENT.value
+def _grouped_arange(counts: np.ndarray) -> np.ndarray:
+    """0..c−1 for each count c, concatenated."""
+    total = int(counts.sum())
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.arange(total) - starts
 
-    for period, shown in timeline:
-        eng = _PERIOD_INDEX[period]
-        name = period.value
-        start, end = period.start_minute, period.end_minute
-        # Events sit half a minute before the end of the minute they are labelled with.
-        pending = []
-        for index, event in by_period.get(period, []):
-            if event.stoppage > 0:
-                clock = end + event.stoppage - 0.5
+
+def build_points(matches: Sequence[Match], stoppage_means: np.ndarray) -> PointTable:
+    """Every point of every match (see the module docstring), built as whole columns.
+
+    Python touches each match and each event once to read them; the rows themselves (about a
+    hundred per match) are generated, ordered and scored with array operations.
+    """
+    n = len(matches)
+    events = tuple(replayable_events(m) for m in matches)
+    shown = np.zeros((n, 4), dtype=np.int64)
+    n_periods = np.empty(n, dtype=np.int64)
+    knockout = np.empty(n, dtype=bool)
+    shootout = np.empty(n, dtype=bool)
+    home_won_shootout = np.empty(n, dtype=bool)
+    ev_match, ev_period, ev_clock, ev_minute, ev_stoppage, ev_index = [], [], [], [], [], []
+    ev_home, ev_goal = [], []
+    for i, (match, evs) in enumerate(zip(matches, events, strict=True)):
+        timeline = match_timeline(match, stoppage_means)
+        for p, (_, stoppage) in enumerate(timeline):
+            shown[i, p] = stoppage
+        n_periods[i] = len(timeline)
+        knockout[i] = match.info.knockout
+        shootout[i] = knockout[i] and settled_by_shootout(match)
+        home_won_shootout[i] = match.shootout_winner is Side.HOME
+        for k, e in enumerate(evs):
+            p = _PERIOD_INDEX[e.period]
+            if e.stoppage > 0:
+                clock = _END[p] + e.stoppage - 0.5
             else:
-                clock = min(max(event.minute, start + 1), end) - 0.5
-            pending.append((clock, index, event))
-        pending.sort(key=lambda item: item[0])
-        k = 0
-        for step in range(1, end - start + shown + 1):
-            clock = float(start + step)
-            while k < len(pending) and pending[k][0] < clock:
-                ev_clock, index, event = pending[k]
-                in_stop = ev_clock > end
-                em, es = (float(end), ev_clock - end) if in_stop else (ev_clock, 0.0)
-                elapsed = base + ev_clock - start
-                rows.append(
-                    (
-                        event.minute,
-                        event.stoppage,
-                        name,
-                        before,
-                        eng,
-                        em,
-                        es,
-                        elapsed,
-                        hg,
-                        ag,
-                        hr,
-                        ar,
-                        index,
-                        -1,
-                    )
-                )
-                home = event.side is Side.HOME
-                if event.type is EventType.GOAL:
-                    hg, ag = (hg + 1, ag) if home else (hg, ag + 1)
-                else:
-                    hr, ar = (hr + 1, ar) if home else (hr, ar + 1)
-                rows.append(
-                    (
-                        event.minute,
-                        event.stoppage,
-                        name,
-                        after,
-                        eng,
-                        em,
-                        es,
-                        elapsed,
-                        hg,
-                        ag,
-                        hr,
-                        ar,
-                        index,
-                        -1,
-                    )
-                )
-                k += 1
-            if clock <= end:
-                rows.append(
-                    (
-                        int(clock),
-                        0,
-                        name,
-                        minute_kind,
-                        eng,
-                        clock,
-                        0.0,
-                        base + clock - start,
-                        hg,
-                        ag,
-                        hr,
-                        ar,
-                        -1,
-                        -1,
-                    )
-                )
-            else:
-                x = clock - end
-                rows.append(
-                    (
-                        end,
-                        int(x),
-                        name,
-                        minute_kind,
-                        eng,
-                        float(end),
-                        x,
-                        base + clock - start,
-                        hg,
-                        ag,
-                        hr,
-                        ar,
-                        -1,
-                        -1,
-                    )
-                )
-        base += (end - start) + shown
-        # The period is over: the engine's state is the start of the next period, if any.
-        nxt = eng + 1
-        if eng == SECOND_HALF and not (knockout and hg == ag and len(timeline) > 2):
-            nxt = FINISHED
-        if eng == EXTRA_SECOND:
-            nxt = FINISHED
-        rows.append(
-            (
-                end,
-                shown,
-                name,
-                PointKind.PERIOD_END.value,
-                nxt,
-                _ENGINE_START[nxt],
-                0.0,
-                base,
-                hg,
-                ag,
-                hr,
-                ar,
-                -1,
-                -1,
-            )
-        )
+                clock = min(max(e.minute, _START[p] + 1), _END[p]) - 0.5
+            ev_match.append(i)
+            ev_period.append(p)
+            ev_clock.append(clock)
+            ev_minute.append(e.minute)
+            ev_stoppage.append(e.stoppage)
+            ev_index.append(k)
+            ev_home.append(e.side is Side.HOME)
+            ev_goal.append(e.type is EventType.GOAL)
+    played = np.arange(4)[None, :] < n_periods[:, None]
+    shown = np.where(played, shown, 0)
+    span = np.where(played, _LENGTH[None, :] + shown, 0)  # minutes shown per period
+    base = np.cumsum(span, axis=1) - span  # elapsed at each period's start
 
-    last_period, last_shown = timeline[-1]
-    end = last_period.end_minute
-    shootout = settled_by_shootout(match) and knockout
-    if shootout:
-        index = len(events)
-        won = 1 if match.shootout_winner is Side.HOME else 0
-        so = Period.SHOOTOUT.value
-        rows.append(
-            (end, last_shown, so, before, FINISHED, 120.0, 0.0, base, hg, ag, hr, ar, index, -1)
-        )
-        rows.append(
-            (end, last_shown, so, after, FINISHED, 120.0, 0.0, base, hg, ag, hr, ar, index, won)
-        )
-    final_period = Period.SHOOTOUT.value if shootout else last_period.value
-    result = -1 if not shootout else (1 if match.shootout_winner is Side.HOME else 0)
-    rows.append(
-        (
-            end,
-            last_shown,
-            final_period,
-            PointKind.FINAL_WHISTLE.value,
-            FINISHED,
-            120.0,
-            0.0,
-            base,
-            hg,
-            ag,
-            hr,
-            ar,
-            -1,
-            result,
-        )
+    parts: list[dict[str, np.ndarray]] = []
+
+    def part(**cols):
+        parts.append(cols)
+
+    # Kick-off.
+    idx = np.arange(n)
+    zeros = np.zeros(n, dtype=np.int64)
+    part(
+        match=idx,
+        order=zeros,
+        clock=zeros.astype(float),
+        sub=zeros,
+        kind=zeros + _KIND[PointKind.KICK_OFF],
+        label_period=zeros,
+        minute=zeros,
+        stoppage=zeros,
+        engine_period=zeros,
+        engine_clock=zeros.astype(float),
+        elapsed=zeros.astype(float),
+        event=zeros - 1,
+        increment=zeros,
     )
-    return MatchPoints(match, events, rows)
+    # The end of every minute of play, stoppage minutes included.
+    pm, pp = np.nonzero(played)
+    steps = _grouped_arange(span[pm, pp]) + 1
+    mm, per = np.repeat(pm, span[pm, pp]), np.repeat(pp, span[pm, pp])
+    clock = (_START[per] + steps).astype(float)
+    over = np.maximum(clock - _END[per], 0).astype(np.int64)
+    part(
+        match=mm,
+        order=per,
+        clock=clock,
+        sub=np.zeros_like(mm),
+        kind=np.full_like(mm, _KIND[PointKind.MINUTE]),
+        label_period=per,
+        minute=np.minimum(clock, _END[per]).astype(np.int64),
+        stoppage=over,
+        engine_period=per,
+        engine_clock=clock,
+        elapsed=base[mm, per] + steps,
+        event=np.full_like(mm, -1),
+        increment=np.zeros_like(mm),
+    )
+    # Before and after each event.
+    if ev_match:
+        em = np.repeat(np.asarray(ev_match), 2)
+        ep = np.repeat(np.asarray(ev_period), 2)
+        ec = np.repeat(np.asarray(ev_clock, dtype=float), 2)
+        ek = np.repeat(np.asarray(ev_index), 2)
+        after = np.tile([0, 1], len(ev_match))
+        # Increments as a code: 1 home goal, 2 away goal, 3 home red, 4 away red.
+        code = np.where(np.asarray(ev_goal), np.where(ev_home, 1, 2), np.where(ev_home, 3, 4))
+        part(
+            match=em,
+            order=ep,
+            clock=ec,
+            sub=2 * ek + after,
+            kind=np.where(after == 1, _KIND[PointKind.AFTER_EVENT], _KIND[PointKind.BEFORE_EVENT]),
+            label_period=ep,
+            minute=np.repeat(np.asarray(ev_minute), 2),
+            stoppage=np.repeat(np.asarray(ev_stoppage), 2),
+            engine_period=ep,
+            engine_clock=ec,
+            elapsed=base[em, ep] + ec - _START[ep],
+            event=ek,
+            increment=np.repeat(code, 2) * after,
+        )
+    # The end of each period (the engine state is filled in once the score is known).
+    end_clock = (_END[pp] + shown[pm, pp]).astype(float) + 0.75
+    part(
+        match=pm,
+        order=pp,
+        clock=end_clock,
+        sub=np.zeros_like(pm),
+        kind=np.full_like(pm, _KIND[PointKind.PERIOD_END]),
+        label_period=pp,
+        minute=_END[pp],
+        stoppage=shown[pm, pp],
+        engine_period=np.full_like(pm, -1),
+        engine_clock=np.zeros(len(pm)),
+        elapsed=(base[pm, pp] + span[pm, pp]).astype(float),
+        event=np.full_like(pm, -1),
+        increment=np.zeros_like(pm),
+    )
+    # Shootout (before, after) and the final whistle.
+    last = n_periods - 1
+    n_events = np.fromiter((len(e) for e in events), np.int64, n)
+    so = np.nonzero(shootout)[0]
+    so2 = np.repeat(so, 2)
+    so_after = np.tile([0, 1], len(so))
+    fin_m = np.concatenate([so2, idx])
+    fin_sub = np.concatenate([so_after, np.full(n, 2)])
+    fin_kind = np.concatenate(
+        [
+            np.where(so_after == 1, _KIND[PointKind.AFTER_EVENT], _KIND[PointKind.BEFORE_EVENT]),
+            np.full(n, _KIND[PointKind.FINAL_WHISTLE]),
+        ]
+    )
+    fin_period = np.where(shootout[fin_m], 4, last[fin_m])
+    fin_event = np.concatenate([n_events[so2], np.full(n, -1)])
+    part(
+        match=fin_m,
+        order=np.full_like(fin_m, 5),
+        clock=np.zeros(len(fin_m)),
+        sub=fin_sub,
+        kind=fin_kind,
+        label_period=fin_period,
+        minute=_END[last[fin_m]],
+        stoppage=shown[fin_m, last[fin_m]],
+        engine_period=np.full_like(fin_m, FINISHED),
+        engine_clock=np.full(len(fin_m), 120.0),
+        elapsed=span.sum(axis=1)[fin_m].astype(float),
+        event=fin_event,
+        increment=np.zeros_like(fin_m),
+    )
+
+    table = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
+    order = np.lexsort((table["sub"], table["clock"], table["order"], table["match"]))
+    t = {k: v[order] for k, v in table.items()}
+    counts = np.bincount(t["match"], minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    first_row = np.repeat(offsets[:-1], counts)
+
+    def running(code: int) -> np.ndarray:
+        c = np.cumsum(t["increment"] == code)
+        return c - c[first_row] + (t["increment"][first_row] == code)
+
+    hg, ag, hr, ar = (running(code) for code in (1, 2, 3, 4))
+    # Period ends: the next period's start, or the end of the match.
+    ends = t["kind"] == _KIND[PointKind.PERIOD_END]
+    p_now = t["label_period"]
+    to_extra = knockout[t["match"]] & (hg == ag) & (n_periods[t["match"]] == 4)
+    nxt = np.where((p_now == SECOND_HALF) & ~to_extra, FINISHED, p_now + 1)
+    nxt = np.where(p_now == EXTRA_SECOND, FINISHED, nxt)
+    engine_period = np.where(ends, nxt, t["engine_period"])
+    engine_clock = np.where(ends, np.asarray(_ENGINE_START)[np.minimum(nxt, 4)], t["engine_clock"])
+    in_stop = (engine_period <= EXTRA_SECOND) & (engine_clock > _END[np.minimum(engine_period, 3)])
+    period_end = _END[np.minimum(engine_period, 3)].astype(float)
+    won = home_won_shootout[t["match"]]
+    decided = ((t["sub"] == 1) & (t["order"] == 5)) | (t["kind"] == _KIND[PointKind.FINAL_WHISTLE])
+    shootout_result = np.where(decided & shootout[t["match"]], won.astype(int), -1)
+    columns = {
+        "minute": t["minute"].astype(np.int64),
+        "stoppage": t["stoppage"].astype(np.int64),
+        "period": _PERIOD_NAMES[t["label_period"]],
+        "kind": _KIND_NAMES[t["kind"]],
+        "elapsed": t["elapsed"].astype(float),
+        "home_goals": hg,
+        "away_goals": ag,
+        "home_reds": hr,
+        "away_reds": ar,
+        "event_index": t["event"].astype(np.int64),
+        "engine_period": engine_period.astype(np.int64),
+        "engine_minute": np.where(in_stop, period_end, engine_clock),
+        "engine_stoppage": np.where(in_stop, engine_clock - period_end, 0.0),
+        "shootout_result": shootout_result,
+    }
+    return PointTable(tuple(matches), events, offsets, columns)
 
 
 def replay_many(
@@ -313,69 +350,40 @@ def replay_many(
         for position, index in enumerate(order):
             out[index] = paths[position]
         return out
-    means = model.params.stoppage_means
-    built = [build_points(m, means) for m in matches]
-    counts = np.fromiter((len(b.rows) for b in built), dtype=np.int64, count=len(built))
-    table = [row for b in built for row in b.rows]
-    cols = dict(zip(_COLUMNS, zip(*table, strict=True), strict=True))
-    arrays = {
-        "minute": np.asarray(cols["minute"], dtype=np.int64),
-        "stoppage": np.asarray(cols["stoppage"], dtype=np.int64),
-        "period": np.asarray(cols["period"]),
-        "kind": np.asarray(cols["kind"]),
-        "elapsed": np.asarray(cols["elapsed"], dtype=float),
-        "home_goals": np.asarray(cols["home_goals"], dtype=np.int64),
-        "away_goals": np.asarray(cols["away_goals"], dtype=np.int64),
-        "home_reds": np.asarray(cols["home_reds"], dtype=np.int64),
-        "away_reds": np.asarray(cols["away_reds"], dtype=np.int64),
-        "event_index": np.asarray(cols["event_index"], dtype=np.int64),
-    }
-    knockout = np.repeat(
-        np.fromiter((m.info.knockout for m in matches), bool, len(matches)), counts
+    points = build_points(matches, model.params.stoppage_means)
+    counts = np.diff(points.offsets)
+    cols = points.columns
+    result = _evaluate_chunked(
+        model, np.repeat(lam_home, counts), np.repeat(lam_away, counts), points.states()
     )
-    states = StateBatch(
-        period=np.asarray(cols["engine_period"], dtype=np.int64),
-        minute=np.asarray(cols["engine_minute"], dtype=float),
-        stoppage=np.asarray(cols["engine_stoppage"], dtype=float),
-        home_goals=arrays["home_goals"],
-        away_goals=arrays["away_goals"],
-        home_reds=arrays["home_reds"],
-        away_reds=arrays["away_reds"],
-        knockout=knockout,
-    )
-    lam_h = np.repeat(np.asarray(lam_home, dtype=float), counts)
-    lam_a = np.repeat(np.asarray(lam_away, dtype=float), counts)
-    out = _evaluate_chunked(model, lam_h, lam_a, states)
     # A decided shootout makes going through certain.
-    shootout = np.asarray(cols["shootout_result"], dtype=float)
-    decided = shootout >= 0
-    p_adv = np.where(decided, shootout, out["p_home_advance"])
+    decided = cols["shootout_result"] >= 0
+    p_adv = np.where(decided, cols["shootout_result"], result["p_home_advance"])
 
     paths = []
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    for b, lo, hi in zip(built, offsets[:-1], offsets[1:], strict=True):
-        sl = slice(int(lo), int(hi))
-        info = b.match.info
+    for i, match in enumerate(points.matches):
+        sl = slice(int(points.offsets[i]), int(points.offsets[i + 1]))
+        info = match.info
         paths.append(
             ProbabilityPath(
                 info=info,
-                events=b.events + _shootout_events(b.match),
-                minute=arrays["minute"][sl],
-                stoppage=arrays["stoppage"][sl],
-                period=arrays["period"][sl],
-                elapsed=arrays["elapsed"][sl],
-                time_left=out["time_left"][sl],
-                kind=arrays["kind"][sl],
-                home_goals=arrays["home_goals"][sl],
-                away_goals=arrays["away_goals"][sl],
-                home_reds=arrays["home_reds"][sl],
-                away_reds=arrays["away_reds"][sl],
-                p_home_win=out["p_home_win"][sl],
-                p_draw=out["p_draw"][sl],
-                p_away_win=out["p_away_win"][sl],
+                events=points.events[i] + _shootout_events(match),
+                minute=cols["minute"][sl],
+                stoppage=cols["stoppage"][sl],
+                period=cols["period"][sl],
+                elapsed=cols["elapsed"][sl],
+                time_left=result["time_left"][sl],
+                kind=cols["kind"][sl],
+                home_goals=cols["home_goals"][sl],
+                away_goals=cols["away_goals"][sl],
+                home_reds=cols["home_reds"][sl],
+                away_reds=cols["away_reds"][sl],
+                p_home_win=result["p_home_win"][sl],
+                p_draw=result["p_draw"][sl],
+                p_away_win=result["p_away_win"][sl],
                 p_home_advance=p_adv[sl] if info.knockout else None,
-                event_index=arrays["event_index"][sl],
-                suspense=out["suspense"][sl],
+                event_index=cols["event_index"][sl],
+                suspense=result["suspense"][sl],
             )
         )
     return paths
