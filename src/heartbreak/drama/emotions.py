@@ -70,27 +70,28 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
 Worked example: Belgium 3-2 Japan, 2 July 2018, World Cup round of 16
 ------------------------------------------------------------------------
 World Cup base and round of 16 give ``s`` = 0.8 ≥ ``extreme_stakes``. Japan's standing is its
-chance to go through, about 0.3 at kick-off.
+chance to go through; the replay (``heartbreak story Belgium Japan --date 2018-07-02``) gives:
 
-- 0'–47', 0-0: ``v`` creeps up (a draw leads to extra time and a shootout) but stays within
-  ``expectation_band`` of ``v_0`` and below ``confident_level`` → CONTENT.
-- 48', 0-1: up by about 0.3 to about 0.65 < ``ecstasy_level`` → JOY for ``persist_minutes``.
-- 52', 0-2: up from below ``ecstasy_level`` to about 0.9, far more than ``ecstasy_gain`` above
-  ``v_0`` → ECSTASY; afterwards ``v ≥ confident_level`` → CONFIDENCE.
-- 69', 1-2: down by less than ``big_move`` → ANXIETY.
-- 74', 2-2: down by more than ``big_move`` from above ``agony_level`` and ``v_0 +
-  expectation_band`` → AGONY; then ``v`` sits far below ``best`` → ANXIETY, and in the balance
-  near the end → ANXIETY.
-- 90+4', 3-2: down by more than ``big_move`` to ``v ≤ despair_level`` → DESPAIR; at the final
-  whistle, lost after ``peak ≥ despair_peak`` → DESPAIR.
+==========  =====  ======  ==================================================  ============
+point       score  v       rule                                                Japan fans
+==========  =====  ======  ==================================================  ============
+0'–48'      0-0    .18–.24 within ``expectation_band`` of ``v_0`` = 0.18        content
+48'         0-1    .54     up 0.30, below ``ecstasy_level``                     joy
+52'         0-2    .81     up 0.25 across ``ecstasy_level``, ≥ v_0 + gain       ecstasy
+57'–69'     0-2    .84–.90 ``v ≥ confident_level``                              confidence
+69'         1-2    .67     down 0.23 ≥ ``big_move`` from ≥ ``agony_level``      agony
+74'         2-2    .29     down 0.43 from 0.72                                  agony
+79'–90+4'   2-2    .30–.34 late, far below the best held                        dread
+90+4'       3-2    .007    down 0.33 to ≤ ``despair_level``                     despair
+whistle     3-2    0       lost after ``peak ≥ despair_peak``                   despair
+==========  =====  ======  ==================================================  ============
 
-Japan's arc: content → joy → ecstasy → confidence → anxiety → agony → anxiety → despair.
-Belgium's (``v_0`` about 0.7): content → dismay (48'; at 52' dismay or anxiety, by the size of
-the drop) → resignation (``v ≤ lost_level``) →
-hope (69', a goal that leaves it below expectations) → relief or hope (74') → anxiety →
-ecstasy (90+4', late, from about 0.6 to above ``ecstasy_level``), and ECSTASY at the whistle (won
-from ``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62 to 0.84 is JOY,
-not ECSTASY: it lands less than ``ecstasy_gain`` above what was expected, with time left.
+Japan's arc: content → joy → ecstasy → confidence → agony → dread → despair. Belgium's (``v_0``
+= 0.82): confidence → content → dismay (48', 52') → anxiety → resignation (0.10 at 69') → hope
+(69') → relief (74') → content → dread (in the balance late) → ecstasy (90+4', and at the
+whistle: won from ``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62
+to 0.84 is JOY, not ECSTASY: it lands less than ``ecstasy_gain`` above what was expected, with
+time left.
 """
 
 from __future__ import annotations
