@@ -332,8 +332,7 @@ class Heartbreak:
         for line, row in read_fixtures(file):
             try:
                 day = parse_date(row.get("date"), "date")
-                home = self.resolve_team(row.get("home") or "", day)
-                away = self.resolve_team(row.get("away") or "", day)
+                home, away = (self.resolve_team(_required(row, k), day) for k in ("home", "away"))
                 flags = {k: _flag(row.get(k), k) for k in ("neutral", "knockout")}
             except HeartbreakError as exc:
                 raise InvalidInput(f"{file}:{line}: {exc}") from None
@@ -449,6 +448,14 @@ def user_match_to_domain(user: UserMatch, home: str, away: str) -> Match:
 
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _required(row: dict[str, str | None], column: str) -> str:
+    """A non-empty cell of a fixtures row; the error names the column."""
+    text = (row.get(column) or "").strip()
+    if not text:
+        raise InvalidInput(f"{column}: a team name is required")
+    return text
 
 
 def _flag(value: str | None, column: str) -> bool:
