@@ -55,7 +55,7 @@ from heartbreak.data.sources import (
 )
 from heartbreak.data.teams import Alias, TeamResolver, all_aliases
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
-from heartbreak.errors import BadSourceRow, NoSuchMatch, StoreError
+from heartbreak.errors import BadSourceRow, DataUnavailable, NoSuchMatch, StoreError
 
 SCHEMA_VERSION = 1
 
@@ -884,7 +884,9 @@ def ensure_store(
 ) -> Store:
     """Open the store, building it first when it does not exist or has an old schema.
 
-    ``db_path`` and ``data_dir`` default as in :mod:`heartbreak.config`.
+    ``db_path`` and ``data_dir`` default as in :mod:`heartbreak.config`. When no source folder
+    was named (no argument, no ``HEARTBREAK_DATA_DIR``) and the user's own copy is missing, the
+    sources are downloaded first, so a new user never has to know the order of steps.
     """
     db = config.db_path(db_path)
     if db.is_file():
@@ -892,5 +894,14 @@ def ensure_store(
             return Store(db)
         except StaleStore:
             pass
-    build_store(config.data_dir(data_dir), db, progress=progress)
+    sources = config.data_dir(data_dir)
+    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
+    if not named:
+        from heartbreak.data.fetch import fetch_sources, locate_sources
+
+        try:
+            locate_sources(sources)
+        except DataUnavailable:
+            fetch_sources(sources, progress=progress)
+    build_store(sources, db, progress=progress)
     return Store(db)

@@ -1,0 +1,5 @@
+"""``python -m heartbreak``: the command line."""
+
+from heartbreak.cli import app
+
+app()
