@@ -441,7 +441,9 @@ def user_match_to_domain(user: UserMatch, home: str, away: str) -> Match:
         home_score=sum(e.side is Side.HOME for e in goals),
         away_score=sum(e.side is Side.AWAY for e in goals),
         events=events,
-        extra_time=bool(user.extra_time) or any(e.minute > 90 for e in events),
+        # Unknown (None) unless the file says so or an event is in extra time: a level knockout
+        # settled on penalties then had extra time first.
+        extra_time=True if any(e.minute > 90 for e in events) else user.extra_time,
         shootout_winner=side_of(user.shootout_winner) if user.shootout_winner else None,
     )
 
