@@ -814,6 +814,16 @@ class Store:
             )
         return {i: built[i] for i in dict.fromkeys(ids) if i in built}
 
+    def all_goals(self) -> pd.DataFrame:
+        """Every ``goals`` row, in match order (for fitting and evaluation in bulk)."""
+        return self.query("SELECT * FROM goals ORDER BY match_id, seq")
+
+    def all_red_cards(self) -> pd.DataFrame:
+        """Every sending-off (straight red or second yellow), in match order."""
+        return self.query(
+            "SELECT * FROM cards WHERE card IN ('red', 'second_yellow') ORDER BY match_id, seq"
+        )
+
     # -- ratings
     def ratings_as_of(
         self, date: dt.date | str, teams: Iterable[str] | None = None
