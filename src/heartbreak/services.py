@@ -4,7 +4,7 @@ The CLI and the HTTP API are thin layers over these functions. A :class:`Heartbr
 holds one store and the fitted models; the module-level functions use a default session built
 from the environment (``HEARTBREAK_DB``, ``HEARTBREAK_DATA_DIR``), building the store on first use.
 
->>> import heartbreak as hb                                       # doctest: +SKIP
+>>> import heartbreak.services as hb                              # doctest: +SKIP
 >>> hb.predict("Belgium", "Japan", "2018-07-02", neutral=True, knockout=True).to_dict()
 >>> r = hb.replay("Belgium", "Japan", "2018-07-02"); r.story.text; r.to_frame(); r.plot()
 """
