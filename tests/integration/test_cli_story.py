@@ -100,6 +100,14 @@ def error_line(result) -> str:
     return lines[0]
 
 
+@pytest.fixture
+def store_untouched(real_db_path: Path):
+    """The store file is byte-identical after the test's failing commands."""
+    before = hashlib.sha256(real_db_path.read_bytes()).hexdigest()
+    yield real_db_path
+    assert hashlib.sha256(real_db_path.read_bytes()).hexdigest() == before
+
+
 def flat(text: str) -> str:
     """Text with any run of whitespace (terminal wrapping included) as one space."""
     return " ".join(text.split())
@@ -322,6 +330,7 @@ def test_side_belgium_tells_the_other_ride(story, real_db_path):
     assert "Belgium fans:" in text.stdout
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_side_that_did_not_play(real_db_path):
     result = invoke(real_db_path, *BELGIUM_JAPAN, "--side", "Brazil")
     message = error_line(result)
@@ -353,6 +362,7 @@ def test_svg_chart_with_json(real_db_path, tmp_path):
     assert "<svg" in text and text.rstrip().endswith("</svg>")
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_gif_chart_is_refused(real_db_path, tmp_path):
     target = tmp_path / "ride.gif"
     result = invoke(real_db_path, *BELGIUM_JAPAN, "--chart", str(target))
@@ -365,20 +375,21 @@ def test_gif_chart_is_refused(real_db_path, tmp_path):
 # --------------------------------------------------------------------------- other errors
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_no_match_on_that_date(real_db_path):
-    before = hashlib.sha256(real_db_path.read_bytes()).hexdigest()
     message = error_line(invoke(real_db_path, "story", "Belgium", "Japan", "--date", "2018-07-03"))
     assert "2018-07-03" in message
     assert "Belgium" in message and "Japan" in message
-    assert hashlib.sha256(real_db_path.read_bytes()).hexdigest() == before
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_bad_or_missing_date(real_db_path):
     assert "--date" in error_line(invoke(real_db_path, "story", "Belgium", "Japan"))
     message = error_line(invoke(real_db_path, "story", "Belgium", "Japan", "--date", "2018-7-32"))
     assert "--date" in message and "2018-7-32" in message
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_unknown_team(real_db_path):
     message = error_line(invoke(real_db_path, "story", "Belgum", "Japan", "--date", "2018-07-02"))
     assert "Belgum" in message and "Belgium" in message
@@ -393,6 +404,7 @@ def test_teams_in_either_order_and_by_alias(story, real_db_path):
     assert data["match"] == story["match"]
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_a_match_with_an_incomplete_timeline_is_refused(real_db_path, real_store):
     """A match whose record lists fewer goal minutes than its score cannot be replayed."""
     candidates = real_store.matches(timeline_complete=False)
@@ -414,6 +426,7 @@ def test_a_match_with_an_incomplete_timeline_is_refused(real_db_path, real_store
     assert result.stdout == ""
 
 
+@pytest.mark.usefixtures("store_untouched")
 def test_two_matches_on_one_day_are_named(real_db_path, real_store):
     """Tahiti played New Caledonia twice on 17 February 1974: the error names both ids."""
     ids = real_store.find_matches("Tahiti", "New Caledonia", "1974-02-17")["match_id"].tolist()
