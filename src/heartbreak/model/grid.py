@@ -55,12 +55,19 @@ class ScoreGrid:
 
     ``home_pmf``, ``away_pmf``: (n, G) distributions of each side's goals still to come.
     ``home_goals``, ``away_goals``: (n,) goals already scored.
+    ``rho``: (n,) Dixon–Coles dependence of the goals to come (0: independent). Dixon & Coles
+    (1997, "Modelling association football scores and inefficiencies in the football betting
+    market", JRSS C 46(2)) multiply the four low-score cells by τ: τ(0,0) = 1 − λμρ,
+    τ(0,1) = 1 + λρ, τ(1,0) = 1 + μρ, τ(1,1) = 1 − ρ, which moves mass between them and leaves
+    every other cell and the total unchanged; a negative ρ adds draws. ρ is clipped per state to
+    the range that keeps every cell non-negative, max(−1/λ, −1/μ) ≤ ρ ≤ min(1/(λμ), 1).
     """
 
     home_pmf: np.ndarray
     away_pmf: np.ndarray
     home_goals: np.ndarray
     away_goals: np.ndarray
+    rho: np.ndarray | None = None
 
     @classmethod
     def from_rates(
@@ -70,8 +77,10 @@ class ScoreGrid:
         home_goals: np.ndarray | int = 0,
         away_goals: np.ndarray | int = 0,
         size: int | None = None,
+        rho: np.ndarray | float = 0.0,
     ) -> ScoreGrid:
-        """Independent Poisson goals to come with expected counts ``home_rate``, ``away_rate``."""
+        """Poisson goals to come with expected counts ``home_rate``, ``away_rate`` and
+        Dixon–Coles dependence ``rho``."""
         lam_h = np.atleast_1d(np.asarray(home_rate, dtype=float))
         lam_a = np.atleast_1d(np.asarray(away_rate, dtype=float))
         lam_h, lam_a = np.broadcast_arrays(lam_h, lam_a)
@@ -82,6 +91,7 @@ class ScoreGrid:
             away_pmf=poisson_pmf_table(lam_a, g),
             home_goals=np.broadcast_to(np.asarray(home_goals, dtype=int), (n,)).copy(),
             away_goals=np.broadcast_to(np.asarray(away_goals, dtype=int), (n,)).copy(),
+            rho=np.broadcast_to(np.asarray(rho, dtype=float), (n,)).copy(),
         )
 
     def __len__(self) -> int:
@@ -91,8 +101,31 @@ class ScoreGrid:
         """A sub-batch (an integer gives a batch of one)."""
         sl = slice(index, index + 1) if isinstance(index, int | np.integer) else index
         return ScoreGrid(
-            self.home_pmf[sl], self.away_pmf[sl], self.home_goals[sl], self.away_goals[sl]
+            self.home_pmf[sl],
+            self.away_pmf[sl],
+            self.home_goals[sl],
+            self.away_goals[sl],
+            None if self.rho is None else self.rho[sl],
         )
+
+    @cached_property
+    def _low_score_corrections(self) -> dict[tuple[int, int], np.ndarray] | None:
+        """Dixon–Coles changes to the cells (0,0), (0,1), (1,0), (1,1); None if independent."""
+        if self.rho is None or not np.any(self.rho) or self.size < 2:
+            return None
+        ph, pa = self.home_pmf, self.away_pmf
+        lam = np.divide(ph[:, 1], ph[:, 0], out=np.zeros(len(self)), where=ph[:, 0] > 0)
+        mu = np.divide(pa[:, 1], pa[:, 0], out=np.zeros(len(self)), where=pa[:, 0] > 0)
+        with np.errstate(divide="ignore"):
+            low = np.maximum(-1.0 / np.maximum(lam, 1e-12), -1.0 / np.maximum(mu, 1e-12))
+            high = np.minimum(1.0 / np.maximum(lam * mu, 1e-12), 1.0)
+        rho = np.clip(self.rho, low, high)
+        return {
+            (0, 0): -lam * mu * rho * ph[:, 0] * pa[:, 0],
+            (0, 1): lam * rho * ph[:, 0] * pa[:, 1],
+            (1, 0): mu * rho * ph[:, 1] * pa[:, 0],
+            (1, 1): -rho * ph[:, 1] * pa[:, 1],
+        }
 
     @property
     def size(self) -> int:
@@ -101,7 +134,10 @@ class ScoreGrid:
     @property
     def remaining(self) -> np.ndarray:
         """(n, G, G): P(home scores i more and away j more)."""
-        return self.home_pmf[:, :, None] * self.away_pmf[:, None, :]
+        grid = self.home_pmf[:, :, None] * self.away_pmf[:, None, :]
+        for (i, j), delta in (self._low_score_corrections or {}).items():
+            grid[:, i, j] += delta
+        return grid
 
     def difference_pmf(self) -> tuple[np.ndarray, np.ndarray]:
         """P(remaining home − away goals = k): returns (k values, (n, 2G−1) probabilities)."""
@@ -136,6 +172,10 @@ class ScoreGrid:
         level = np.where((j >= 0) & (j < g), level, 0.0)
         home = np.einsum("ij,ij->i", self.home_pmf, below)
         draw = np.einsum("ij,ij->i", self.home_pmf, level)
+        for (i, k), delta in (self._low_score_corrections or {}).items():
+            final = d + i - k
+            home = home + np.where(final > 0, delta, 0.0)
+            draw = draw + np.where(final == 0, delta, 0.0)
         home = np.clip(home, 0.0, 1.0)
         draw = np.clip(draw, 0.0, 1.0 - home)
         return home, draw, 1.0 - home - draw
@@ -154,6 +194,8 @@ class ScoreGrid:
         out = np.zeros(len(self))
         idx = np.nonzero(ok)[0]
         out[idx] = self.home_pmf[idx, i[idx]] * self.away_pmf[idx, j[idx]]
+        for (ci, cj), delta in (self._low_score_corrections or {}).items():
+            out += np.where((i == ci) & (j == cj), delta, 0.0)
         return out
 
     def expected_goals(self) -> tuple[np.ndarray, np.ndarray]:
@@ -161,4 +203,8 @@ class ScoreGrid:
         k = np.arange(self.size)
         eh = (self.home_pmf * k).sum(axis=1) + self.home_goals
         ea = (self.away_pmf * k).sum(axis=1) + self.away_goals
+        corrections = self._low_score_corrections or {}
+        for (i, j), delta in corrections.items():
+            eh = eh + i * delta
+            ea = ea + j * delta
         return eh, ea

@@ -1,35 +1,40 @@
 """In-play engine: from pre-match goal rates and a match state to outcome probabilities.
 
-Model (documented assumptions; :mod:`heartbreak.model.fit` replaces them by fitted values):
+The goal process (parameters in :class:`InPlayParams`; :mod:`heartbreak.model.fit` fits them on
+the data and ``heartbreak model fit`` writes them to the packaged parameter file):
 
-- Each side scores as a Poisson process whose per-minute rate follows the time of the match,
-  ``λ · s(m) / N``, where ``λ`` is the side's expected regulation goals from the pre-match model,
-  ``s(m) = 1 + ramp·(m − 45)/45`` rises through the match (about 44% of international goals come
-  in the first half; Armatas, Yiannakos & Sileloglou 2007 report the same rise for top
-  competitions), and ``N = 90 + μ₁·s(45) + μ₂·s(90)`` makes the expected regulation goals
-  (stoppage included) equal ``λ``.
-- Stoppage time: the minutes added to period p have mean ``μ_p`` (see
-  :func:`residual_stoppage`); at ``x`` minutes into stoppage the expected play left is
-  ``E[S − x | S > x]``. Stoppage minutes score at the
-  rate of the period's last minute.
+- Each side scores as a Poisson process whose per-minute rate is ``λ/90 · θ_b``: ``λ`` is the
+  side's expected goals from the pre-match model and ``θ_b`` the rate of the time bin ``b`` the
+  minute falls in, relative to a flat 90 minutes. Bins by the minute a goal is labelled with:
+  1–15, 16–30, 31–44, 45 and its stoppage, 46–60, 61–75, 76–85, 86–89, 90 and its stoppage,
+  extra time 91–105 and 106–120 (each with its stoppage). Goals rise through a match (Armatas,
+  Yiannakos & Sileloglou 2007), and stoppage minutes are dense with them.
+- Stoppage time: the minutes added to period p have mean ``μ_p`` (see :func:`residual_stoppage`);
+  at ``x`` minutes into stoppage the expected play left is ``E[S − x | S > x]``; stoppage
+  minutes score at the rate of the period's last bin.
 - A red card multiplies the punished side's rate by ``red_card_own`` and the opponent's by
   ``red_card_opponent`` for the rest of the match (Ridder, Cramer & Hopstaken 1994, "Down to
   ten: estimating the effect of a red card in soccer", JASA 89(427); Vecer, Kopriva & Ichiba
   2009, JQAS 5(1)).
-- Extra time (knockouts level after 90'): both sides score at ``extra_time_rate`` times the
-  average regulation per-minute rate for 30 minutes plus stoppage.
+- The goals to come of the two sides have the Dixon–Coles dependence ``rho`` (Dixon & Coles
+  1997; see :class:`~heartbreak.model.grid.ScoreGrid`), as the pre-match grid does, so that the
+  engine at kick-off and the pre-match model agree.
 - Shootout: the home side wins with probability ``shootout_home`` (close to a coin toss:
   Csató & Petróczy 2022, "On the monotonicity of the penalty shootout", and references there).
 
-Goals to come are then independent Poisson counts with means equal to the integrated rates, so a
-batch of states becomes one :class:`~heartbreak.model.grid.ScoreGrid` and every probability is
-derived from it. Everything is vectorised over states: a whole match path, or many matches at
-once, is one call.
+The defaults are documented assumptions: rates rising linearly by 23% either side of half-time
+(44% of international goals come in the first half), 1.5 and 4 minutes of stoppage, extra time
+at the average regulation rate, independent goals.
+
+Goals to come are Poisson counts with means equal to the integrated rates until the end of the
+phase (regulation, or extra time once it has started), so a batch of states becomes one
+:class:`~heartbreak.model.grid.ScoreGrid` and every probability is derived from it. Everything is
+vectorised over states: a whole match path, or many matches at once, is one call.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.stats import gamma
@@ -41,23 +46,62 @@ FIRST_HALF, SECOND_HALF, EXTRA_FIRST, EXTRA_SECOND, FINISHED = 0, 1, 2, 3, 4
 PERIOD_START = np.array([0.0, 45.0, 90.0, 105.0, 120.0])
 PERIOD_END = np.array([45.0, 90.0, 105.0, 120.0, 120.0])
 
+#: Time bins of the rate profile: (first, last) minute label; 45, 90, 105 and 120 include the
+#: period's stoppage time.
+TIME_BINS: tuple[tuple[int, int], ...] = (
+    (1, 15),
+    (16, 30),
+    (31, 44),
+    (45, 45),
+    (46, 60),
+    (61, 75),
+    (76, 85),
+    (86, 89),
+    (90, 90),
+    (91, 105),
+    (106, 120),
+)
+# Continuous-time knots of the regulation bins: the bin of label m covers (m − 1, m].
+_REG_KNOTS = np.array([0.0, 15.0, 30.0, 44.0, 45.0, 60.0, 75.0, 85.0, 89.0, 90.0])
+FIRST_HALF_END_BIN, SECOND_HALF_END_BIN, EXTRA_FIRST_BIN, EXTRA_SECOND_BIN = 3, 8, 9, 10
+
+
+def ramp_rates(ramp: float = 0.23, stoppage_first: float = 1.5, stoppage_second: float = 4.0):
+    """Bin rates of a linear rise ``s(m) = 1 + ramp·(m − 45)/45`` (each bin at its midpoint),
+    scaled so that a match with the expected stoppage scores exactly λ in regulation; extra time
+    at the average regulation rate."""
+    raw = np.array([1.0 + ramp * ((lo - 1 + hi) / 2.0 - 45.0) / 45.0 for lo, hi in TIME_BINS[:9]])
+    exposure = np.diff(_REG_KNOTS)
+    exposure[FIRST_HALF_END_BIN] += stoppage_first
+    exposure[SECOND_HALF_END_BIN] += stoppage_second
+    scale = 90.0 / float((raw * exposure).sum())
+    flat = 90.0 / float(exposure.sum())
+    return (*(float(r) for r in raw * scale), flat, flat)
+
 
 @dataclass(frozen=True)
 class InPlayParams:
-    """Assumptions of the in-play goal process (see module docstring)."""
+    """Parameters of the in-play goal process (see module docstring)."""
 
-    ramp: float = 0.23
+    minute_rates: tuple[float, ...] = field(default_factory=ramp_rates)
     stoppage_first_half: float = 1.5
     stoppage_second_half: float = 4.0
     stoppage_extra_first: float = 0.5
     stoppage_extra_second: float = 1.0
-    extra_time_rate: float = 1.0
     red_card_own: float = 0.7
     red_card_opponent: float = 1.3
+    rho: float = 0.0
     shootout_home: float = 0.5
 
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
+    def __post_init__(self) -> None:
+        if len(self.minute_rates) != len(TIME_BINS):
+            raise ValueError(f"minute_rates needs {len(TIME_BINS)} values, one per time bin")
+        object.__setattr__(self, "minute_rates", tuple(float(r) for r in self.minute_rates))
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["minute_rates"] = list(self.minute_rates)
+        return out
 
     @property
     def stoppage_means(self) -> np.ndarray:
@@ -131,49 +175,72 @@ class InPlayModel:
         self.params = params or InPlayParams()
 
     # --- the time profile -------------------------------------------------------------------
-    def _shape(self, minute: np.ndarray) -> np.ndarray:
-        return 1.0 + self.params.ramp * (np.asarray(minute, dtype=float) - 45.0) / 45.0
+    @property
+    def _rates(self) -> np.ndarray:
+        return np.asarray(self.params.minute_rates)
 
-    def _cumulative_shape(self, minute: np.ndarray) -> np.ndarray:
-        """∫₀^m s(u) du."""
-        m = np.asarray(minute, dtype=float)
-        return m + self.params.ramp * (m * m / 2.0 - 45.0 * m) / 45.0
+    def rate_at(self, period, minute, stoppage) -> np.ndarray:
+        """θ at a state: the rate of the minute being played, relative to a flat 90 minutes."""
+        period = np.asarray(period)
+        minute = np.asarray(minute, dtype=float)
+        stoppage = np.asarray(stoppage, dtype=float)
+        rates = self._rates
+        # The minute being played is (m, m + 1]; in regular time its bin follows the knots.
+        reg_bin = np.clip(np.searchsorted(_REG_KNOTS, minute + 0.5) - 1, 0, 8)
+        reg = rates[reg_bin]
+        reg = np.where((period == FIRST_HALF) & (stoppage > 0), rates[FIRST_HALF_END_BIN], reg)
+        reg = np.where((period == SECOND_HALF) & (stoppage > 0), rates[SECOND_HALF_END_BIN], reg)
+        extra = np.where(period == EXTRA_FIRST, rates[EXTRA_FIRST_BIN], rates[EXTRA_SECOND_BIN])
+        out = np.where(period <= SECOND_HALF, reg, extra)
+        return np.where(period == FINISHED, 0.0, out)
 
-    def _normaliser(self) -> float:
-        mu = self.params.stoppage_means
-        return 90.0 + mu[0] * float(self._shape(45.0)) + mu[1] * float(self._shape(90.0))
+    def _cumulative(self, minute: np.ndarray) -> np.ndarray:
+        """∫₀^m θ(u) du over regular time (no stoppage), piecewise linear between the knots."""
+        widths = np.diff(_REG_KNOTS)
+        cum = np.concatenate([[0.0], np.cumsum(self._rates[:9] * widths)])
+        return np.interp(np.asarray(minute, dtype=float), _REG_KNOTS, cum)
 
-    def remaining_regulation(self, period, minute, stoppage, ramp: bool = True) -> np.ndarray:
-        """Remaining regulation play from a state, weighted by the time profile when ``ramp``
-        (in units where a whole match with expected stoppage is ``N``), else in plain minutes."""
+    def remaining_regulation(self, period, minute, stoppage, weighted: bool = True) -> np.ndarray:
+        """Regulation play still to come from a state: in minutes at the flat rate, weighted by
+        the time profile (``λ/90`` times it is the expected goals to come), or, when not
+        ``weighted``, in plain minutes (expected stoppage included)."""
         period = np.asarray(period)
         minute = np.asarray(minute, dtype=float)
         stoppage = np.asarray(stoppage, dtype=float)
         mu = self.params.stoppage_means
-        shape = self._shape if ramp else (lambda m: np.ones_like(np.asarray(m, dtype=float)))
-        cum = self._cumulative_shape if ramp else (lambda m: np.asarray(m, dtype=float))
+        if weighted:
+            cum, end1, end2 = (
+                self._cumulative,
+                *self._rates[[FIRST_HALF_END_BIN, SECOND_HALF_END_BIN]],
+            )
+        else:
+            cum, end1, end2 = (lambda m: np.asarray(m, dtype=float)), 1.0, 1.0
         end_half = np.where(period == FIRST_HALF, 45.0, 90.0)
+        end_rate = np.where(period == FIRST_HALF, end1, end2)
         in_stoppage = stoppage > 0
         regular = np.where(in_stoppage, 0.0, cum(end_half) - cum(np.minimum(minute, end_half)))
         this_stoppage = residual_stoppage(np.where(period == FIRST_HALF, mu[0], mu[1]), stoppage)
-        this_period = regular + this_stoppage * shape(end_half)
-        second_half = (cum(90.0) - cum(45.0)) + mu[1] * shape(90.0)
+        this_period = regular + this_stoppage * end_rate
+        second_half = (cum(90.0) - cum(45.0)) + mu[1] * end2
         out = np.where(period == FIRST_HALF, this_period + second_half, this_period)
         return np.where(period <= SECOND_HALF, out, 0.0)
 
-    def remaining_extra_time(self, period, minute, stoppage) -> np.ndarray:
-        """Remaining extra-time minutes from a state (all of it for a state in regulation)."""
+    def remaining_extra_time(self, period, minute, stoppage, weighted: bool = True) -> np.ndarray:
+        """Extra-time play still to come from a state (all of it for a state in regulation), in
+        the units of :meth:`remaining_regulation`."""
         period = np.asarray(period)
         minute = np.asarray(minute, dtype=float)
         stoppage = np.asarray(stoppage, dtype=float)
         mu = self.params.stoppage_means
-        full = 30.0 + mu[2] + mu[3]
+        r1, r2 = self._rates[[EXTRA_FIRST_BIN, EXTRA_SECOND_BIN]] if weighted else (1.0, 1.0)
         end = np.where(period == EXTRA_FIRST, 105.0, 120.0)
+        rate = np.where(period == EXTRA_FIRST, r1, r2)
         regular = np.where(stoppage > 0, 0.0, end - np.minimum(np.maximum(minute, end - 15.0), end))
-        this_period = regular + residual_stoppage(
-            np.where(period == EXTRA_FIRST, mu[2], mu[3]), stoppage
-        )
-        out = np.where(period == EXTRA_FIRST, this_period + 15.0 + mu[3], this_period)
+        this_period = (
+            regular + residual_stoppage(np.where(period == EXTRA_FIRST, mu[2], mu[3]), stoppage)
+        ) * rate
+        out = np.where(period == EXTRA_FIRST, this_period + (15.0 + mu[3]) * r2, this_period)
+        full = (15.0 + mu[2]) * r1 + (15.0 + mu[3]) * r2
         out = np.where(period <= SECOND_HALF, full, out)
         return np.where(period == FINISHED, 0.0, out)
 
@@ -190,60 +257,56 @@ class InPlayModel:
     ) -> StateProbabilities:
         """Outcome probabilities for every state in the batch.
 
-        ``lam_home``/``lam_away``: each state's pre-match expected regulation goals.
+        ``lam_home``/``lam_away``: each state's pre-match expected goals (per 90 minutes).
         """
         p = self.params
-        lam_h = np.asarray(lam_home, dtype=float)
-        lam_a = np.asarray(lam_away, dtype=float)
-        norm = self._normaliser()
+        base_h = np.asarray(lam_home, dtype=float) / 90.0
+        base_a = np.asarray(lam_away, dtype=float) / 90.0
         mult_h, mult_a = self.red_card_multipliers(states.home_reds, states.away_reds)
+        base_h, base_a = base_h * mult_h, base_a * mult_a
         in_extra = (states.period == EXTRA_FIRST) | (states.period == EXTRA_SECOND)
         in_regulation = states.period <= SECOND_HALF
 
         reg_left = self.remaining_regulation(states.period, states.minute, states.stoppage)
         et_left = self.remaining_extra_time(states.period, states.minute, states.stoppage)
-        et_rate_h = p.extra_time_rate * lam_h / norm * mult_h
-        et_rate_a = p.extra_time_rate * lam_a / norm * mult_a
         # Goals to come until the end of the current phase (regulation, or extra time).
-        rem_h = np.where(in_extra, et_rate_h * et_left, lam_h / norm * mult_h * reg_left)
-        rem_a = np.where(in_extra, et_rate_a * et_left, lam_a / norm * mult_a * reg_left)
+        left = np.where(in_extra, et_left, reg_left)
+        rem_h, rem_a = base_h * left, base_a * left
 
         # The tie-break value: P(home goes through | level at the end of the phase).
         knockout = np.asarray(states.knockout, dtype=bool)
         # Only knockout states still in regulation need the value of extra time.
-        tie = np.full(len(lam_h), p.shootout_home)
+        tie = np.full(len(base_h), p.shootout_home)
         needs_et = knockout & in_regulation
         if needs_et.any():
             tie[needs_et] = self._extra_time_value(
-                (et_rate_h * et_left)[needs_et], (et_rate_a * et_left)[needs_et]
+                (base_h * et_left)[needs_et], (base_a * et_left)[needs_et]
             )
 
-        probs = self._probabilities(rem_h, rem_a, states.home_goals, states.away_goals, tie)
-        home, draw, away, adv = probs
+        home, draw, away, adv = self._probabilities(
+            rem_h, rem_a, states.home_goals, states.away_goals, tie
+        )
         adv = np.where(knockout, adv, np.nan)
 
-        time_left = np.where(
+        plain_left = np.where(
             in_extra,
-            et_left,
-            self.remaining_regulation(states.period, states.minute, states.stoppage, ramp=False),
+            self.remaining_extra_time(states.period, states.minute, states.stoppage, False),
+            self.remaining_regulation(states.period, states.minute, states.stoppage, False),
         )
         finished = states.period == FINISHED
-        time_left = np.where(finished, 0.0, time_left)
+        time_left = np.where(finished, 0.0, plain_left)
 
-        suspense = np.zeros(len(lam_h))
+        suspense = np.zeros(len(base_h))
         if with_suspense:
+            rate = self.rate_at(states.period, states.minute, states.stoppage)
             suspense = self._suspense(
                 rem_h,
                 rem_a,
+                base_h * rate,
+                base_a * rate,
                 states,
                 tie,
                 knockout,
-                in_extra,
-                lam_h,
-                lam_a,
-                norm,
-                mult_h,
-                mult_a,
                 (home, draw, away, adv),
             )
         return StateProbabilities(
@@ -251,30 +314,19 @@ class InPlayModel:
         )
 
     def _extra_time_value(self, et_h: np.ndarray, et_a: np.ndarray) -> np.ndarray:
-        grid = ScoreGrid.from_rates(et_h, et_a)
+        grid = ScoreGrid.from_rates(et_h, et_a, rho=self.params.rho)
         return grid.p_home_advance(self.params.shootout_home)
 
-    @staticmethod
-    def _probabilities(rem_h, rem_a, home_goals, away_goals, tie):
-        grid = ScoreGrid.from_rates(rem_h, rem_a, home_goals, away_goals)
+    def _probabilities(self, rem_h, rem_a, home_goals, away_goals, tie):
+        grid = ScoreGrid.from_rates(rem_h, rem_a, home_goals, away_goals, rho=self.params.rho)
         home, draw, away = grid.outcome_probabilities()
         return home, draw, away, home + draw * tie
 
-    def _suspense(
-        self, rem_h, rem_a, states, tie, knockout, in_extra, lam_h, lam_a, norm, mult_h, mult_a, now
-    ):
+    def _suspense(self, rem_h, rem_a, rate_h, rate_a, states, tie, knockout, now):
         """E_t[Σ_o (p_o,t+1 − p_o,t)²] over the next minute of play (Ely, Frankel & Kamenica 2015).
 
         Over the outcomes that matter: advance/out in a knockout, else win/draw/loss.
         """
-        minute_end = np.where(
-            states.stoppage > 0, PERIOD_END[np.minimum(states.period, 4)], states.minute
-        )
-        shape = np.where(
-            in_extra, self.params.extra_time_rate, self._shape(np.clip(minute_end, 0, 90))
-        )
-        rate_h = lam_h / norm * mult_h * shape
-        rate_a = lam_a / norm * mult_a * shape
         # One minute of play, never more than what is left.
         step_h = np.minimum(rate_h, rem_h)
         step_a = np.minimum(rate_a, rem_a)
@@ -283,7 +335,9 @@ class InPlayModel:
         p_goal_a = 1.0 - np.exp(-step_a)
         p_none = np.clip(1.0 - p_goal_h - p_goal_a, 0.0, 1.0)
         # The three futures share the goals still to come after the minute: one grid.
-        grid = ScoreGrid.from_rates(after_h, after_a, states.home_goals, states.away_goals)
+        grid = ScoreGrid.from_rates(
+            after_h, after_a, states.home_goals, states.away_goals, rho=self.params.rho
+        )
 
         def future(extra_home: int, extra_away: int):
             home, draw, away = grid.outcome_probabilities(extra_home, extra_away)

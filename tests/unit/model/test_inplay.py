@@ -296,10 +296,9 @@ def test_a_much_stronger_leader_can_lose_ground_as_time_passes() -> None:
     half_time = State(SECOND_HALF, 45.0, 0.0, home_goals=1)
     out = evaluate(4.0, 0.2, kick_off, half_time)
     assert out.p_home_win[1] < out.p_home_win[0]
-    norm = MODEL._normaliser()
     for k, state in enumerate((kick_off, half_time)):
         left = float(MODEL.remaining_regulation(state.period, state.minute, state.stoppage))
-        rest = skellam(4.0 * left / norm, 0.2 * left / norm)
+        rest = skellam(4.0 * left / 90.0, 0.2 * left / 90.0)
         assert out.p_home_win[k] == pytest.approx(rest.sf(-1), abs=1e-9)
 
 
@@ -408,7 +407,8 @@ def test_kick_off_is_the_pre_match_skellam(lam_h: float, lam_a: float) -> None:
     # Extra time at the average regulation rate for 30 minutes plus its expected stoppage, then a
     # coin-toss shootout.
     p = MODEL.params
-    scale = (30.0 + p.stoppage_extra_first + p.stoppage_extra_second) / MODEL._normaliser()
+    assert p.minute_rates[-1] == pytest.approx(90.0 / (90.0 + 1.5 + 4.0))
+    scale = (30.0 + p.stoppage_extra_first + p.stoppage_extra_second) * p.minute_rates[-1] / 90.0
     et = skellam(lam_h * scale, lam_a * scale)
     tie = et.sf(0) + 0.5 * et.pmf(0)
     assert out.p_home_advance[0] == pytest.approx(diff.sf(0) + diff.pmf(0) * tie, abs=1e-9)
