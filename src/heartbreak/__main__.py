@@ -1,5 +1,5 @@
 """``python -m heartbreak``: the command line."""
 
-from heartbreak.cli import app
+from heartbreak.cli import main
 
-app()
+main()

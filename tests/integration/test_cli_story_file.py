@@ -311,10 +311,6 @@ def test_a_level_knockout_on_penalties_gets_extra_time_unless_the_file_says_not(
     assert "extra_time_first_half" not in {p["period"] for p in data["timeline"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="story/narrative.py _subject writes 'a {team} goal' without _article: 'A England goal'",
-)
 def test_goal_without_a_scorer_takes_the_right_article(real_db_path, tmp_path):
     data = replay_file(real_db_path, write_json(tmp_path, EXTRA_TIME))
     assert re.search(r"\b[Aa] England goal\b", data["story"]) is None, data["story"]

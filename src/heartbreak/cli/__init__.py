@@ -24,3 +24,28 @@ app.command("story")(analysis.story)
 from heartbreak.cli.data import data_app  # noqa: E402
 
 app.add_typer(data_app, name="data")
+
+
+def main() -> None:
+    """The console script: like ``app()``, but a usage error (an unknown option, a value out of
+    range) is one line on stderr with exit code 2, as every other user error is."""
+    import sys
+
+    try:
+        # Outside standalone mode an exit code raised inside a command comes back as the value.
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except typer.TyperException as exc:
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help())
+            sys.exit(0)
+        command = ctx.command_path if ctx is not None else "heartbreak"
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"error: {message} (see {command} --help)", err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    sys.exit(code if isinstance(code, int) else 0)

@@ -160,6 +160,9 @@ def story(
         "--file",
         help="Replay a match from a JSON or CSV file (see the README for the schema).",
     ),
+    match_id: int | None = typer.Option(
+        None, "--id", help="Replay the stored match with this id (two matches on one day)."
+    ),
     chart: Path | None = typer.Option(
         None, "--chart", help="Also draw the chart to FILE.png or FILE.svg."
     ),
@@ -172,7 +175,11 @@ def story(
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
             raise InvalidInput(f"--chart: {chart} must end in .png or .svg")
         session = open_session(db, data_dir)
-        if file is not None:
+        if match_id is not None:
+            if home or away or file is not None:
+                raise InvalidInput("--id: give either a match id, a --file or HOME AWAY --date")
+            result = session.replay_id(match_id, side=side)
+        elif file is not None:
             if home or away:
                 raise InvalidInput("--file: give either a match file or HOME AWAY --date, not both")
             from heartbreak.data.userfile import load_match_file

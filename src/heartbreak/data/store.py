@@ -703,7 +703,7 @@ class Store:
             ids = ", ".join(str(i) for i in found["match_id"])
             raise NoSuchMatch(
                 f"{len(found)} matches between {home} and {away} on {_date(date)} "
-                f"(match ids {ids}); choose one by id"
+                f"(match ids {ids}); choose one with --id"
             )
         return int(found["match_id"].iloc[0])
 

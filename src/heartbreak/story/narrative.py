@@ -344,7 +344,7 @@ def _subject(goal: GoalFact | Decisive) -> str:
     if goal.own_goal:
         return f"an own goal by {player}" if player else f"an own goal for {goal.team}"
     if not player:
-        return f"a {goal.team} goal"
+        return f"{_article(goal.team)} {goal.team} goal"
     return f"a penalty by {player}" if goal.penalty else player
 
 
