@@ -26,6 +26,7 @@ from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
 from heartbreak.errors import HeartbreakError, InvalidInput
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import FIRST_HALF, InPlayModel, StateBatch
+from heartbreak.model.params import ModelParams, load_params
 from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
@@ -218,12 +219,13 @@ class Heartbreak:
         db: str | Path | None = None,
         data_dir: str | Path | None = None,
         progress: Callable[..., None] | None = None,
-        inplay: InPlayModel | None = None,
+        params: ModelParams | None = None,
     ) -> None:
         self._db = db
         self._data_dir = data_dir
         self._progress = progress
-        self.inplay = inplay or InPlayModel()
+        self.params = params or load_params()
+        self.inplay = InPlayModel(self.params.inplay)
 
     @cached_property
     def store(self):
@@ -233,7 +235,7 @@ class Heartbreak:
 
     @cached_property
     def prematch_model(self) -> PrematchModel:
-        return PrematchModel().fit(self.store.matches())
+        return PrematchModel.from_params(self.params.goals)
 
     # --- teams and ratings ---
     def resolve_team(self, name: str, date: dt.date | None = None) -> str:
@@ -301,7 +303,7 @@ class Heartbreak:
             frame["elo_home"].to_numpy(float), frame["elo_away"].to_numpy(float), neutral
         )
         kickoff = self.inplay.evaluate(lam_h, lam_a, kickoff_states(knockout), with_suspense=False)
-        grid = ScoreGrid.from_rates(lam_h, lam_a)
+        grid = ScoreGrid.from_rates(lam_h, lam_a, rho=self.params.goals.rho)
         out = []
         for i, row in enumerate(frame.itertuples(index=False)):
             out.append(
@@ -489,6 +491,85 @@ def build_replay(
             ) from None
     story = tell_story(path, match, chosen)
     return MatchReplay(match, prediction, path, emotions, metrics, story)
+
+
+def fit_parameters(
+    session: Heartbreak, train_end: str = "2019-07-01", out: str | Path | None = None
+) -> tuple[ModelParams, Path]:
+    """Fit every parameter on matches before ``train_end`` and write the parameter file
+    (by default the packaged one, which every session then loads)."""
+    from heartbreak.model.fit import fit_model
+    from heartbreak.model.params import packaged_path, save_params
+
+    store = session.store
+    parse_date(train_end, "--train-end")
+    params = fit_model(
+        store.matches(),
+        store.all_goals(),
+        store.all_red_cards(),
+        train_end=train_end,
+        elo=session.params.elo,
+    )
+    return params, save_params(params, out if out is not None else packaged_path())
+
+
+def evaluate(
+    session: Heartbreak,
+    date_from: str = "2019-07-01",
+    date_to: str | None = None,
+    selection: str = "well_recorded",
+    diagrams: str | Path | None = None,
+) -> dict:
+    """Walk-forward evaluation: in-play checkpoints on held-out matches from ``date_from``
+    (parameters refitted on the matches before it, so no held-out match shapes them) and
+    pre-match probabilities on the major final tournaments 2010–2026. Deterministic."""
+    from heartbreak.evaluation.inplay import evaluate_inplay
+    from heartbreak.evaluation.prematch import prematch_backtest
+    from heartbreak.model.fit import fit_model
+
+    start = parse_date(date_from, "--from").isoformat()
+    end = parse_date(date_to, "--to").isoformat() if date_to is not None else None
+    if selection not in ("well_recorded", "complete"):
+        raise InvalidInput(f"--selection: {selection!r} is not well_recorded or complete")
+    store = session.store
+    matches, goals, reds = store.matches(), store.all_goals(), store.all_red_cards()
+    params = fit_model(matches, goals, reds, train_end=start, elo=session.params.elo)
+    inplay = evaluate_inplay(
+        matches,
+        goals,
+        reds,
+        PrematchModel.from_params(params.goals),
+        InPlayModel(params.inplay),
+        date_from=start,
+        date_to=end,
+        selection=selection,
+    )
+    if inplay["matches"] == 0:
+        raise InvalidInput(f"--from/--to: no held-out matches between {start} and {end or 'now'}")
+    summary, test = prematch_backtest(matches)
+    results = {
+        "inplay": inplay,
+        "prematch": {
+            "from": "2010-01-01",
+            "to": "2026-12-31",
+            "competitions": sorted(test["competition"].unique().tolist()),
+            "summary": summary.to_dict("records"),
+            "fit": {k: v for k, v in summary.attrs.items()},
+        },
+        "parameters": params.to_dict(),
+        "attribution": _attribution(),
+    }
+    if diagrams is not None:
+        from heartbreak.evaluation.plots import save_reliability_diagrams
+
+        results["diagrams"] = [str(p) for p in save_reliability_diagrams(inplay, diagrams)]
+    return results
+
+
+def _attribution() -> str:
+    from heartbreak.data.sources import ATTRIBUTION_SHORT
+
+    return ATTRIBUTION_SHORT
 
 
 def kickoff_states(knockout: np.ndarray) -> StateBatch:

@@ -39,7 +39,10 @@ def _env(home: Path, source_url: str) -> dict[str, str]:
 
 def _heartbreak(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "heartbreak", *args], env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "heartbreak", *args],
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
 
@@ -47,8 +50,16 @@ def _heartbreak(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_first_command_fetches_builds_and_answers(tmp_path, mirror):
     home = tmp_path / "home"
     done = _heartbreak(
-        "predict", "Belgium", "Japan", "--date", "2018-07-02", "--neutral", "--knockout",
-        "--format", "json", env=_env(home, mirror),
+        "predict",
+        "Belgium",
+        "Japan",
+        "--date",
+        "2018-07-02",
+        "--neutral",
+        "--knockout",
+        "--format",
+        "json",
+        env=_env(home, mirror),
     )
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)

@@ -34,9 +34,9 @@ DataDirOption = typer.Option(
 FormatOption = typer.Option(OutputFormat.text, "--format", help="text or json.")
 
 
-def open_session(db: Path | None, data_dir: Path | None) -> Heartbreak:
+def open_session(db: Path | None, data_dir: Path | None, params=None) -> Heartbreak:
     """A session whose store is built on first use with a progress bar on stderr."""
-    return Heartbreak(db=db, data_dir=data_dir, progress=make_progress())
+    return Heartbreak(db=db, data_dir=data_dir, progress=make_progress(), params=params)
 
 
 def print_json(data) -> None:

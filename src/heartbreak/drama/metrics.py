@@ -179,9 +179,7 @@ def drama_metrics(path: ProbabilityPath, winner: Side | None) -> DramaMetrics:
     max_lead_home = max(0, int(gd.max()))
     max_lead_away = max(0, int((-gd).max()))
 
-    extra_time = bool(
-        np.isin(period, [Period.EXTRA_FIRST.value, Period.EXTRA_SECOND.value]).any()
-    )
+    extra_time = bool(np.isin(period, [Period.EXTRA_FIRST.value, Period.EXTRA_SECOND.value]).any())
     shootout = bool((period == Period.SHOOTOUT.value).any()) or any(
         e.type is EventType.SHOOTOUT for e in path.events
     )

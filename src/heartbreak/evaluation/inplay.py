@@ -1,11 +1,14 @@
 """Walk-forward evaluation of in-play probabilities at fixed checkpoints.
 
-Held-out matches: complete timelines dated in ``[date_from, date_to)``. For each match and each
-checkpoint minute ``c`` the state is read off the record (score and players sent off at the end
-of minute ``c``; ``45`` is half-time, with every first-half goal; ``90`` is the end of the 90th
-minute, evaluated only for matches whose stoppage-time goals are labelled as such, i.e. World Cup
-matches). Forecasts are of the result after 90 minutes plus stoppage (three-way) and, for
-knockouts, of going through.
+Held-out matches: complete timelines dated in ``[date_from, date_to)``, by default only those of
+well-recorded competitions (:func:`heartbreak.model.fit.well_recorded`): whether a single
+match's goal list is complete depends on its score (a 0-0 always is), which would skew the held-
+out set toward few goals and draws; ``selection="complete"`` keeps every complete timeline. For
+each match and each checkpoint minute ``c`` the state is read off the record (score and players
+sent off at the end of minute ``c``; ``45`` is half-time, with every first-half goal; ``90`` is
+the end of the 90th minute, evaluated only for matches whose stoppage-time goals are labelled as
+such, i.e. World Cup matches). Forecasts are of the result after 90 minutes plus stoppage
+(three-way) and, for knockouts, of going through.
 
 Compared in the same run, on the same states:
 
@@ -40,6 +43,7 @@ from heartbreak.evaluation.scoring import (
     ranked_probability_score,
     reliability_table,
 )
+from heartbreak.model.fit import well_recorded
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import FIRST_HALF, SECOND_HALF, InPlayModel, StateBatch
 from heartbreak.model.prematch import PrematchModel
@@ -191,10 +195,16 @@ def evaluate_inplay(
     date_from: str = "2019-07-01",
     date_to: str | None = None,
     checkpoints=CHECKPOINTS,
+    selection: str = "well_recorded",
 ) -> dict:
     """Score the model and both baselines; returns every number as plain data."""
     dates = pd.to_datetime(matches["date"])
-    complete = matches["timeline_complete"].to_numpy(dtype=bool)
+    if selection == "well_recorded":
+        complete = well_recorded(matches).to_numpy(dtype=bool)
+    elif selection == "complete":
+        complete = matches["timeline_complete"].to_numpy(dtype=bool)
+    else:
+        raise ValueError(f"selection: {selection!r} is not 'well_recorded' or 'complete'")
     test_mask = complete & (dates >= date_from).to_numpy()
     if date_to is not None:
         test_mask &= (dates < date_to).to_numpy()
@@ -212,6 +222,7 @@ def evaluate_inplay(
     results: dict = {
         "date_from": date_from,
         "date_to": date_to,
+        "selection": selection,
         "matches": int(test_mask.sum()),
         "training_matches": int(train_mask.sum()),
         "checkpoints": [],

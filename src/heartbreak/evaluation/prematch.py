@@ -1,7 +1,8 @@
 """Walk-forward backtest of pre-match probabilities on major final tournaments.
 
 Walk-forward by construction: Elo ratings going into a match use only earlier matches, and the
-goal model is fitted on a training window that ends before the first test match. Two baselines
+goal model (Poisson with the Dixon–Coles ρ) is fitted on the ten years before the first test
+match. Two baselines
 are computed in the same run on the same matches:
 
 - ``uniform``: 1/3 for each outcome;
@@ -20,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from heartbreak.evaluation.scoring import log_loss, outcome_code, ranked_probability_score
-from heartbreak.model.inplay import InPlayModel
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.ratings.elo import EloParams, expected_score
+
+# The goal model is fitted on this many years before the test period (as the shipped model is).
+GOAL_MODEL_YEARS = 10
 
 MAJOR_TOURNAMENTS = (
     "FIFA World Cup",
@@ -49,13 +52,14 @@ def prematch_backtest(
     test_end: str = "2027-01-01",
     competitions: tuple[str, ...] = MAJOR_TOURNAMENTS,
     model: PrematchModel | None = None,
-    inplay: InPlayModel | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the model and the baselines on the test matches.
 
     Returns (summary with one row per forecaster: n, rps, log_loss; per-match forecasts).
     """
-    model = model or PrematchModel(train_end=test_start)
+    if model is None:
+        start = pd.Timestamp(test_start) - pd.DateOffset(years=GOAL_MODEL_YEARS)
+        model = PrematchModel(start.date().isoformat(), test_start, dixon_coles=True)
     if pd.Timestamp(model.train_end) > pd.Timestamp(test_start):
         raise ValueError("the goal model's training window must end before the test period")
     model.fit(matches)
@@ -71,15 +75,9 @@ def prematch_backtest(
     elo_h = test["elo_home"].to_numpy(float)
     elo_a = test["elo_away"].to_numpy(float)
 
-    from heartbreak.services import kickoff_states
-
-    inplay = inplay or InPlayModel()
-    lam_h, lam_a = model.expected_goals(elo_h, elo_a, neutral)
-    kick = inplay.evaluate(
-        lam_h, lam_a, kickoff_states(np.zeros(len(test), bool)), with_suspense=False
-    )
+    home_win, draw, away_win = model.grid(elo_h, elo_a, neutral).outcome_probabilities()
     forecasts = {
-        "heartbreak": np.column_stack([kick.p_home_win, kick.p_draw, kick.p_away_win]),
+        "heartbreak": np.column_stack([home_win, draw, away_win]),
         "uniform": np.full((len(test), 3), 1.0 / 3.0),
     }
     we = expected_score(elo_h - elo_a + np.where(neutral, 0.0, EloParams().home_advantage))

@@ -11,7 +11,7 @@ ordered outcome:
 where ``x = (elo_home − elo_away) / 400`` and ``h = 1`` when the home side plays at home (0 on
 neutral ground). The parameters are fitted by maximum likelihood (scipy L-BFGS-B on the Poisson
 log-likelihood) on matches of a training window, by default 1990–2009, so that evaluation on
-2010 onwards is out of sample.
+2010 onwards is out of sample. Optionally the Dixon–Coles low-score dependence ρ is fitted too.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class GoalModelParams:
     rating_slope: float = 1.0
     home_attack: float = 0.2
     home_defence: float = -0.1
-    shootout_home: float = 0.5
+    rho: float = 0.0
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -74,18 +74,45 @@ def _negative_log_likelihood(
     return float(nll), grad
 
 
+def _dixon_coles_log_tau(
+    lam_h: np.ndarray, lam_a: np.ndarray, gh: np.ndarray, ga: np.ndarray, rho: float
+) -> np.ndarray:
+    """log τ of Dixon & Coles (1997) for each observed score (0 outside the four low cells)."""
+    tau = np.ones_like(lam_h)
+    tau = np.where((gh == 0) & (ga == 0), 1.0 - lam_h * lam_a * rho, tau)
+    tau = np.where((gh == 0) & (ga == 1), 1.0 + lam_h * rho, tau)
+    tau = np.where((gh == 1) & (ga == 0), 1.0 + lam_a * rho, tau)
+    tau = np.where((gh == 1) & (ga == 1), 1.0 - rho, tau)
+    return np.log(np.maximum(tau, 1e-10))
+
+
 class PrematchModel:
     """Fit the goal model on rated matches; predict score grids (scikit-learn style).
 
     ``fit(matches)`` needs columns ``date, elo_home, elo_away, neutral, home_score, away_score``
-    and uses the rows with ``train_start <= date < train_end``. Learned: ``params_``, ``n_train_``.
+    and uses the rows with ``train_start <= date < train_end``. With ``dixon_coles`` the low-score
+    dependence ρ of Dixon & Coles (1997, JRSS C 46(2)) is fitted jointly with the rates (by
+    maximum likelihood, starting from the independent Poisson fit). Learned: ``params_``,
+    ``n_train_``.
     """
 
     def __init__(
-        self, train_start: str = DEFAULT_TRAIN_START, train_end: str = DEFAULT_TRAIN_END
+        self,
+        train_start: str = DEFAULT_TRAIN_START,
+        train_end: str = DEFAULT_TRAIN_END,
+        dixon_coles: bool = False,
     ) -> None:
         self.train_start = train_start
         self.train_end = train_end
+        self.dixon_coles = dixon_coles
+
+    @classmethod
+    def from_params(cls, params: GoalModelParams, **settings) -> PrematchModel:
+        """A model with known coefficients (e.g. from the packaged parameter file)."""
+        model = cls(**settings)
+        model.params_ = params
+        model.n_train_ = 0
+        return model
 
     def fit(self, matches: pd.DataFrame) -> PrematchModel:
         dates = pd.to_datetime(matches["date"])
@@ -100,9 +127,32 @@ class PrematchModel:
         )
         if not result.success:  # pragma: no cover - the likelihood is convex
             raise RuntimeError(f"goal model fit failed: {result.message}")
-        a, b, ch, ca = result.x
+        theta = result.x
+        rho = 0.0
+        if self.dixon_coles:
+            const = gammaln(gh + 1).sum() + gammaln(ga + 1).sum()
+
+            def nll(params: np.ndarray) -> float:
+                a, b, ch, ca, r = params
+                eta_h, eta_a = a + b * x + ch * h, a - b * x + ca * h
+                lam_h, lam_a = np.exp(eta_h), np.exp(eta_a)
+                poisson = np.sum(lam_h - gh * eta_h) + np.sum(lam_a - ga * eta_a) + const
+                return float(poisson - _dixon_coles_log_tau(lam_h, lam_a, gh, ga, r).sum())
+
+            joint = minimize(
+                nll,
+                np.append(theta, 0.0),
+                method="L-BFGS-B",
+                bounds=[(None, None)] * 4 + [(-0.5, 0.5)],
+            )
+            theta, rho = joint.x[:4], float(joint.x[4])
+        a, b, ch, ca = theta
         self.params_ = GoalModelParams(
-            intercept=float(a), rating_slope=float(b), home_attack=float(ch), home_defence=float(ca)
+            intercept=float(a),
+            rating_slope=float(b),
+            home_attack=float(ch),
+            home_defence=float(ca),
+            rho=rho,
         )
         self.n_train_ = len(rows)
         return self
@@ -112,4 +162,4 @@ class PrematchModel:
 
     def grid(self, elo_home, elo_away, neutral) -> ScoreGrid:
         lam_h, lam_a = self.expected_goals(elo_home, elo_away, neutral)
-        return ScoreGrid.from_rates(lam_h, lam_a)
+        return ScoreGrid.from_rates(lam_h, lam_a, rho=self.params_.rho)

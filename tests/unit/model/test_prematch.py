@@ -173,5 +173,5 @@ def test_params_to_dict() -> None:
         "rating_slope": 0.9,
         "home_attack": 0.25,
         "home_defence": -0.15,
-        "shootout_home": 0.5,
+        "rho": 0.0,
     }

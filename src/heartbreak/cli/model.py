@@ -1,0 +1,112 @@
+"""``heartbreak model fit`` and ``heartbreak eval``: parse, call the Python API, format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from heartbreak.cli._common import handle_errors
+from heartbreak.cli.analysis import (
+    DataDirOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    open_session,
+)
+from heartbreak.model.params import ModelParams
+from heartbreak.services import evaluate, fit_parameters
+
+model_app = typer.Typer(
+    help="Fit the model's parameters on the training years.", no_args_is_help=True
+)
+console = Console()
+
+
+@model_app.command("fit")
+def fit(
+    train_end: str = typer.Option(
+        "2019-07-01", "--train-end", help="Fit on matches before this date."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the parameter file here (default: the packaged file)."
+    ),
+    db: Path | None = DbOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Fit every parameter on matches before --train-end and write the parameter file."""
+    with handle_errors():
+        # Fitting needs no earlier parameters: start from the documented defaults.
+        session = open_session(db, data_dir, params=ModelParams())
+        params, path = fit_parameters(session, train_end=train_end, out=out)
+        console.print(f"wrote {path}")
+        console.print_json(json.dumps(params.to_dict()["goals"]))
+
+
+def eval_command(
+    date_from: str = typer.Option("2019-07-01", "--from", help="First held-out date."),
+    date_to: str | None = typer.Option(None, "--to", help="Held-out matches before this date."),
+    selection: str = typer.Option(
+        "well_recorded", "--selection", help="well_recorded (default) or complete."
+    ),
+    diagrams: Path | None = typer.Option(
+        None,
+        "--diagrams",
+        help="Write a reliability diagram per checkpoint (PNG) into this folder.",
+    ),
+    output: OutputFormat = FormatOption,
+    db: Path | None = DbOption,
+    data_dir: Path | None = DataDirOption,
+) -> None:
+    """Walk-forward evaluation of in-play probabilities against two baselines."""
+    with handle_errors():
+        results = evaluate(
+            open_session(db, data_dir, params=ModelParams()),
+            date_from=date_from,
+            date_to=date_to,
+            selection=selection,
+            diagrams=diagrams,
+        )
+        if output is OutputFormat.json:
+            sys.stdout.write(json.dumps(results, indent=2) + "\n")
+            return
+        print_results(results)
+
+
+def print_results(results: dict) -> None:
+    inplay = results["inplay"]
+    console.print(
+        f"Held-out: {inplay['matches']} matches from {inplay['date_from']}"
+        f"{' to ' + inplay['date_to'] if inplay['date_to'] else ''} ({inplay['selection']}); "
+        f"lookup table from {inplay['training_matches']} training matches"
+    )
+    table = Table(title="In-play forecasts of the result after 90 minutes")
+    for column in ("min", "n", "forecaster", "RPS", "log loss", "Brier H", "ECE H", "Brier adv"):
+        table.add_column(column, justify="right")
+    for entry in inplay["checkpoints"]:
+        for name, s in entry["forecasters"].items():
+            table.add_row(
+                f"{entry['checkpoint']}'",
+                str(entry["n"]),
+                name,
+                f"{s['rps']:.4f}",
+                f"{s['log_loss']:.4f}",
+                f"{s['brier_home_win']:.4f}",
+                f"{s['ece_home_win']:.4f}",
+                f"{s['brier_advance']:.4f}" if "brier_advance" in s else "",
+            )
+        table.add_section()
+    console.print(table)
+    pre = results["prematch"]
+    table = Table(title=f"Pre-match, major final tournaments {pre['from']}–{pre['to']}")
+    for column in ("forecaster", "n", "RPS", "log loss"):
+        table.add_column(column, justify="right")
+    for row in pre["summary"]:
+        table.add_row(
+            row["forecaster"], str(row["n"]), f"{row['rps']:.4f}", f"{row['log_loss']:.4f}"
+        )
+    console.print(table)

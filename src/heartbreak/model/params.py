@@ -1,0 +1,88 @@
+"""The fitted parameters of the whole model, as one small versioned JSON file.
+
+``heartbreak model fit`` regenerates ``heartbreak/params/model.json`` from the data
+(:func:`heartbreak.model.fit.fit_model`); :func:`load_params` reads it. Nothing is pickled: the
+file is plain numbers with the training windows and sample sizes that produced them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from heartbreak.errors import InvalidInput
+from heartbreak.model.inplay import InPlayParams
+from heartbreak.model.prematch import GoalModelParams
+from heartbreak.ratings.elo import EloParams
+
+PARAMS_VERSION = 1
+PACKAGED = "model.json"
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Ratings, pre-match goal model and in-play goal process, with how they were fitted."""
+
+    elo: EloParams = field(default_factory=EloParams)
+    goals: GoalModelParams = field(default_factory=GoalModelParams)
+    inplay: InPlayParams = field(default_factory=InPlayParams)
+    fitted: dict[str, Any] = field(default_factory=dict)
+    version: int = PARAMS_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "fitted": self.fitted,
+            "elo": asdict(self.elo),
+            "goals": self.goals.to_dict(),
+            "inplay": self.inplay.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelParams:
+        if data.get("version") != PARAMS_VERSION:
+            raise InvalidInput(
+                f"version: parameter file version {data.get('version')!r}, expected "
+                f"{PARAMS_VERSION}; regenerate it with `heartbreak model fit`"
+            )
+        try:
+            inplay = dict(data["inplay"])
+            inplay["minute_rates"] = tuple(inplay["minute_rates"])
+            return cls(
+                elo=EloParams(**data["elo"]),
+                goals=GoalModelParams(**data["goals"]),
+                inplay=InPlayParams(**inplay),
+                fitted=dict(data.get("fitted", {})),
+                version=data["version"],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"parameter file: {exc}") from None
+
+
+def packaged_path() -> Path:
+    return Path(str(resources.files("heartbreak") / "params" / PACKAGED))
+
+
+def load_params(path: str | Path | None = None) -> ModelParams:
+    """The parameters from ``path``, or the packaged file."""
+    target = Path(path) if path is not None else packaged_path()
+    try:
+        text = target.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"parameter file {target}: {exc.strerror}") from None
+    try:
+        return ModelParams.from_dict(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{target}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def save_params(params: ModelParams, path: str | Path) -> Path:
+    target = Path(path)
+    target.write_text(params.to_json(), encoding="utf-8")
+    return target
