@@ -47,8 +47,10 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
 
    - ``v ≥ confident_level`` → CONFIDENCE;
    - ``v ≤ lost_level`` and (``v < v_0`` or late) → RESIGNATION;
+   - late and ``v ≤ best − expectation_band`` (far below the best held, with little time to
+     get it back) → DREAD;
    - late and ``|v − ½| ≤ close_band`` (in the balance near the end) → ANXIETY;
-   - ``v ≤ best − expectation_band``: late → DREAD, else → ANXIETY;
+   - ``v ≤ best − expectation_band`` → ANXIETY;
    - ``v ≥ v_0 + expectation_band`` → HOPE;
    - else → CONTENT.
 
@@ -70,28 +72,30 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
 Worked example: Belgium 3-2 Japan, 2 July 2018, World Cup round of 16
 ------------------------------------------------------------------------
 World Cup base and round of 16 give ``s`` = 0.8 ≥ ``extreme_stakes``. Japan's standing is its
-chance to go through; the replay (``heartbreak story Belgium Japan --date 2018-07-02``) gives:
+chance to go through; the replay with the packaged parameters (``heartbreak story Belgium Japan
+--date 2018-07-02``) gives:
 
-==========  =====  ======  ==================================================  ============
-point       score  v       rule                                                Japan fans
-==========  =====  ======  ==================================================  ============
-0'–48'      0-0    .18–.24 within ``expectation_band`` of ``v_0`` = 0.18        content
-48'         0-1    .54     up 0.30, below ``ecstasy_level``                     joy
-52'         0-2    .81     up 0.25 across ``ecstasy_level``, ≥ v_0 + gain       ecstasy
-57'–69'     0-2    .84–.90 ``v ≥ confident_level``                              confidence
-69'         1-2    .67     down 0.23 ≥ ``big_move`` from ≥ ``agony_level``      agony
-74'         2-2    .29     down 0.43 from 0.72                                  agony
-79'–90+4'   2-2    .30–.34 late, far below the best held                        dread
-90+4'       3-2    .007    down 0.33 to ≤ ``despair_level``                     despair
-whistle     3-2    0       lost after ``peak ≥ despair_peak``                   despair
-==========  =====  ======  ==================================================  ============
+==========  =====  =======  =================================================  ============
+point       score  v        rule                                               Japan fans
+==========  =====  =======  =================================================  ============
+0'–48'      0-0    .21–.27  within ``expectation_band`` of ``v_0`` = 0.21       content
+48'         0-1    .59      up 0.32, below ``ecstasy_level``                    joy
+52'         0-2    .85      up 0.24 across ``ecstasy_level``, ≥ v_0 + gain      ecstasy
+57'–69'     0-2    .87–.92  ``v ≥ confident_level``                             confidence
+69'         1-2    .72      down 0.21 ≥ ``big_move`` from ≥ ``agony_level``     agony
+74'         2-2    .33      down 0.43 from 0.76                                 agony
+79'–80'     2-2    .34      far below the best held, not yet late               anxiety
+81'–90+4'   2-2    .35–.39  late and far below the best held                    dread
+90+4'       3-2    .006     down 0.38 to ≤ ``despair_level``                    despair
+whistle     3-2    0        lost after ``peak ≥ despair_peak``                  despair
+==========  =====  =======  =================================================  ============
 
-Japan's arc: content → joy → ecstasy → confidence → agony → dread → despair. Belgium's (``v_0``
-= 0.82): confidence → content → dismay (48', 52') → anxiety → resignation (0.10 at 69') → hope
-(69') → relief (74') → content → dread (in the balance late) → ecstasy (90+4', and at the
-whistle: won from ``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62
-to 0.84 is JOY, not ECSTASY: it lands less than ``ecstasy_gain`` above what was expected, with
-time left.
+Japan's arc: content → joy → ecstasy → confidence → agony → anxiety → dread → despair.
+Belgium's (``v_0`` = 0.79): content → dismay (48', 52') → anxiety → resignation (below
+``lost_level`` from 64') → hope (69') → relief (74') → content → anxiety and dread (late, in the
+balance, well below the 0.79 they started with) → ecstasy (90+4', and at the whistle: won from
+``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62 to 0.84 is JOY, not
+ECSTASY: it lands less than ``ecstasy_gain`` above what was expected, with time left.
 """
 
 from __future__ import annotations
@@ -398,16 +402,16 @@ def _in_play_codes(
         [
             v >= rule.confident_level,
             (v <= rule.lost_level) & ((v < v0) | late),
-            late & (np.abs(v - 0.5) <= rule.close_band),
             fallen & late,
+            late & (np.abs(v - 0.5) <= rule.close_band),
             fallen,
             v >= v0 + band,
         ],
         [
             c[Emotion.CONFIDENCE],
             c[Emotion.RESIGNATION],
-            c[Emotion.ANXIETY],
             c[Emotion.DREAD],
+            c[Emotion.ANXIETY],
             c[Emotion.ANXIETY],
             c[Emotion.HOPE],
         ],

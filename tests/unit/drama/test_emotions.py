@@ -112,7 +112,7 @@ def test_japan_2018_arc_content_joy_ecstasy_then_despair():
         E.CONFIDENCE,
         E.ANXIETY,
         E.AGONY,
-        E.ANXIETY,
+        E.DREAD,
         E.DESPAIR,
     ]
     starts = dict((e, i) for i, e in reversed(arc))
@@ -137,7 +137,8 @@ def test_japan_2018_a_move_persists_then_settles_to_a_level_feeling():
         assert labels[point(path, m)] == E.CONFIDENCE
     assert labels[point(path, 69, kind="after_event")] == E.ANXIETY
     assert labels[point(path, 74, kind="after_event")] == E.AGONY
-    assert labels[point(path, 90, 3)] == E.ANXIETY
+    # Level at 2-2 near the end, far below the 90% held at 69': dread, not mere anxiety.
+    assert labels[point(path, 90, 3)] == E.DREAD
 
 
 def test_japan_2018_belgium_ends_positive():
