@@ -46,6 +46,10 @@ class ModelParams:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ModelParams:
+        if not isinstance(data, dict):
+            raise InvalidInput(
+                f"parameter file: expected a JSON object, found {type(data).__name__}"
+            )
         if data.get("version") != PARAMS_VERSION:
             raise InvalidInput(
                 f"version: parameter file version {data.get('version')!r}, expected "
@@ -76,13 +80,22 @@ def load_params(path: str | Path | None = None) -> ModelParams:
         text = target.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"parameter file {target}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"parameter file {target}: not UTF-8 text") from None
     try:
-        return ModelParams.from_dict(json.loads(text))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{target}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    try:
+        return ModelParams.from_dict(data)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{target}: {exc.message}") from None
 
 
 def save_params(params: ModelParams, path: str | Path) -> Path:
     target = Path(path)
-    target.write_text(params.to_json(), encoding="utf-8")
+    try:
+        target.write_text(params.to_json(), encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"parameter file {target}: {exc.strerror}") from None
     return target
