@@ -82,6 +82,9 @@ def goal_bin(minute: np.ndarray, period: np.ndarray) -> np.ndarray:
     # A first-half goal labelled after 45 (rare in the data) is stoppage time of the first half.
     out = np.where((period == "first_half") & (minute >= 45), 3, out)
     out = np.where((period == "second_half") & (minute >= 90), 8, out)
+    # Likewise a goal labelled after 105 or 120 in extra time is that period's stoppage time.
+    out = np.where((period == "extra_time_first_half") & (minute >= 105), 9, out)
+    out = np.where((period == "extra_time_second_half") & (minute >= 120), 10, out)
     out = np.where(np.isnan(minute), -1, out)
     return out
 
