@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -72,9 +73,21 @@ def eval_command(
             diagrams=diagrams,
         )
         if output is OutputFormat.json:
-            sys.stdout.write(json.dumps(results, indent=2) + "\n")
+            sys.stdout.write(json.dumps(json_safe(results), indent=2, allow_nan=False) + "\n")
             return
         print_results(results)
+
+
+def json_safe(value):
+    """Standard JSON has no NaN or infinity: such numbers (e.g. the forecast and frequency of an
+    empty reliability bin) become null, as in every other JSON output of the CLI."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def print_results(results: dict) -> None:
