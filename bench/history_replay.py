@@ -21,11 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from heartbreak.data.store import Store, ensure_store
-from heartbreak.model.inplay import InPlayModel, StateBatch
+from heartbreak.model.inplay import InPlayModel, StateBatch, kickoff_states
 from heartbreak.model.params import load_params
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import build_points, replay_many
-from heartbreak.services import kickoff_states
 
 
 def peak_rss_mib() -> float:

@@ -25,7 +25,7 @@ from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
 from heartbreak.errors import HeartbreakError, InvalidInput
 from heartbreak.model.grid import ScoreGrid
-from heartbreak.model.inplay import FIRST_HALF, InPlayModel, StateBatch
+from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import ModelParams, load_params
 from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
@@ -570,21 +570,6 @@ def _attribution() -> str:
     from heartbreak.data.sources import ATTRIBUTION_SHORT
 
     return ATTRIBUTION_SHORT
-
-
-def kickoff_states(knockout: np.ndarray) -> StateBatch:
-    n = len(knockout)
-    zeros = np.zeros(n, dtype=int)
-    return StateBatch(
-        period=np.full(n, FIRST_HALF),
-        minute=np.zeros(n),
-        stoppage=np.zeros(n),
-        home_goals=zeros,
-        away_goals=zeros,
-        home_reds=zeros,
-        away_reds=zeros,
-        knockout=np.asarray(knockout, dtype=bool),
-    )
 
 
 # --- the default session --------------------------------------------------------------------

@@ -57,7 +57,9 @@ from heartbreak.data.teams import Alias, TeamResolver, all_aliases
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
 from heartbreak.errors import BadSourceRow, DataUnavailable, NoSuchMatch, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Cards that send a player off.
+RED_CARDS = ("red", "second_yellow")
 
 PERIOD_ORDER = {period.value: i for i, period in enumerate(Period)}
 _NOMINAL_ENDS = (45, 90, 105, 120)
@@ -252,6 +254,9 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
     extra[~late & ~(complete & ~has_shootout)] = pd.NA
     extra[is_wc] = w["extra_time"].to_numpy()[is_wc].astype(bool)
     m["extra_time"] = extra
+    # Extra time is played only when a match needs a winner (the 1958 World Cup play-offs, say,
+    # or a 2026 knockout, which the World Cup database does not hold yet).
+    m["knockout"] = m["knockout"].to_numpy(dtype=bool) | extra.fillna(False).to_numpy(dtype=bool)
     m["shootout_winner"] = shootout_winner
     m["home_penalties"] = pd.array(np.where(is_wc & wc_shootout, home_pen, np.nan)).astype("Int64")
     m["away_penalties"] = pd.array(np.where(is_wc & wc_shootout, away_pen, np.nan)).astype("Int64")
@@ -330,6 +335,24 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
 # --------------------------------------------------------------------------- writing
 
 _TABLE_SQL = {
+    "drama": """
+        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(side AS VARCHAR) AS side,
+               CAST(team AS VARCHAR) AS team, CAST(opponent AS VARCHAR) AS opponent,
+               CAST(complete AS BOOLEAN) AS complete,
+               CAST(prematch_chance AS DOUBLE) AS prematch_chance,
+               CAST(result AS VARCHAR) AS result, CAST(peak_chance AS DOUBLE) AS peak_chance,
+               CAST(peak_minute AS INTEGER) AS peak_minute,
+               CAST(peak_stoppage AS INTEGER) AS peak_stoppage,
+               CAST(peak_time_left AS DOUBLE) AS peak_time_left,
+               CAST(low_chance AS DOUBLE) AS low_chance, CAST(excitement AS DOUBLE) AS excitement,
+               CAST(surprise AS DOUBLE) AS surprise, CAST(suspense AS DOUBLE) AS suspense,
+               CAST(shock AS DOUBLE) AS shock, CAST(comeback AS DOUBLE) AS comeback,
+               CAST(heartbreak AS DOUBLE) AS heartbreak,
+               CAST(decisive_minute AS INTEGER) AS decisive_minute,
+               CAST(decisive_stoppage AS INTEGER) AS decisive_stoppage,
+               CAST(lead_changes AS INTEGER) AS lead_changes,
+               CAST(max_lead AS INTEGER) AS max_lead, CAST(flags AS VARCHAR) AS flags
+        FROM frame ORDER BY match_id, side DESC""",
     "matches": """
         SELECT CAST(match_id AS INTEGER) AS match_id, CAST(date AS DATE) AS date,
                CAST(home AS VARCHAR) AS home, CAST(away AS VARCHAR) AS away,
@@ -385,6 +408,99 @@ _TABLE_SQL = {
                CAST(rating_after AS DOUBLE) AS rating_after
         FROM frame ORDER BY team, date, match_id""",
 }
+
+
+def _drama(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.DataFrame:
+    """The drama index of every match (:mod:`heartbreak.drama.index`), from the derived tables
+    and the packaged model parameters."""
+    from heartbreak.drama.index import drama_index
+    from heartbreak.model.inplay import InPlayModel
+    from heartbreak.model.params import load_params
+    from heartbreak.model.prematch import PrematchModel
+
+    matches = tables["matches"]
+    rows = matches.set_index("match_id", drop=False)
+    goals = tables["goals"][tables["goals"]["minute"].notna()]
+    cards = tables["cards"]
+    reds = cards[cards["card"].isin(list(RED_CARDS)) & cards["minute"].notna()]
+
+    def events(ids):
+        wanted = rows.loc[ids]
+        return matches_from_frames(
+            wanted, goals[goals["match_id"].isin(ids)], reds[reds["match_id"].isin(ids)]
+        )
+
+    def progress(description: str, advance: int = 0, total: int | None = None) -> None:
+        step(f"replaying matches: {description}")
+
+    params = load_params()
+    return drama_index(
+        matches, events, PrematchModel.from_params(params.goals), InPlayModel(params.inplay),
+        progress,
+    )
+
+
+def matches_from_frames(
+    rows: pd.DataFrame, goals: pd.DataFrame, reds: pd.DataFrame
+) -> dict[int, Match]:
+    """Domain :class:`~heartbreak.domain.Match` objects from ``matches`` rows and their goals
+    (with minutes) and sendings-off, as stored."""
+    events: dict[int, list[Event]] = {}
+    for g in goals.itertuples(index=False):
+        events.setdefault(int(g.match_id), []).append(
+            Event(
+                EventType.GOAL,
+                int(g.minute),
+                0 if pd.isna(g.stoppage) else int(g.stoppage),
+                side=Side(g.side),
+                player=g.scorer or None,
+                own_goal=bool(g.own_goal),
+                penalty=bool(g.penalty),
+                period=Period(g.period),
+                event_id=f"goal-{g.match_id}-{g.seq}",
+            )
+        )
+    for c in reds.itertuples(index=False):
+        events.setdefault(int(c.match_id), []).append(
+            Event(
+                EventType.RED_CARD,
+                int(c.minute),
+                0 if pd.isna(c.stoppage) else int(c.stoppage),
+                side=Side(c.side),
+                player=c.player or None,
+                period=Period(c.period),
+                event_id=f"card-{c.match_id}-{c.seq}",
+            )
+        )
+    built: dict[int, Match] = {}
+    for row in rows.itertuples(index=False):
+        match_id = int(row.match_id)
+        info = MatchInfo(
+            home=row.home,
+            away=row.away,
+            date=pd.Timestamp(row.date).date(),
+            competition=row.competition,
+            stage=None if pd.isna(row.stage) else row.stage,
+            knockout=bool(row.knockout),
+            neutral=bool(row.neutral),
+            match_id=match_id,
+            city=row.city or None,
+            country=row.country or None,
+        )
+        shootout_side = None
+        if isinstance(row.shootout_winner, str):
+            shootout_side = Side.HOME if row.shootout_winner == info.home else Side.AWAY
+        timeline = sorted(events.get(match_id, []), key=lambda e: e.sort_key)
+        built[match_id] = Match(
+            info=info,
+            home_score=int(row.home_score),
+            away_score=int(row.away_score),
+            events=tuple(timeline),
+            extra_time=None if pd.isna(row.extra_time) else bool(row.extra_time),
+            shootout_winner=shootout_side,
+            timeline_complete=bool(row.timeline_complete),
+        )
+    return built
 
 
 def _temp_path(db_path: Path) -> Path:
@@ -459,7 +575,7 @@ def build_store(
     in both cases before anything is written.
     """
     started = time.perf_counter()
-    total = 13
+    total = 14
     report: Progress = progress or (lambda *a, **k: None)
 
     def step(description: str, advance: int = 0) -> None:
@@ -470,6 +586,8 @@ def build_store(
     src = load_sources(folder, skip_bad_rows=skip_bad_rows, progress=step)
     step("checked sources", 1)
     tables = _derive(src, step)
+    step("replaying matches", 1)
+    tables["drama"] = _drama(tables, step)
     step("writing store", 1)
 
     counts = {name: len(tables[name]) for name in _TABLE_SQL}
@@ -757,61 +875,7 @@ class Store:
             "AND minute IS NOT NULL ORDER BY match_id, seq",
             [ids],
         )
-        events: dict[int, list[Event]] = {}
-        for g in goals.itertuples(index=False):
-            events.setdefault(int(g.match_id), []).append(
-                Event(
-                    EventType.GOAL,
-                    int(g.minute),
-                    0 if pd.isna(g.stoppage) else int(g.stoppage),
-                    side=Side(g.side),
-                    player=g.scorer or None,
-                    own_goal=bool(g.own_goal),
-                    penalty=bool(g.penalty),
-                    period=Period(g.period),
-                    event_id=f"goal-{g.match_id}-{g.seq}",
-                )
-            )
-        for c in reds.itertuples(index=False):
-            events.setdefault(int(c.match_id), []).append(
-                Event(
-                    EventType.RED_CARD,
-                    int(c.minute),
-                    0 if pd.isna(c.stoppage) else int(c.stoppage),
-                    side=Side(c.side),
-                    player=c.player or None,
-                    period=Period(c.period),
-                    event_id=f"card-{c.match_id}-{c.seq}",
-                )
-            )
-        built: dict[int, Match] = {}
-        for row in rows.itertuples(index=False):
-            match_id = int(row.match_id)
-            info = MatchInfo(
-                home=row.home,
-                away=row.away,
-                date=pd.Timestamp(row.date).date(),
-                competition=row.competition,
-                stage=None if pd.isna(row.stage) else row.stage,
-                knockout=bool(row.knockout),
-                neutral=bool(row.neutral),
-                match_id=match_id,
-                city=row.city or None,
-                country=row.country or None,
-            )
-            shootout_side = None
-            if isinstance(row.shootout_winner, str):
-                shootout_side = Side.HOME if row.shootout_winner == info.home else Side.AWAY
-            timeline = sorted(events.get(match_id, []), key=lambda e: e.sort_key)
-            built[match_id] = Match(
-                info=info,
-                home_score=int(row.home_score),
-                away_score=int(row.away_score),
-                events=tuple(timeline),
-                extra_time=None if pd.isna(row.extra_time) else bool(row.extra_time),
-                shootout_winner=shootout_side,
-                timeline_complete=bool(row.timeline_complete),
-            )
+        built = matches_from_frames(rows, goals, reds)
         return {i: built[i] for i in dict.fromkeys(ids) if i in built}
 
     def all_goals(self) -> pd.DataFrame:

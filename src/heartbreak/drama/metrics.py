@@ -49,7 +49,11 @@ Metrics (t runs over the points, Δ is the change from the previous point)
 
   ``heartbreak_peak`` is the loser's highest chance of the result that matters before the
   decisive moment (kick-off included) and ``blow_time_left`` the path's ``time_left`` at it
-  (minutes that were left to undo the blow; 0 for a shootout). This project's definition: HIGHER
+  (minutes that were left to undo the blow; 0 for a shootout). A match settled level (a
+  shootout) has two blows: the shootout, which takes away only the chance held just before it,
+  and, if the loser had led, the equaliser that took its lead, which takes away the peak held
+  before it; heartbreak is the larger of the two, and ``heartbreak_peak``, ``blow_time_left`` and
+  ``chance_before_blow`` describe that blow. This project's definition: HIGHER
   means more was lost, LATER means less time was left to recover, and the product makes either a
   low peak or a long time left enough to keep heartbreak small. ``LATENESS_MINUTES`` = 15 (the
   last quarter-hour, where goal rates are highest): a blow with 15' left weighs e⁻¹ ≈ 0.37 of
@@ -212,6 +216,21 @@ def drama_metrics(path: ProbabilityPath, winner: Side | None) -> DramaMetrics:
         before_blow = float(lost[max(k - 1, 0)])
         blow_time_left = float(time_left[k])
         heartbreak = peak * float(np.exp(-blow_time_left / LATENESS_MINUTES))
+        if not by_goal:
+            # Settled level (a shootout): the shootout takes away only the chance held just
+            # before it; what the loser held before that was taken by the equaliser.
+            heartbreak = before_blow * float(np.exp(-blow_time_left / LATENESS_MINUTES))
+            peak = before_blow
+            levelled = np.flatnonzero((lead[:-1] < 0) & (lead[1:] == 0)) + 1
+            if levelled.size:
+                e = int(levelled[-1])
+                lost_lead = float(lost[:e].max()) * float(
+                    np.exp(-float(time_left[e]) / LATENESS_MINUTES)
+                )
+                if lost_lead > heartbreak:
+                    heartbreak, peak = lost_lead, float(lost[:e].max())
+                    before_blow = float(lost[e - 1])
+                    blow_time_left = float(time_left[e])
         if stoppage[k] > 0 and period[k] != Period.SHOOTOUT.value:
             flags.append("decided_in_stoppage_time")
         if by_goal and late[k]:

@@ -351,3 +351,19 @@ class InPlayModel:
             return np.where(knockout, np.nan_to_num(binary), three)
 
         return p_none * move(quiet) + p_goal_h * move(home_goal) + p_goal_a * move(away_goal)
+
+
+def kickoff_states(knockout: np.ndarray) -> StateBatch:
+    """The kick-off state of each match (0-0, no cards), knockouts marked."""
+    n = len(knockout)
+    zeros = np.zeros(n, dtype=int)
+    return StateBatch(
+        period=np.full(n, FIRST_HALF),
+        minute=np.zeros(n),
+        stoppage=np.zeros(n),
+        home_goals=zeros,
+        away_goals=zeros,
+        home_reds=zeros,
+        away_reds=zeros,
+        knockout=np.asarray(knockout, dtype=bool),
+    )

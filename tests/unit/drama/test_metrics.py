@@ -191,11 +191,34 @@ def test_shootout_decides_at_the_shootout_with_no_time_left():
     path = script_path(rows, replace(WORLD_CUP_GROUP, stage="final", knockout=True))
     m = drama_metrics(path, Side.AWAY)
     assert m.decisive_index == len(path) - 2
+    # The lead was lost an hour before the end; the shootout only took the even chance it had.
     assert m.blow_time_left == 0.0
-    assert m.heartbreak_peak == pytest.approx(0.8)
-    assert m.heartbreak == pytest.approx(0.8)
+    assert m.heartbreak_peak == pytest.approx(0.5)
+    assert m.chance_before_blow == pytest.approx(0.5)
+    assert m.heartbreak == pytest.approx(0.5)
     assert m.flags == ("came_from_behind", "lead_lost", "extra_time", "shootout")
     assert m.comeback_low == pytest.approx(0.2)
+
+
+def test_a_lead_lost_just_before_a_shootout_is_the_heartbreak():
+    rows = [(0, 0, "kick_off", 0, 0, 0.5)]
+    rows += [(m, 0, "minute", 0, 0, 0.5) for m in range(1, 100)]
+    rows += [(m, 0, "minute", 1, 0, 0.9) for m in range(100, 118)]
+    rows += [(m, 0, "minute", 1, 1, 0.5) for m in range(118, 121)]
+    rows += [
+        (120, 0, "before_event", 1, 1, 0.5, "shootout"),
+        (120, 0, "after_event", 1, 1, 0.0, "shootout"),
+        (120, 0, "final_whistle", 1, 1, 0.0, "shootout"),
+    ]
+    path = script_path(rows, replace(WORLD_CUP_GROUP, stage="final", knockout=True))
+    m = drama_metrics(path, Side.AWAY)
+    equaliser = next(i for i in range(len(path)) if path.away_goals[i] == 1)
+    assert m.decisive_index == len(path) - 2  # the result was decided by the shootout
+    assert m.heartbreak_peak == pytest.approx(0.9)
+    assert m.blow_time_left == pytest.approx(float(path.time_left[equaliser]))
+    expected = 0.9 * np.exp(-path.time_left[equaliser] / LATENESS_MINUTES)
+    assert m.heartbreak == pytest.approx(expected)
+    assert m.heartbreak > 0.5
 
 
 def test_to_dict_is_plain_json():
