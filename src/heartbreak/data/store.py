@@ -55,9 +55,17 @@ from heartbreak.data.sources import (
 )
 from heartbreak.data.teams import Alias, TeamResolver, all_aliases
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
-from heartbreak.errors import BadSourceRow, DataUnavailable, NoSuchMatch, StoreError
+from heartbreak.errors import (
+    BadSourceRow,
+    DataUnavailable,
+    InvalidInput,
+    NoSuchMatch,
+    StoreError,
+)
 
 SCHEMA_VERSION = 2
+#: Metrics of the drama index that can be ranked.
+RANKED_METRICS = ("heartbreak", "comeback", "suspense", "surprise", "excitement", "shock")
 #: Cards that send a player off.
 RED_CARDS = ("red", "second_yellow")
 
@@ -435,7 +443,10 @@ def _drama(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.Dat
 
     params = load_params()
     return drama_index(
-        matches, events, PrematchModel.from_params(params.goals), InPlayModel(params.inplay),
+        matches,
+        events,
+        PrematchModel.from_params(params.goals),
+        InPlayModel(params.inplay),
         progress,
     )
 
@@ -886,6 +897,83 @@ class Store:
         """Every sending-off (straight red or second yellow), in match order."""
         return self.query(
             "SELECT * FROM cards WHERE card IN ('red', 'second_yellow') ORDER BY match_id, seq"
+        )
+
+    def drama_rankings(
+        self,
+        metric: str,
+        *,
+        competition: str | None = None,
+        stage: str | None = None,
+        team: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        limit: int = 10,
+    ) -> pd.DataFrame:
+        """The drama index ranked by ``metric`` (see :data:`RANKED_METRICS`), with match facts.
+
+        ``heartbreak`` ranks the losers' rows and ``comeback`` the winners'; the match-wide
+        metrics rank one row per match, the loser's (the home side's after a draw). ``stage``:
+        ``knockout`` (matches that needed a winner), ``group`` (the others) or ``final`` (World
+        Cup finals). ``team``: matches the team played in. Dates are inclusive.
+        """
+        if metric not in RANKED_METRICS:
+            raise InvalidInput(f"--metric: {metric!r} is not one of {', '.join(RANKED_METRICS)}")
+        where = ["d.complete"]
+        params: list[Any] = []
+        if metric == "heartbreak":
+            where.append("d.heartbreak > 0")
+        elif metric == "comeback":
+            where.append("d.comeback > 0")
+        else:
+            where.append("(d.result = 'lost' OR (m.winner IS NULL AND d.side = 'home'))")
+        if competition is not None:
+            where.append("lower(m.competition) = lower(?)")
+            params.append(competition)
+        if stage is not None:
+            clause = {
+                "knockout": "m.knockout",
+                "group": "NOT m.knockout",
+                "final": "m.stage = 'final'",
+            }.get(stage)
+            if clause is None:
+                raise InvalidInput(f"--stage: {stage!r} is not knockout, group or final")
+            where.append(clause)
+        if team is not None:
+            name = self.resolve(team)
+            where.append("(m.home = ? OR m.away = ?)")
+            params += [name, name]
+        if date_from is not None:
+            where.append("m.date >= ?")
+            params.append(_date(date_from))
+        if date_to is not None:
+            where.append("m.date <= ?")
+            params.append(_date(date_to))
+        sql = f"""
+            SELECT d.*, m.date, m.home, m.away, m.home_score, m.away_score, m.competition,
+                   m.stage, m.knockout, m.extra_time, m.shootout_winner, m.winner,
+                   d.{metric} AS value
+            FROM drama d JOIN matches m USING (match_id)
+            WHERE {" AND ".join(where)}
+            ORDER BY d.{metric} DESC, m.date, d.match_id
+            LIMIT {int(limit)}"""
+        return self.query(sql, params)
+
+    def drama_of(self, match_id: int) -> pd.DataFrame:
+        """The two drama-index rows of a match."""
+        return self.query(
+            "SELECT * FROM drama WHERE match_id = ? ORDER BY side DESC", [int(match_id)]
+        )
+
+    def team_drama(self, team: str) -> pd.DataFrame:
+        """Every drama-index row of a team's side, with match facts, in date order."""
+        name = self.resolve(team)
+        return self.query(
+            """SELECT d.*, m.date, m.home, m.away, m.home_score, m.away_score, m.competition,
+                      m.stage, m.knockout, m.extra_time, m.shootout_winner, m.winner
+               FROM drama d JOIN matches m USING (match_id)
+               WHERE d.team = ? ORDER BY m.date, d.match_id""",
+            [name],
         )
 
     # -- ratings
