@@ -23,13 +23,37 @@ import pandas as pd
 
 from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
-from heartbreak.errors import HeartbreakError, InvalidInput
+from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import ModelParams, load_params
 from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
+
+
+def _period_start(value, field_name: str) -> dt.date | None:
+    """A YEAR (its 1 January) or a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    return (
+        dt.date(int(text), 1, 1)
+        if text.isdigit() and len(text) == 4
+        else parse_date(text, field_name)
+    )
+
+
+def _period_end(value, field_name: str) -> dt.date | None:
+    """A YEAR (its 31 December) or a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    return (
+        dt.date(int(text), 12, 31)
+        if text.isdigit() and len(text) == 4
+        else parse_date(text, field_name)
+    )
 
 
 def parse_date(value: str | dt.date | None, field_name: str = "date") -> dt.date:
@@ -252,6 +276,45 @@ class Heartbreak:
     def team_rating(self, team: str, date: dt.date) -> float:
         frame = self.store.ratings_as_of(date, teams=[team])
         return float(frame["rating"].iloc[0])
+
+    # --- history ---
+    def top(
+        self,
+        metric: str = "heartbreak",
+        *,
+        competition: str | None = None,
+        stage: str | None = None,
+        team: str | None = None,
+        date_from: str | dt.date | None = None,
+        date_to: str | dt.date | None = None,
+        limit: int = 10,
+    ) -> pd.DataFrame:
+        """The most dramatic matches by a drama metric (see ``heartbreak top``), as a DataFrame
+        with a ``reason`` column."""
+        from heartbreak.history import reason
+
+        frame = self.store.drama_rankings(
+            metric,
+            competition=competition,
+            stage=stage,
+            team=team,
+            date_from=_period_start(date_from, "--from"),
+            date_to=_period_end(date_to, "--to"),
+            limit=limit,
+        )
+        frame.insert(0, "rank", np.arange(1, len(frame) + 1))
+        frame["reason"] = [reason(metric, row) for row in frame.itertuples(index=False)]
+        return frame
+
+    def team(self, name: str):
+        """A team's profile: most heartbreaking and joyful matches, knockout record, ratings."""
+        from heartbreak.history import team_profile
+
+        team = self.resolve_team(name)
+        drama = self.store.team_drama(team)
+        if drama.empty:
+            raise NoSuchMatch(f"{team} has no matches in the store")
+        return team_profile(team, drama, self.store.rating_history(team))
 
     # --- prediction ---
     def predict(

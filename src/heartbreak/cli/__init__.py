@@ -22,10 +22,13 @@ app.command("predict")(analysis.predict)
 app.command("story")(analysis.story)
 
 from heartbreak.cli.data import data_app  # noqa: E402
+from heartbreak.cli.history import team, top  # noqa: E402
 from heartbreak.cli.model import eval_command, model_app  # noqa: E402
 
 app.add_typer(model_app, name="model")
 app.command("eval")(eval_command)
+app.command("top")(top)
+app.command("team")(team)
 
 app.add_typer(data_app, name="data")
 

@@ -1,0 +1,206 @@
+"""Rankings and team histories from the drama index: the "most heartbreaking ever" lists.
+
+Every line of text here is built from the numbers of the drama index and the match record;
+nothing is written for a particular match.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from heartbreak.domain import minute_label
+
+
+def _pct(value: float) -> str:
+    """A chance as a fan reads it: "92%", "over 99%", "under 1%"."""
+    if value >= 0.995:
+        return "over 99%"
+    if value < 0.005:
+        return "under 1%"
+    return f"{value:.0%}"
+
+
+def _score(row) -> str:
+    text = f"{row.home} {int(row.home_score)}-{int(row.away_score)} {row.away}"
+    if isinstance(row.shootout_winner, str):
+        return text + f" ({row.shootout_winner} on penalties)"
+    if bool(row.extra_time) if not pd.isna(row.extra_time) else False:
+        return text + " a.e.t."
+    return text
+
+
+def _aim(row) -> str:
+    return "go through" if bool(row.knockout) else "win"
+
+
+def _decisive(row) -> str:
+    if isinstance(row.shootout_winner, str) and row.home_score == row.away_score:
+        return "the shootout"
+    if pd.isna(row.decisive_minute):
+        return "the end"
+    return minute_label(int(row.decisive_minute), int(row.decisive_stoppage or 0))
+
+
+def reason(metric: str, row) -> str:
+    """One line, from the facts, saying why a match ranks for a metric."""
+    peak = (
+        minute_label(int(row.peak_minute), int(row.peak_stoppage))
+        if not pd.isna(row.peak_minute)
+        else "?"
+    )
+    if metric == "heartbreak":
+        return (
+            f"{row.team} had {_pct(row.peak_chance)} to {_aim(row)} at {peak}; "
+            f"decided at {_decisive(row)}: {_score(row)}"
+        )
+    if metric == "comeback":
+        return f"{row.team} were down to {_pct(row.low_chance)} and won: {_score(row)}"
+    if metric == "shock":
+        return (
+            f"{row.team} had {_pct(row.prematch_chance)} to {_aim(row)} before kick-off: "
+            f"{_score(row)}"
+        )
+    changes = int(row.lead_changes) if not pd.isna(row.lead_changes) else 0
+    plural = "" if changes == 1 else "s"
+    return f"{changes} lead change{plural}, decided at {_decisive(row)}: {_score(row)}"
+
+
+def rankings_to_records(frame: pd.DataFrame, metric: str) -> list[dict[str, Any]]:
+    """The ``top`` contract: rank, match_id, date, home, away, score, competition, stage,
+    side, metric, value, reason."""
+    out = []
+    for rank, row in enumerate(frame.itertuples(index=False), start=1):
+        out.append(
+            {
+                "rank": rank,
+                "match_id": int(row.match_id),
+                "date": pd.Timestamp(row.date).date().isoformat(),
+                "home": row.home,
+                "away": row.away,
+                "score": {"home": int(row.home_score), "away": int(row.away_score)},
+                "competition": row.competition,
+                "stage": None if pd.isna(row.stage) else row.stage,
+                "side": row.team,
+                "metric": metric,
+                "value": round(float(row.value), 6),
+                "reason": reason(metric, row),
+            }
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class TeamProfile:
+    """A team's record: most heartbreaking and most joyful matches, knockout record, ratings."""
+
+    team: str
+    matches: int
+    first_match: dt.date
+    last_match: dt.date
+    rating_now: float
+    peak_rating: float
+    peak_rating_date: dt.date
+    knockout: dict[str, int]
+    heartbreaks: list[dict[str, Any]]
+    joys: list[dict[str, Any]]
+    rating_history: pd.DataFrame = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "matches": self.matches,
+            "first_match": self.first_match.isoformat(),
+            "last_match": self.last_match.isoformat(),
+            "rating_now": round(self.rating_now, 1),
+            "peak_rating": {
+                "value": round(self.peak_rating, 1),
+                "date": self.peak_rating_date.isoformat(),
+            },
+            "knockout_record": self.knockout,
+            "most_heartbreaking": self.heartbreaks,
+            "most_joyful": self.joys,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rating history: date, match_id, rating after the match."""
+        return self.rating_history
+
+    def plot(self, ax=None):
+        """The team's World Football Elo rating over time, knockout matches marked."""
+        from matplotlib.figure import Figure
+
+        from heartbreak.data.sources import ATTRIBUTION_SHORT
+
+        fig = None
+        if ax is None:
+            fig = Figure(figsize=(10, 4.2))
+            ax = fig.add_axes((0.07, 0.16, 0.9, 0.72))
+        history = self.rating_history
+        ax.plot(pd.to_datetime(history["date"]), history["rating"], color="#0072B2", linewidth=1.4)
+        ax.set_title(
+            f"{self.team}: World Football Elo rating, {self.first_match.year}–"
+            f"{self.last_match.year}",
+            loc="left",
+        )
+        ax.set_ylabel("rating")
+        ax.grid(alpha=0.3)
+        peak = pd.Timestamp(self.peak_rating_date)
+        ax.annotate(
+            f"peak {self.peak_rating:.0f}",
+            (peak, self.peak_rating),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize=8,
+        )
+        (fig or ax.figure).text(0.01, 0.01, ATTRIBUTION_SHORT, fontsize=6, color="#666666")
+        return fig or ax.figure
+
+
+def team_profile(
+    team: str, drama: pd.DataFrame, ratings: pd.DataFrame, limit: int = 5
+) -> TeamProfile:
+    """Build a profile from the team's drama-index rows and rating history."""
+    complete = drama[drama["complete"].fillna(False).astype(bool)]
+    hurt = complete[complete["heartbreak"] > 0].sort_values("heartbreak", ascending=False)
+    joy = complete[complete["comeback"] > 0].sort_values("comeback", ascending=False)
+    heartbreaks = rankings_to_records(
+        hurt.head(limit).assign(value=lambda d: d["heartbreak"]), "heartbreak"
+    )
+    joys = rankings_to_records(joy.head(limit).assign(value=lambda d: d["comeback"]), "comeback")
+    ko = drama[drama["knockout"].astype(bool)]
+    shootouts = ko[ko["shootout_winner"].notna() & (ko["home_score"] == ko["away_score"])]
+    record = {
+        "played": len(ko),
+        "won": int((ko["result"] == "won").sum()),
+        "lost": int((ko["result"] == "lost").sum()),
+        "shootouts_won": int((shootouts["shootout_winner"] == team).sum()),
+        "shootouts_lost": int((shootouts["shootout_winner"] != team).sum()),
+    }
+    history = pd.DataFrame(
+        {
+            "date": pd.to_datetime(ratings["date"]).dt.date,
+            "match_id": ratings["match_id"],
+            "rating": ratings["rating_after"],
+        }
+    )
+    peak_at = int(np.argmax(history["rating"].to_numpy()))
+    dates = pd.to_datetime(drama["date"])
+    return TeamProfile(
+        team=team,
+        matches=len(drama),
+        first_match=dates.min().date(),
+        last_match=dates.max().date(),
+        rating_now=float(history["rating"].iloc[-1]),
+        peak_rating=float(history["rating"].iloc[peak_at]),
+        peak_rating_date=history["date"].iloc[peak_at],
+        knockout=record,
+        heartbreaks=heartbreaks,
+        joys=joys,
+        rating_history=history,
+    )
