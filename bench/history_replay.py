@@ -21,10 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from heartbreak.data.store import Store, ensure_store
-from heartbreak.model.inplay import InPlayModel, StateBatch, kickoff_states
+from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import load_params
 from heartbreak.model.prematch import PrematchModel
-from heartbreak.model.replay import build_points, replay_many
+from heartbreak.model.replay import replay_many
+from replay_speed import naive_states_per_second
 
 
 def peak_rss_mib() -> float:
@@ -54,16 +55,8 @@ def naive_rate(store: Store, prematch: PrematchModel, inplay: InPlayModel, n: in
     frame = store.matches(timeline_complete=True).head(n)
     matches = list(store.load_matches(frame["match_id"].tolist()).values())
     lam_h, lam_a = prematch.expected_goals(frame["elo_home"], frame["elo_away"], frame["neutral"])
-    points = build_points(matches, inplay.params.stoppage_means)
-    batch = points.states()
-    counts = np.diff(points.offsets)
-    lh, la = np.repeat(lam_h, counts), np.repeat(lam_a, counts)
-    fields = StateBatch.__dataclass_fields__
-    start = time.perf_counter()
-    for i in range(len(lh)):
-        one = StateBatch(**{k: getattr(batch, k)[i : i + 1] for k in fields})
-        inplay.evaluate(lh[i : i + 1], la[i : i + 1], one)
-    return len(lh) / (time.perf_counter() - start)
+    rate, _ = naive_states_per_second(inplay, matches, lam_h, lam_a)
+    return rate
 
 
 def main() -> None:
