@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import pytest
 import typer
 
@@ -18,11 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _commands(group: click.Group, prefix: str = "heartbreak") -> list[str]:
+def _commands(group, prefix: str = "heartbreak") -> list[str]:
     names = []
     for name, command in group.commands.items():
         full = f"{prefix} {name}"
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):  # a group of subcommands
             names += _commands(command, full)
         else:
             names.append(full)
