@@ -23,6 +23,7 @@ import numpy as np
 
 from heartbreak.data.store import ensure_store
 from heartbreak.model.inplay import InPlayModel, StateBatch
+from heartbreak.model.params import load_params
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import build_points, replay_many
 
@@ -59,9 +60,10 @@ def main() -> None:
         matches = list(store.load_matches(ids).values())
         load_s = time.perf_counter() - t
     rows = frame.set_index("match_id").loc[[m.info.match_id for m in matches]]
-    model = PrematchModel().fit(frame)
+    params = load_params()
+    model = PrematchModel.from_params(params.goals)
     lam_h, lam_a = model.expected_goals(rows["elo_home"], rows["elo_away"], rows["neutral"])
-    inplay = InPlayModel()
+    inplay = InPlayModel(params.inplay)
     rss_before = peak_rss_mib()
 
     times, n_states = [], 0
