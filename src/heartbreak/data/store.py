@@ -22,7 +22,17 @@ Tables (the column names are a contract):
 - ``teams``: name, first_match, last_match, matches; ``team_aliases``: alias, team, start_date,
   end_date, kind.
 - ``ratings``: team, date, match_id, rating_before, rating_after.
-- ``meta``: key, value (schema_version, built_at, sha256:<file>, count:<table>, attribution).
+- ``meta``: key, value (schema_version, built_at, sha256:<file>, count:<table>, attribution,
+  user_matches).
+
+User matches: the matches a user imported (``heartbreak import``) live in a JSON file beside the
+store, ``<db>.user-matches.json`` (a list in the :class:`~heartbreak.data.userfile.UserMatch`
+schema); the store is always derived from the sources plus that file. They are appended as
+matches with ids from :data:`USER_MATCH_ID_BASE` on (in the order of the file) and source
+``user``, with their goals and sendings-off, rated as of their date from the real history (or
+with the ``elo_home``/``elo_away`` of the file) and never rated themselves: a fictional match
+changes no real team's rating. A team the store does not know joins ``teams`` (it needs its
+rating in the file).
 
 World Cup data come from the Fjelstul World Cup Database (CC-BY-SA 4.0): see
 :data:`heartbreak.data.sources.ATTRIBUTION_WORLDCUP`, also stored in ``meta``.
@@ -54,6 +64,7 @@ from heartbreak.data.sources import (
     SOURCES_BY_PATH,
 )
 from heartbreak.data.teams import Alias, TeamResolver, all_aliases
+from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
 from heartbreak.errors import (
     BadSourceRow,
@@ -61,6 +72,7 @@ from heartbreak.errors import (
     InvalidInput,
     NoSuchMatch,
     StoreError,
+    UnknownTeam,
 )
 
 SCHEMA_VERSION = 2
@@ -68,6 +80,9 @@ SCHEMA_VERSION = 2
 RANKED_METRICS = ("heartbreak", "comeback", "suspense", "surprise", "excitement", "shock")
 #: Cards that send a player off.
 RED_CARDS = ("red", "second_yellow")
+
+#: match_id of the first user match; the others follow in the order of the user-matches file.
+USER_MATCH_ID_BASE = 10_000_000
 
 PERIOD_ORDER = {period.value: i for i, period in enumerate(Period)}
 _NOMINAL_ENDS = (45, 90, 105, 120)
@@ -340,6 +355,204 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
     }
 
 
+# --------------------------------------------------------------------------- user matches
+
+
+class BadUserMatch(InvalidInput):
+    """A user match the build cannot take; ``index`` is its position in the list built from,
+    ``field`` the field at fault (e.g. ``elo_home``)."""
+
+    def __init__(self, origin: str, index: int, field: str, problem: str) -> None:
+        self.index = index
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{origin}: [{index}].{field}: {problem}")
+
+
+def user_matches_path(db_path: Path | str) -> Path:
+    """The user-matches file kept beside a store: ``<db>.user-matches.json``."""
+    db = Path(db_path)
+    return db.with_name(f"{db.name}.user-matches.json")
+
+
+def read_user_matches(path: Path | str) -> list[UserMatch]:
+    """The matches of a user-matches file (a JSON list of UserMatch); none when it is missing.
+    A malformed file is an InvalidInput naming the file and the field."""
+    import json
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from heartbreak.data.userfile import _pydantic_message
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read the user matches ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    try:
+        return TypeAdapter(list[UserMatch]).validate_python(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"{path}: {_pydantic_message(exc)}") from None
+
+
+def _append_user_matches(
+    tables: dict[str, pd.DataFrame], users: list[UserMatch], origin: str
+) -> None:
+    """Append user matches (their rows, goals, sendings-off and new teams) to derived tables,
+    rated as of their dates from the real ``ratings`` history; the history is left unchanged."""
+    aliases = [
+        Alias(
+            r.alias,
+            r.team,
+            None if pd.isna(r.start_date) else pd.Timestamp(r.start_date).date(),
+            None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).date(),
+            r.kind,
+        )
+        for r in tables["team_aliases"].itertuples(index=False)
+    ]
+    resolver = TeamResolver(tables["teams"]["name"], aliases)
+    history = tables["ratings"].sort_values(["team", "date", "match_id"], kind="stable")
+    by_team = {team: group for team, group in history.groupby("team", sort=False)}
+    initial = float(tables["_elo_initial"]["value"].iloc[0])
+
+    def rating(team: str, day: dt.date) -> float:
+        # Only matches strictly before the day count (as Store.ratings_as_of).
+        group = by_team.get(team)
+        if group is None:
+            return initial
+        before = group[group["date"] < pd.Timestamp(day)]
+        return float(before["rating_after"].iloc[-1]) if len(before) else initial
+
+    rows, goals, cards = [], [], []
+    for i, user in enumerate(users):
+        match_id = USER_MATCH_ID_BASE + i
+        name, elo = {}, {}
+        for side, typed, given in (
+            ("home", user.home, user.elo_home),
+            ("away", user.away, user.elo_away),
+        ):
+            try:
+                name[side] = resolver.resolve(typed, user.date)
+            except UnknownTeam:
+                if given is None:
+                    raise BadUserMatch(
+                        origin,
+                        i,
+                        f"elo_{side}",
+                        f"{typed!r} is not a team of the store, so its rating is needed",
+                    ) from None
+                name[side] = " ".join(typed.split())
+            elo[side] = float(given) if given is not None else rating(name[side], user.date)
+        if name["home"] == name["away"]:
+            raise BadUserMatch(origin, i, "away", f"{user.away!r} is {name['home']}, the home side")
+
+        sides = {user.home.casefold(): "home", user.away.casefold(): "away"}
+        events = sorted(
+            enumerate(user.events),
+            key=lambda item: (
+                PERIOD_ORDER[Period.of_minute(item[1].minute).value],
+                item[1].minute,
+                item[1].stoppage,
+                item[0],
+            ),
+        )
+        score = {"home": 0, "away": 0}
+        seq = {"goal": 0, "red_card": 0}
+        for _, e in events:
+            side = sides[e.team.casefold()]
+            seq[e.type] += 1
+            common = {
+                "match_id": match_id,
+                "seq": seq[e.type],
+                "team": name[side],
+                "side": side,
+                "minute": e.minute,
+                "stoppage": e.stoppage,
+                "period": Period.of_minute(e.minute).value,
+            }
+            if e.type == "goal":
+                score[side] += 1
+                goals.append(
+                    {**common, "scorer": e.player, "own_goal": e.own_goal, "penalty": e.penalty}
+                )
+            else:
+                cards.append({**common, "player": e.player, "card": "red", "sending_off": True})
+        shootout = name[sides[user.shootout_winner.casefold()]] if user.shootout_winner else None
+        winner = (
+            name["home"]
+            if score["home"] > score["away"]
+            else name["away"]
+            if score["away"] > score["home"]
+            else shootout
+        )
+        extra = True if any(e.minute > 90 for e in user.events) else user.extra_time
+        rows.append(
+            {
+                "match_id": match_id,
+                "date": pd.Timestamp(user.date),
+                "home": name["home"],
+                "away": name["away"],
+                "home_score": score["home"],
+                "away_score": score["away"],
+                "competition": user.competition,
+                "city": None,
+                "country": None,
+                "neutral": user.neutral,
+                "wc_match_id": None,
+                "stage": user.stage,
+                "knockout": user.knockout,
+                "goals_listed": score["home"] + score["away"],
+                "extra_time": pd.NA if extra is None else extra,
+                "shootout_winner": shootout,
+                "home_penalties": pd.NA,
+                "away_penalties": pd.NA,
+                "winner": winner,
+                "timeline_complete": True,
+                "source": "user",
+                "elo_home": elo["home"],
+                "elo_away": elo["away"],
+            }
+        )
+
+    matches = tables["matches"]
+    added = pd.DataFrame(rows, columns=matches.columns).astype(
+        {"extra_time": "boolean", "home_penalties": "Int64", "away_penalties": "Int64"}
+    )
+    tables["matches"] = pd.concat([matches, added], ignore_index=True)
+    shootouts = [
+        {"match_id": r["match_id"], "winner": r["shootout_winner"], "first_shooter": None}
+        for r in rows
+        if r["shootout_winner"] is not None
+    ]
+    for table, new in (("goals", goals), ("cards", cards), ("shootouts", shootouts)):
+        if new:
+            frame = pd.DataFrame(new, columns=tables[table].columns)
+            tables[table] = pd.concat([tables[table], frame], ignore_index=True)
+
+    # Teams the store does not know join the teams table (real teams' rows are unchanged).
+    known = set(tables["teams"]["name"])
+    both = pd.concat(
+        [
+            added[["home", "date"]].rename(columns={"home": "name"}),
+            added[["away", "date"]].rename(columns={"away": "name"}),
+        ],
+        ignore_index=True,
+    )
+    both = both[~both["name"].isin(known)]
+    if len(both):
+        new_teams = both.groupby("name")["date"].agg(
+            first_match="min", last_match="max", matches="size"
+        )
+        teams = pd.concat([tables["teams"], new_teams.reset_index()], ignore_index=True)
+        tables["teams"] = teams.sort_values("name").reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- writing
 
 _TABLE_SQL = {
@@ -578,12 +791,17 @@ def build_store(
     db_path: Path | str,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    user_matches: list[UserMatch] | None = None,
 ) -> BuildReport:
     """Validate the sources in ``data_dir`` and build the store at ``db_path`` atomically.
 
-    Raises :class:`~heartbreak.errors.DataUnavailable` when files are missing and
-    :class:`~heartbreak.errors.BadSourceRows` for malformed rows (unless ``skip_bad_rows``),
-    in both cases before anything is written.
+    ``user_matches`` are appended after the real matches (see the module docstring); by default
+    those of the user-matches file beside ``db_path``.
+
+    Raises :class:`~heartbreak.errors.DataUnavailable` when files are missing,
+    :class:`~heartbreak.errors.BadSourceRows` for malformed rows (unless ``skip_bad_rows``) and
+    :class:`BadUserMatch` for a user match with an unknown team and no rating, in every case
+    before anything is written.
     """
     started = time.perf_counter()
     total = 14
@@ -592,11 +810,18 @@ def build_store(
     def step(description: str, advance: int = 0) -> None:
         report(description, advance, total)
 
+    if user_matches is None:
+        origin = str(user_matches_path(db_path))
+        user_matches = read_user_matches(origin)
+    else:
+        origin = "user matches"
     folder = locate_sources(data_dir)
     step("reading sources")
     src = load_sources(folder, skip_bad_rows=skip_bad_rows, progress=step)
     step("checked sources", 1)
     tables = _derive(src, step)
+    if user_matches:
+        _append_user_matches(tables, list(user_matches), origin)
     step("replaying matches", 1)
     tables["drama"] = _drama(tables, step)
     step("writing store", 1)
@@ -614,6 +839,7 @@ def build_store(
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "elo_initial_rating": repr(float(tables["_elo_initial"]["value"].iloc[0])),
         "skipped_rows": str(src.skipped),
+        "user_matches": str(len(user_matches)),
         "attribution:international": ATTRIBUTION_INTERNATIONAL,
         "attribution:worldcup": ATTRIBUTION_WORLDCUP,
         **{f"sha256:{file}": digest for file, digest in src.sha256.items()},
