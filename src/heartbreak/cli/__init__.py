@@ -56,3 +56,9 @@ def main() -> None:
         typer.echo(f"error: {message} (see {command} --help)", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
     sys.exit(code if isinstance(code, int) else 0)
+
+
+from heartbreak.cli.exchange import export_command, import_command  # noqa: E402
+
+app.command("import")(import_command)
+app.command("export")(export_command)

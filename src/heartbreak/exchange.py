@@ -1,0 +1,853 @@
+"""Import and export: user matches into the store, analysts' tables out of it.
+
+Import (:func:`import_matches`)
+-------------------------------
+A file of the user's (a match in the documented JSON or CSV schema of
+:mod:`heartbreak.data.userfile`, a JSON list of such matches, or a StatsBomb open-data events
+file read by :mod:`heartbreak.data.statsbomb`) is validated, then added to the user-matches file
+beside the store (``<db>.user-matches.json``, see :mod:`heartbreak.data.store`), and the store is
+rebuilt from the sources plus that file, so that the new matches replay, rank and show like the
+others. The steps: validate → write the new list to ``<file>.tmp-<pid>`` → build the new store
+into ``<db>.import-<pid>`` → rename the list, then the store, into place. Any failure before the
+renames leaves the previous store and the previous user-matches file byte-identical; a failure
+of the last rename puts the previous list back. A match identical to one already imported (same
+teams, date and events) is reported and not added again, so importing a file twice changes
+nothing. Imports of one store are serialised by a lock file, ``<db>.user-matches.json.lock``.
+
+Export (:func:`export_table`)
+-----------------------------
+Three tables, filtered by competition, team and dates:
+
+- ``matches``: the ``matches`` table with the pre-match chances of the drama index,
+  ``prematch_chance_home``/``prematch_chance_away`` (each side's chance of what matters: going
+  through in a knockout, else winning) and ``prematch_draw`` (matches that can end level);
+- ``drama``: the drama index (:mod:`heartbreak.drama.index`), two rows per match, with the
+  match's facts;
+- ``timeline``: every point of the replayed probability path of each complete match (replayed in
+  chunks with :func:`heartbreak.model.replay.replay_many`) with both sides' fans' emotions
+  (:func:`heartbreak.drama.emotions.fan_emotions`).
+
+Every export carries the data attribution (:data:`ATTRIBUTION`): the World Cup data are
+CC-BY-SA 4.0 and a table derived from them must say so. CSV: leading ``# `` comment lines (read
+them back with ``pandas.read_csv(file, comment="#")``; text values are quoted, so a ``#`` inside a
+value is not taken for a comment); Parquet: key/value file metadata; JSON:
+``{"attribution": {...}, "rows": [...]}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import difflib
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from heartbreak import config
+from heartbreak.data.sources import ATTRIBUTION_INTERNATIONAL, ATTRIBUTION_WORLDCUP
+from heartbreak.data.store import (
+    USER_MATCH_ID_BASE,
+    BadUserMatch,
+    build_store,
+    read_user_matches,
+    user_matches_path,
+)
+from heartbreak.data.teams import fold
+from heartbreak.data.userfile import UserMatch, _pydantic_message
+from heartbreak.errors import InvalidInput, StoreError, UnknownTeam
+
+Progress = Callable[..., None]
+
+IMPORT_FORMATS = ("auto", "json", "csv", "statsbomb")
+EXPORT_KINDS = ("matches", "drama", "timeline")
+EXPORT_FORMATS = ("csv", "parquet", "json")
+
+#: The attribution every export carries (the data sets' licences: data/README of the project,
+#: https://github.com/martj42/international_results, https://github.com/jfjelstul/worldcup).
+ATTRIBUTION = {
+    "international": ATTRIBUTION_INTERNATIONAL,
+    "worldcup": ATTRIBUTION_WORLDCUP,
+    "licence": (
+        "Tables derived from the Fjelstul World Cup Database are shared under the same licence, "
+        "CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/). Rows with source "
+        "'user' are matches imported by the user."
+    ),
+}
+
+
+# =========================================================================== import
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Values that replace (or, for a StatsBomb file, complete) those of the imported match.
+
+    ``home``/``away`` rename the sides (the events follow); ``neutral``/``knockout`` only set
+    the flag when True."""
+
+    home: str | None = None
+    away: str | None = None
+    date: str | dt.date | None = None
+    competition: str | None = None
+    stage: str | None = None
+    neutral: bool = False
+    knockout: bool = False
+    elo_home: float | None = None
+    elo_away: float | None = None
+
+    def given(self) -> list[str]:
+        """The options given, as ``--name``."""
+        names = []
+        for name in (
+            "home",
+            "away",
+            "date",
+            "competition",
+            "stage",
+            "neutral",
+            "knockout",
+            "elo_home",
+            "elo_away",
+        ):
+            value = getattr(self, name)
+            if value is not None and value is not False:
+                names.append("--" + name.replace("_", "-"))
+        return names
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: the matches added (with their new ids) and those already there."""
+
+    file: Path
+    db_path: Path
+    user_file: Path
+    added: list[tuple[int, UserMatch]] = field(default_factory=list)
+    duplicates: list[tuple[int, UserMatch]] = field(default_factory=list)
+
+
+def detect_format(file: Path) -> str:
+    """``csv`` for a .csv file; for a .json file ``statsbomb`` when it is a list of StatsBomb
+    events, else ``json``."""
+    suffix = file.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix != ".json":
+        raise InvalidInput(f"FILE: {file} must be a .json or .csv file (or give --format)")
+    from heartbreak.data.statsbomb import is_events_file
+
+    return "statsbomb" if is_events_file(file) else "json"
+
+
+def _json_matches(file: Path) -> tuple[list[UserMatch], bool]:
+    """The matches of a user JSON file (one match object, or a list of them) and whether the
+    file held a list."""
+    from heartbreak.data.userfile import load_match_file
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InvalidInput(f"FILE: cannot read {file}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if isinstance(data, dict):
+        return [load_match_file(file)], False
+    if not isinstance(data, list) or not data:
+        raise InvalidInput(f"{file}: a match file holds one match object or a list of them")
+    from pydantic import ValidationError
+
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(UserMatch.model_validate(item))
+        except ValidationError as exc:
+            raise InvalidInput(f"{file}: [{i}].{_pydantic_message(exc)}") from None
+    return out, True
+
+
+def _rename(team: str, old: str, new: str | None) -> str:
+    return new if new is not None and team.casefold() == old.casefold() else team
+
+
+def apply_overrides(user: UserMatch, overrides: Overrides, where: str) -> UserMatch:
+    """``user`` with the overrides applied (events and shootout winner follow a renamed side);
+    the result is validated again, errors prefixed with ``where``."""
+    from pydantic import ValidationError
+
+    from heartbreak.services import parse_date
+
+    data = user.model_dump()
+    for side in ("home", "away"):
+        new = getattr(overrides, side)
+        if new is None:
+            continue
+        old = getattr(user, side)
+        for event in data["events"]:
+            event["team"] = _rename(event["team"], old, new)
+        if data["shootout_winner"] is not None:
+            data["shootout_winner"] = _rename(data["shootout_winner"], old, new)
+        data[side] = new
+    if overrides.date is not None:
+        data["date"] = parse_date(overrides.date, "--date")
+    for name in ("competition", "stage", "elo_home", "elo_away"):
+        value = getattr(overrides, name)
+        if value is not None:
+            data[name] = value
+    for name in ("neutral", "knockout"):
+        if getattr(overrides, name):
+            data[name] = True
+    try:
+        return UserMatch.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"{where}: {_pydantic_message(exc)}") from None
+
+
+def read_import_file(
+    file: str | Path,
+    fmt: str = "auto",
+    lineup: str | Path | None = None,
+    overrides: Overrides | None = None,
+) -> tuple[list[UserMatch], str, bool]:
+    """Read and validate a file to import: (matches, format read, whether the file is a list).
+
+    Raises InvalidInput naming the file and the field (or line) at fault."""
+    file = Path(file)
+    overrides = overrides or Overrides()
+    if fmt not in IMPORT_FORMATS:
+        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(IMPORT_FORMATS)}")
+    if not file.is_file():
+        raise InvalidInput(f"FILE: no file at {file}")
+    if fmt == "auto":
+        fmt = detect_format(file)
+    if lineup is not None and fmt != "statsbomb":
+        raise InvalidInput("--lineup: only a StatsBomb events file has a lineup file")
+    is_list = False
+    if fmt == "statsbomb":
+        from heartbreak.data.statsbomb import read_statsbomb
+        from heartbreak.services import parse_date
+
+        if overrides.date is None:
+            raise InvalidInput(
+                "--date: a StatsBomb events file does not give the match date; "
+                "give --date YYYY-MM-DD"
+            )
+        from pydantic import ValidationError
+
+        day = parse_date(overrides.date, "--date")
+        found = read_statsbomb(file, lineup)
+        try:
+            matches = [found.to_user_match(day)]
+        except ValidationError as exc:
+            raise InvalidInput(f"{file}: {_pydantic_message(exc)}") from None
+    elif fmt == "csv":
+        from heartbreak.data.userfile import load_match_file
+
+        if file.suffix.lower() != ".csv":
+            raise InvalidInput(f"--format csv: {file} must end in .csv")
+        matches = [load_match_file(file)]
+    else:
+        matches, is_list = _json_matches(file)
+    given = overrides.given()
+    if given:
+        if len(matches) > 1:
+            raise InvalidInput(
+                f"{given[0]}: {file} holds {len(matches)} matches; options change one match"
+            )
+        matches = [apply_overrides(matches[0], overrides, str(file))]
+    return matches, fmt, is_list
+
+
+def match_key(user: UserMatch) -> tuple:
+    """What makes two user matches the same: teams (in order), date and events."""
+    events = sorted(
+        (
+            e.type,
+            e.minute,
+            e.stoppage,
+            fold(e.team),
+            fold(e.player or ""),
+            e.own_goal,
+            e.penalty,
+        )
+        for e in user.events
+    )
+    return (fold(user.home), fold(user.away), user.date, tuple(events))
+
+
+def _dump(users: list[UserMatch]) -> bytes:
+    data = [u.model_dump(mode="json") for u in users]
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_imports(db: Path, user_file: Path) -> None:
+    """Temporary files of imports that are no longer running."""
+    patterns = (
+        re.compile(re.escape(db.name) + r"\.import-(\d+)(\.wal)?$"),
+        re.compile(re.escape(user_file.name) + r"\.tmp-(\d+)$"),
+    )
+    if not db.parent.is_dir():
+        return
+    for path in db.parent.iterdir():
+        for pattern in patterns:
+            found = pattern.match(path.name)
+            if found and not _pid_alive(int(found.group(1))):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+@contextlib.contextmanager
+def _import_lock(user_file: Path) -> Iterator[None]:
+    """One import at a time per store (POSIX advisory lock; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(user_file.with_name(user_file.name + ".lock"), "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _sources(data_dir: Path | str | None, progress: Progress | None) -> Path:
+    """The source folder, fetched first when none was named and the user's copy is missing
+    (as :func:`heartbreak.data.store.ensure_store`)."""
+    sources = config.data_dir(data_dir)
+    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
+    if not named:
+        from heartbreak.data.fetch import fetch_sources, locate_sources
+        from heartbreak.errors import DataUnavailable
+
+        try:
+            locate_sources(sources)
+        except DataUnavailable:
+            fetch_sources(sources, progress=progress)
+    return sources
+
+
+def _elo_hint(field: str, fmt: str) -> str:
+    option = "--" + field.replace("_", "-")
+    return f": give {option} R" if fmt != "json" else f": give {field} in the file (or {option} R)"
+
+
+def import_matches(
+    file: str | Path,
+    db: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    fmt: str = "auto",
+    lineup: str | Path | None = None,
+    overrides: Overrides | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Add the matches of ``file`` to the store at ``db`` (see the module docstring)."""
+    file = Path(file)
+    new, fmt, is_list = read_import_file(file, fmt, lineup, overrides)
+    db_path = config.db_path(db)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    user_file = user_matches_path(db_path)
+    with _import_lock(user_file):
+        _remove_stale_imports(db_path, user_file)
+        existing = read_user_matches(user_file)
+        position = {match_key(u): i for i, u in enumerate(existing)}
+        added: list[tuple[int, UserMatch]] = []
+        duplicates: list[tuple[int, UserMatch]] = []
+        origin: list[int] = []  # the position in ``file`` of each added match
+        for i, user in enumerate(new):
+            key = match_key(user)
+            if key in position:
+                duplicates.append((USER_MATCH_ID_BASE + position[key], user))
+                continue
+            position[key] = len(existing) + len(added)
+            added.append((USER_MATCH_ID_BASE + position[key], user))
+            origin.append(i)
+        report = ImportReport(file, db_path, user_file, added, duplicates)
+        if not added:
+            return report
+        combined = existing + [u for _, u in added]
+        sources = _sources(data_dir, progress)
+        pid = os.getpid()
+        tmp_user = user_file.with_name(f"{user_file.name}.tmp-{pid}")
+        tmp_db = db_path.with_name(f"{db_path.name}.import-{pid}")
+        try:
+            _write_synced(tmp_user, _dump(combined))
+            try:
+                build_store(sources, tmp_db, progress=progress, user_matches=combined)
+            except BadUserMatch as exc:
+                if exc.index < len(existing):
+                    raise InvalidInput(
+                        f"{user_file}: [{exc.index}].{exc.field}: {exc.problem}"
+                    ) from None
+                at = origin[exc.index - len(existing)]
+                where = f"[{at}]." if is_list else ""
+                hint = _elo_hint(exc.field, fmt) if exc.field.startswith("elo_") else ""
+                raise InvalidInput(f"{file}: {where}{exc.field}: {exc.problem}{hint}") from None
+            previous = user_file.read_bytes() if user_file.exists() else None
+            os.replace(tmp_user, user_file)
+            try:
+                os.replace(tmp_db, db_path)
+            except BaseException:
+                _restore(user_file, previous)
+                raise
+            _fsync_dir(db_path.parent)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write beside the store at {db_path} ({exc.strerror or exc}); "
+                "nothing was imported"
+            ) from None
+        finally:
+            for leftover in (tmp_user, tmp_db, tmp_db.with_name(tmp_db.name + ".wal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+    return report
+
+
+def _restore(user_file: Path, previous: bytes | None) -> None:
+    """Put the previous user-matches file back (or remove it when there was none)."""
+    if previous is None:
+        with contextlib.suppress(FileNotFoundError):
+            user_file.unlink()
+        return
+    back = user_file.with_name(f"{user_file.name}.tmp-{os.getpid()}")
+    _write_synced(back, previous)
+    os.replace(back, user_file)
+
+
+# =========================================================================== export
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which matches an export covers (None: no restriction); dates are inclusive."""
+
+    competition: str | None = None
+    team: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    kind: str
+    fmt: str
+    rows: int
+    out: Path | None
+
+
+_YEAR = re.compile(r"^\d{4}$")
+
+
+def parse_bound(value: str | dt.date | None, option: str, end: bool) -> dt.date | None:
+    """A ``--from``/``--to`` bound: a year (its first or last day) or a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if _YEAR.match(text):
+        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{option}: {value!r} is not a year or a date (YYYY or YYYY-MM-DD)"
+        ) from None
+
+
+def export_filters(
+    store,
+    competition: str | None = None,
+    team: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+) -> ExportFilters:
+    """Checked filters: the team resolved, the competition known, the dates in order."""
+    start = parse_bound(date_from, "--from", end=False)
+    stop = parse_bound(date_to, "--to", end=True)
+    if start is not None and stop is not None and start > stop:
+        raise InvalidInput(f"--from/--to: {start} is after {stop}")
+    name = None
+    if team is not None:
+        try:
+            name = store.resolve(team)
+        except UnknownTeam as exc:
+            raise InvalidInput(f"--team: {exc}") from None
+    if competition is not None:
+        known = store.query("SELECT DISTINCT competition FROM matches")["competition"].tolist()
+        folded = {str(c).casefold(): c for c in known}
+        if competition.strip().casefold() not in folded:
+            close = difflib.get_close_matches(
+                competition.strip().casefold(), list(folded), n=3, cutoff=0.6
+            )
+            hint = f"; closest: {', '.join(folded[c] for c in close)}" if close else ""
+            raise InvalidInput(f"--competition: no matches in {competition!r}{hint}")
+        competition = folded[competition.strip().casefold()]
+    return ExportFilters(competition, name, start, stop)
+
+
+def _filtered_matches(store, filters: ExportFilters) -> pd.DataFrame:
+    return store.matches(
+        team=filters.team,
+        competition=filters.competition,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+
+
+def _drama_rows(store, ids: list[int]) -> pd.DataFrame:
+    if not ids:
+        return store.query("SELECT * FROM drama LIMIT 0")
+    return store.query(
+        "SELECT * FROM drama WHERE match_id IN (SELECT unnest(?::INTEGER[])) "
+        "ORDER BY match_id, side DESC",
+        [ids],
+    )
+
+
+def matches_frame(store, filters: ExportFilters) -> pd.DataFrame:
+    """The ``matches`` rows with the drama index's pre-match chances (see the module docs)."""
+    matches = _filtered_matches(store, filters)
+    drama = _drama_rows(store, matches["match_id"].astype(int).tolist())
+    chance = drama.pivot(index="match_id", columns="side", values="prematch_chance")
+    chance = chance.reindex(columns=["home", "away"])
+    out = matches.copy()
+    out["prematch_chance_home"] = chance["home"].reindex(out["match_id"]).to_numpy(float)
+    out["prematch_chance_away"] = chance["away"].reindex(out["match_id"]).to_numpy(float)
+    draw = 1.0 - out["prematch_chance_home"] - out["prematch_chance_away"]
+    out["prematch_draw"] = draw.where(~out["knockout"].astype(bool)).clip(lower=0.0)
+    return out
+
+
+MATCH_FACTS = (
+    "date",
+    "home",
+    "away",
+    "home_score",
+    "away_score",
+    "competition",
+    "stage",
+    "knockout",
+    "extra_time",
+    "shootout_winner",
+    "winner",
+    "source",
+)
+
+
+def drama_frame(store, filters: ExportFilters) -> pd.DataFrame:
+    """The drama-index rows of the filtered matches with their facts, in date order."""
+    matches = _filtered_matches(store, filters)
+    drama = _drama_rows(store, matches["match_id"].astype(int).tolist())
+    facts = matches[["match_id", *MATCH_FACTS]]
+    out = drama.merge(facts, on="match_id", how="inner")
+    order = {"home": 0, "away": 1}
+    out = out.assign(_side=out["side"].map(order)).sort_values(
+        ["date", "match_id", "_side"], kind="stable"
+    )
+    return out.drop(columns=["_side"]).reset_index(drop=True)
+
+
+TIMELINE_COLUMNS = (
+    "match_id",
+    "point",
+    "minute",
+    "stoppage",
+    "label",
+    "kind",
+    "period",
+    "elapsed",
+    "time_left",
+    "home_goals",
+    "away_goals",
+    "home_reds",
+    "away_reds",
+    "p_home_win",
+    "p_draw",
+    "p_away_win",
+    "p_home_advance",
+    "suspense",
+    "emotion_home",
+    "emotion_away",
+)
+
+
+def _empty_timeline() -> pd.DataFrame:
+    types = {
+        "label": object,
+        "kind": object,
+        "period": object,
+        "emotion_home": object,
+        "emotion_away": object,
+        "elapsed": float,
+        "time_left": float,
+        "p_home_win": float,
+        "p_draw": float,
+        "p_away_win": float,
+        "p_home_advance": float,
+        "suspense": float,
+    }
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, "int64")) for c in TIMELINE_COLUMNS})
+
+
+def timeline_frames(
+    session, filters: ExportFilters, chunk: int = 1000, progress: Progress | None = None
+) -> Iterator[pd.DataFrame]:
+    """Every point of the replayed path of each filtered complete match, a chunk at a time."""
+    from heartbreak.domain import Side
+    from heartbreak.drama.emotions import fan_emotions
+    from heartbreak.model.replay import replay_many
+    from heartbreak.serialize import point_label
+
+    store = session.store
+    matches = _filtered_matches(store, filters)
+    matches = matches[matches["timeline_complete"].astype(bool)].reset_index(drop=True)
+    report = progress or (lambda *a, **k: None)
+    total = len(matches)
+    if total == 0:
+        yield _empty_timeline()
+        return
+    lam_h, lam_a = session.prematch_model.expected_goals(
+        matches["elo_home"].to_numpy(float),
+        matches["elo_away"].to_numpy(float),
+        matches["neutral"].to_numpy(bool),
+    )
+    for lo in range(0, total, chunk):
+        part = matches.iloc[lo : lo + chunk]
+        ids = part["match_id"].astype(int).tolist()
+        loaded = store.load_matches(ids)
+        batch = [loaded[i] for i in ids]
+        paths = replay_many(batch, lam_h[lo : lo + chunk], lam_a[lo : lo + chunk], session.inplay)
+        frames = []
+        for match_id, path in zip(ids, paths, strict=True):
+            n = len(path)
+            advance = path.p_home_advance
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "match_id": np.full(n, match_id, dtype=np.int64),
+                        "point": np.arange(n, dtype=np.int64),
+                        "minute": path.minute,
+                        "stoppage": path.stoppage,
+                        "label": [point_label(path, i) for i in range(n)],
+                        "kind": path.kind.astype(object),
+                        "period": path.period.astype(object),
+                        "elapsed": path.elapsed,
+                        "time_left": path.time_left,
+                        "home_goals": path.home_goals,
+                        "away_goals": path.away_goals,
+                        "home_reds": path.home_reds,
+                        "away_reds": path.away_reds,
+                        "p_home_win": path.p_home_win,
+                        "p_draw": path.p_draw,
+                        "p_away_win": path.p_away_win,
+                        "p_home_advance": advance if advance is not None else np.full(n, np.nan),
+                        "suspense": path.suspense,
+                        "emotion_home": fan_emotions(path, Side.HOME).astype(object),
+                        "emotion_away": fan_emotions(path, Side.AWAY).astype(object),
+                    }
+                )
+            )
+        out = pd.concat(frames, ignore_index=True)
+        report("exporting the timeline", len(part), total)
+        yield out.astype({c: "int64" for c in ("minute", "stoppage")})[list(TIMELINE_COLUMNS)]
+
+
+def export_frames(
+    session, kind: str, filters: ExportFilters, progress: Progress | None = None
+) -> Iterator[pd.DataFrame]:
+    """The rows of an export, as one or more DataFrames with the same columns."""
+    if kind == "matches":
+        yield matches_frame(session.store, filters)
+    elif kind == "drama":
+        yield drama_frame(session.store, filters)
+    elif kind == "timeline":
+        yield from timeline_frames(session, filters, progress=progress)
+    else:
+        raise InvalidInput(f"WHAT: {kind!r} is not one of {', '.join(EXPORT_KINDS)}")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _dates_as_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Calendar-date columns (stored dates come back as timestamps) as ``datetime.date``."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            values = out[column]
+            out[column] = pd.Series(
+                [None if pd.isna(v) else v.date() for v in values], index=out.index, dtype=object
+            )
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: numpy numbers as Python numbers, NaN/NA as null, dates as ISO text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dt.date):  # datetime and pandas Timestamp included
+        return value.isoformat()
+    return value
+
+
+def csv_header() -> str:
+    """The comment lines that open a CSV export."""
+    return "".join(f"# {text}\n" for text in ATTRIBUTION.values())
+
+
+def _write_csv(frames: Iterable[pd.DataFrame], handle: IO[str]) -> int:
+    handle.write(csv_header())
+    rows = 0
+    for i, frame in enumerate(frames):
+        _dates_as_dates(frame).to_csv(
+            handle, index=False, header=i == 0, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
+        )
+        rows += len(frame)
+    return rows
+
+
+def _write_json(frames: Iterable[pd.DataFrame], handle: IO[str]) -> int:
+    handle.write('{"attribution": ' + json.dumps(ATTRIBUTION, ensure_ascii=False) + ',\n"rows": [')
+    rows = 0
+    for frame in frames:
+        frame = _dates_as_dates(frame)
+        columns = list(frame.columns)
+        for record in frame.itertuples(index=False, name=None):
+            row = {c: _plain(v) for c, v in zip(columns, record, strict=True)}
+            handle.write(("\n" if rows == 0 else ",\n") + json.dumps(row, ensure_ascii=False))
+            rows += 1
+    handle.write("\n]}\n")
+    return rows
+
+
+def _write_parquet(frames: Iterable[pd.DataFrame], path: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    metadata = {f"attribution:{k}": v for k, v in ATTRIBUTION.items()}
+    writer = None
+    schema = None
+    rows = 0
+    try:
+        for frame in frames:
+            frame = _dates_as_dates(frame)
+            if writer is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                merged = {
+                    **(table.schema.metadata or {}),
+                    **{k.encode(): v.encode() for k, v in metadata.items()},
+                }
+                schema = table.schema.with_metadata(merged)
+                writer = pq.ParquetWriter(path, schema)
+                table = table.replace_schema_metadata(merged)
+            else:
+                table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+            writer.write_table(table)
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def write_export(
+    frames: Iterable[pd.DataFrame],
+    fmt: str,
+    out: str | Path | None = None,
+    stdout: IO[str] | None = None,
+) -> int:
+    """Write the frames as ``fmt`` to ``out`` (atomically: a temporary file renamed into
+    place) or to ``stdout`` (CSV and JSON only); returns the number of rows."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    if out is None:
+        if fmt == "parquet":
+            raise InvalidInput("--out: Parquet is a binary format; give --out FILE.parquet")
+        handle = stdout or sys.stdout
+        return _write_csv(frames, handle) if fmt == "csv" else _write_json(frames, handle)
+    target = Path(out)
+    if target.is_dir():
+        raise InvalidInput(f"--out: {target} is a folder; give a file name")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        if fmt == "parquet":
+            rows = _write_parquet(frames, tmp)
+        else:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                rows = _write_csv(frames, handle) if fmt == "csv" else _write_json(frames, handle)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InvalidInput(f"--out: cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    return rows
+
+
+def export_table(
+    session,
+    kind: str,
+    fmt: str = "csv",
+    out: str | Path | None = None,
+    competition: str | None = None,
+    team: str | None = None,
+    date_from: str | dt.date | None = None,
+    date_to: str | dt.date | None = None,
+    stdout: IO[str] | None = None,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Export ``kind`` (matches, drama or timeline) of the session's store; see the module
+    docstring. Every argument is checked before the store is opened or a file written."""
+    if kind not in EXPORT_KINDS:
+        raise InvalidInput(f"WHAT: {kind!r} is not one of {', '.join(EXPORT_KINDS)}")
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    if out is None and fmt == "parquet":
+        raise InvalidInput("--out: Parquet is a binary format; give --out FILE.parquet")
+    parse_bound(date_from, "--from", end=False)
+    parse_bound(date_to, "--to", end=True)
+    filters = export_filters(session.store, competition, team, date_from, date_to)
+    frames = export_frames(session, kind, filters, progress=progress)
+    rows = write_export(frames, fmt, out, stdout)
+    return ExportReport(kind, fmt, rows, None if out is None else Path(out))
