@@ -5,6 +5,8 @@ losing side, else the home side): the setting and the side's chance before kick-
 lead came and went, the side's best (or worst) moment, the turn, the decisive moment and what
 it meant. The wording follows the situation (a lead thrown away, a comeback, a late winner, a
 shootout, a routine win, a draw, a red card); no sentence is written for a particular match.
+Given ``context`` (true facts from the history before the match, from
+:mod:`heartbreak.story.records`), it ends with the one or two strongest of them.
 
 Every number in the text is written by a helper that also records it as a
 :class:`StoryNumber` with where it came from (a point of the path, an event, the match date);
@@ -18,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,7 +44,13 @@ from heartbreak.story.facts import (
     story_facts,
 )
 
+if TYPE_CHECKING:
+    from heartbreak.story.records import Precedent
+
 MIN_SENTENCES, MAX_SENTENCES = 3, 6
+#: How many precedents (the strongest) a story with context tells, and how strong each must be.
+CONTEXT_SENTENCES = 2
+CONTEXT_MIN_STRENGTH = 0.1
 #: A win whose chance stayed above the sealed level with this many minutes left was routine.
 ROUTINE_MINUTES = 20.0
 #: A decisive goal's effect on the side's chance is told when it moved it at least this much.
@@ -93,6 +101,9 @@ class StoryNumber:
     - ``"red_cards"``: how many red cards the match had (counted in ``path.events``).
     - ``"name"``: digits inside a name from the data (``value`` is the name, ``source`` says
       which: a team, a player, the competition, the stage).
+    - ``"precedent"``: a number of a context fact (:class:`heartbreak.story.records.Precedent`):
+      ``value`` and ``source`` as the precedent query gives them, ``source`` prefixed with
+      ``precedents:<kind>:``.
     """
 
     text: str
@@ -813,20 +824,33 @@ def _middle(pen: _Pen, facts: StoryFacts) -> Iterable[_Line | None]:
         yield _peak(pen, facts)
 
 
-def tell_story(path: ProbabilityPath, match: Match, side: Side | None = None) -> Story:
+def tell_story(
+    path: ProbabilityPath,
+    match: Match,
+    side: Side | None = None,
+    context: Sequence[Precedent] = (),
+) -> Story:
     """Three to six sentences on ``match`` from ``side``'s point of view (default: the losing
-    side, else the home side), every number traceable to ``path`` (see :meth:`Story.numbers`)."""
+    side, else the home side), every number traceable to ``path`` (see :meth:`Story.numbers`).
+
+    ``context``: true facts about the match from the history before it
+    (:func:`heartbreak.story.records.precedents`); the :data:`CONTEXT_SENTENCES` strongest (of
+    strength :data:`CONTEXT_MIN_STRENGTH` or more) are told last, one sentence each, and fewer
+    sentences of the match itself are kept to stay within six. Their numbers are traced to the
+    precedent query (``kind="precedent"``).
+    """
     facts = story_facts(path, match, side)
     pen = _Pen(path, facts)
     first = _setting(pen, facts)
     middle = [line for line in _middle(pen, facts) if line is not None]
     last = _outcome(pen, facts)
+    told = _context(pen, context)
     # Keep the most important middle sentences, then tell them in match order.
-    kept = sorted(middle, key=lambda line: line.priority)[: MAX_SENTENCES - 2]
+    kept = sorted(middle, key=lambda line: line.priority)[: MAX_SENTENCES - 2 - len(told)]
     kept.sort(key=lambda line: line.order)
     if len(kept) < MIN_SENTENCES - 2:
         kept.append(_range(pen, facts))
-    lines = [pen.finish(line) for line in (first, *kept, last)]
+    lines = [pen.finish(line) for line in (first, *kept, last, *told)]
     return Story(
         side=facts.side,
         team=facts.team,
@@ -834,6 +858,21 @@ def tell_story(path: ProbabilityPath, match: Match, side: Side | None = None) ->
         facts=facts,
         number_sources=tuple(n for line in lines for n in line.numbers),
     )
+
+
+def _context(pen: _Pen, context: Sequence[Precedent]) -> list[_Line]:
+    """One sentence for each of the strongest precedents, strongest first; a fact weaker than
+    :data:`CONTEXT_MIN_STRENGTH` (a "since" a few days back) is not told."""
+    strong = [fact for fact in context if fact.strength >= CONTEXT_MIN_STRENGTH]
+    chosen = sorted(strong, key=lambda fact: -fact.strength)[:CONTEXT_SENTENCES]
+    lines = []
+    for fact in chosen:
+        line = pen.start(order=float("inf"), priority=0)
+        for text, value, source in fact.numbers:
+            pen.add(StoryNumber(text, "precedent", value, f"precedents:{fact.kind}:{source}"))
+        pen.write(fact.text)
+        lines.append(line)
+    return lines
 
 
 def _range(pen: _Pen, facts: StoryFacts) -> _Line:
