@@ -19,7 +19,9 @@ def _num(value: float) -> float | None:
 
 
 def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
-    """``{match, prematch, timeline, emotions, metrics, story}`` for one replay."""
+    """``{match, prematch, timeline, emotions, metrics, story, story_side, context,
+    attribution}`` for one replay; ``context`` lists the precedents of a stored match
+    (kind, text, strength, reference_match_id, reference_date), strongest first."""
     match, path, info = result.match, result.path, result.match.info
     knockout = path.p_home_advance is not None
     winner = match.winner
@@ -105,6 +107,7 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
         "metrics": _clean(metrics),
         "story": result.story.text,
         "story_side": info.team(result.story_side),
+        "context": [fact.to_dict() for fact in getattr(result, "context", ())],
         "attribution": _attribution(),
     }
 

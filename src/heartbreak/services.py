@@ -12,7 +12,7 @@ from the environment (``HEARTBREAK_DB``, ``HEARTBREAK_DATA_DIR``), building the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -150,7 +150,11 @@ class Prediction:
 
 @dataclass(frozen=True)
 class MatchReplay:
-    """A replayed match: its path, both sides' emotions, drama metrics and story."""
+    """A replayed match: its path, both sides' emotions, drama metrics and story.
+
+    ``context``: true facts about a stored match from the history before it, strongest first
+    (:func:`heartbreak.story.records.precedents`); empty for a user's own match.
+    """
 
     match: Match
     prematch: Prediction
@@ -158,6 +162,7 @@ class MatchReplay:
     emotions: dict[Side, np.ndarray]
     metrics: Any
     story: Any
+    context: tuple[Any, ...] = ()
 
     @property
     def info(self) -> MatchInfo:
@@ -260,6 +265,16 @@ class Heartbreak:
     @cached_property
     def prematch_model(self) -> PrematchModel:
         return PrematchModel.from_params(self.params.goals)
+
+    @cached_property
+    def history_matches(self) -> pd.DataFrame:
+        """Every stored match, loaded once per session (for the precedents of replays)."""
+        return self.store.matches()
+
+    @cached_property
+    def history_goals(self) -> pd.DataFrame:
+        """Every stored goal, loaded once per session (for the precedents of replays)."""
+        return self.store.all_goals()
 
     # --- teams and ratings ---
     def resolve_team(self, name: str, date: dt.date | None = None) -> str:
@@ -432,12 +447,27 @@ class Heartbreak:
                 "fewer goals with minutes than the score, so it cannot be replayed minute by minute"
             )
         row = self.store.match_row(match_id)
-        return self.replay_match(match, float(row["elo_home"]), float(row["elo_away"]), side=side)
+        from heartbreak.story.records import precedents
+
+        try:
+            view = match.info.side_of(side) if side is not None else None
+        except KeyError:
+            view = None  # build_replay reports a side that did not play
+        context = precedents(match_id, self.history_matches, self.history_goals, side=view)
+        return self.replay_match(
+            match, float(row["elo_home"]), float(row["elo_away"]), side=side, context=context
+        )
 
     def replay_match(
-        self, match: Match, elo_home: float, elo_away: float, side: str | None = None
+        self,
+        match: Match,
+        elo_home: float,
+        elo_away: float,
+        side: str | None = None,
+        context: Sequence[Any] = (),
     ) -> MatchReplay:
-        """Replay any match (stored or the user's own) from its ratings."""
+        """Replay any match (stored or the user's own) from its ratings; ``context``: the
+        precedents the story may tell (see :func:`build_replay`)."""
         info = match.info
         prediction = self.predict_many(
             pd.DataFrame(
@@ -455,7 +485,7 @@ class Heartbreak:
         path = replay_match(
             match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
         )
-        return build_replay(match, prediction, path, side)
+        return build_replay(match, prediction, path, side, context=context)
 
     def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:
         """Replay a match from a user's file; ratings from the file or from the store."""
@@ -535,9 +565,14 @@ def _flag(value: str | None, column: str) -> bool:
 
 
 def build_replay(
-    match: Match, prediction: Prediction, path: ProbabilityPath, side: str | None
+    match: Match,
+    prediction: Prediction,
+    path: ProbabilityPath,
+    side: str | None,
+    context: Sequence[Any] = (),
 ) -> MatchReplay:
-    """Attach emotions, metrics and story to a path."""
+    """Attach emotions, metrics and story to a path; ``context`` (precedents of a stored match,
+    strongest first) is kept on the replay and its strongest facts end the story."""
     from heartbreak.drama.emotions import fan_emotions
     from heartbreak.drama.metrics import drama_metrics
     from heartbreak.story.narrative import tell_story
@@ -552,8 +587,8 @@ def build_replay(
             raise InvalidInput(
                 f"side: {side!r} did not play in {match.info.home} v {match.info.away}"
             ) from None
-    story = tell_story(path, match, chosen)
-    return MatchReplay(match, prediction, path, emotions, metrics, story)
+    story = tell_story(path, match, chosen, context=tuple(context))
+    return MatchReplay(match, prediction, path, emotions, metrics, story, tuple(context))
 
 
 def fit_parameters(
