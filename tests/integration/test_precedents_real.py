@@ -211,6 +211,28 @@ def test_belgium_japan_late_winner(facts, running, belgium_japan):
     assert fact.reference_match_id == as_late.iloc[-1]["match_id"]
 
 
+def test_stoppage_minutes_before_1990_are_not_guessed(real_store, tables, running):
+    """The World Cup data has stoppage minutes from 1990 on: Davids' 90+2' winner (1998) cannot
+    be called the latest, since earlier winners written at 90' (Rojas, 1962) may have come later;
+    Huntelaar's 90+4' (2014) is compared with Totti's 90+5' (2006)."""
+    matches, goals = tables
+    wc = matches[matches["wc_match_id"].fillna("").str.startswith("M-")]
+    timed = goals[goals["match_id"].isin(wc["match_id"]) & (goals["stoppage"] > 0)]
+    first = wc[wc["match_id"].isin(timed["match_id"])]["date"].min()
+    assert first.year == 1990
+    old_90 = running[(running["date"] < first) & (running["win_minute"] == 90)]
+    assert not old_90.empty and (old_90["win_stoppage"] == 0).all()
+    davids = real_store.find_match("Netherlands", "Serbia", "1998-06-29")
+    assert running.set_index("match_id").loc[davids, "win_stoppage"] == 2
+    assert "late_winner" not in {f.kind for f in precedents(davids, *tables)}
+    huntelaar = real_store.find_match("Netherlands", "Mexico", "2014-06-29")
+    fact = {f.kind: f for f in precedents(huntelaar, *tables)}["late_winner"]
+    assert fact.text == (
+        "Klaas-Jan Huntelaar's winner at 90+4' was the latest in normal time in a World Cup "
+        "knockout match since Francesco Totti's at 90+5' for Italy against Australia in 2006."
+    )
+
+
 def test_belgium_japan_tells_nothing_it_cannot_back(tables, belgium_japan, facts):
     """No upset (Belgium were the higher rated), no first quarter-final for Belgium (1986), no
     first win over Japan (1-0 in November 2017), no rout, hat-trick or heavy defeat."""

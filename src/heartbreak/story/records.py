@@ -131,6 +131,8 @@ _NEXT = {
     "semi-finals": (2, "reached the World Cup final", "a first World Cup final"),
     "final": (1, "won the World Cup", "a first World Cup title"),
 }
+#: The nominal ends of the periods: a goal written there may have come in stoppage time.
+_NOMINAL_ENDS = (45, 90, 105, 120)
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
 _MONTHS = (
     "January",
@@ -301,16 +303,22 @@ def prepare_matches(matches: pd.DataFrame) -> pd.DataFrame:
     return m
 
 
-def knockout_goals(ko: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
+def knockout_goals(
+    ko: pd.DataFrame, goals: pd.DataFrame, stoppage_from: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Per World Cup knockout match (index match_id), what the goal queries need.
 
     ``known``: the timeline is complete (every goal listed, with its minute and stoppage);
     ``deficit_home``/``deficit_away``: the most goals each side was behind at any time;
     ``win_*`` (period, minute, stoppage, scorer, own_goal, team, seq): the winning goal of a
     match won in play — the goal of the winner that took it past the loser's final total, i.e.
-    the one that put it ahead for the last time; ``hat_trick_scorer``/``hat_trick_team``: the
-    first player to score three goals in the match (own goals do not count), or None;
-    ``scorers_known``: ``known`` and every goal but own goals has a scorer's name.
+    the one that put it ahead for the last time; ``win_exact``: its time is exact, which it is
+    not when it is written at a period's nominal end (45', 90', 105', 120') without a stoppage
+    minute in a match before ``stoppage_from`` (the first day the data has a stoppage minute;
+    None: never), since it may then have come in stoppage time; ``hat_trick_scorer`` and
+    ``hat_trick_team``: the first player to score three goals in the match (own goals do not
+    count), or None; ``scorers_known``: ``known`` and every goal but own goals has a scorer's
+    name.
     """
     ids = ko["match_id"].to_numpy()
     g = goals[goals["match_id"].isin(ids)].sort_values(["match_id", "seq"], kind="stable")
@@ -344,6 +352,10 @@ def knockout_goals(ko: pd.DataFrame, goals: pd.DataFrame) -> pd.DataFrame:
     winning = of_winner[nth.to_numpy() == of_winner["_need"].to_numpy()].set_index("match_id")
     for column in ("period", "minute", "stoppage", "scorer", "own_goal", "team", "seq"):
         out[f"win_{column}"] = winning[column].reindex(ids).astype(object).to_numpy()
+    at_end = winning["minute"].isin(_NOMINAL_ENDS) & (winning["stoppage"].fillna(0) == 0)
+    dates = pd.to_datetime(rows["date"]).reindex(winning.index)
+    unrecorded = np.ones(len(winning), bool) if stoppage_from is None else dates < stoppage_from
+    out["win_exact"] = ~(at_end & unrecorded).reindex(ids, fill_value=False).to_numpy(dtype=bool)
 
     # Hat-tricks: the first player to reach three goals in the match.
     scored = g[~g["own_goal"].astype(bool) & g["scorer"].notna()]
@@ -498,10 +510,16 @@ def late_winner(scope: _Scope) -> list[Precedent]:
     The reference is the latest earlier knockout match whose winning goal in the same phase came
     at least as late (a tie counts: "the latest since" means none later or as late in between);
     "ever" when every earlier one came earlier (and there was one in the same phase). Minutes and
-    stoppage minutes are those of the World Cup database.
+    stoppage minutes are those of the World Cup database, which has stoppage minutes from 1990
+    on: before the first goal with one, a goal written at 45', 90', 105' or 120' may have come
+    in stoppage time (``win_exact`` of :func:`knockout_goals`). Such a winning goal is not told,
+    and an earlier one at the same minute cannot be compared with a stoppage-time winner, which
+    is then not told either.
     """
     row, here = scope.row, scope.here
     if row["won_side"] is None or not here["known"] or pd.isna(here["win_minute"]):
+        return []
+    if not here["win_exact"]:
         return []
     period = str(here["win_period"])
     extra = period.startswith("extra_time")
@@ -517,7 +535,8 @@ def late_winner(scope: _Scope) -> list[Precedent]:
     as_late = (minutes > minute) | ((minutes == minute) & (stoppages >= stoppage))
     # The chances: matches won in play in the same phase, and those won in play whose record is
     # incomplete (their winning goal may have come in either phase).
-    known = stats["known"].to_numpy(dtype=bool)
+    inexact = ~stats["win_exact"].to_numpy(dtype=bool) & (minutes == minute) & (stoppage > 0)
+    known = stats["known"].to_numpy(dtype=bool) & ~inexact
     chances = earlier["won_side"].notna().to_numpy() & (same_phase | ~known)
     earlier = earlier[chances]
     status, ref = latest_precedent(earlier, (same_phase & as_late)[chances], known[chances])
@@ -947,7 +966,12 @@ def precedents(
     if row["wc_knockout"]:
         world_cup = earlier[earlier["world_cup"]]
         ko = world_cup[world_cup["wc_knockout"]]
-        stats = knockout_goals(pd.concat([ko, m.iloc[[at]]]), goals)
+        # The first day the World Cup data has a stoppage minute (from it on they are written).
+        ids = np.append(world_cup["match_id"].to_numpy(), row["match_id"])
+        timed = goals["match_id"].isin(ids) & (goals["stoppage"].fillna(0) > 0)
+        first = m.loc[m["match_id"].isin(goals.loc[timed, "match_id"]), "date"].min()
+        stoppage_from = None if pd.isna(first) else first
+        stats = knockout_goals(pd.concat([ko, m.iloc[[at]]]), goals, stoppage_from)
         scope = _Scope(row=row, earlier=ko, stats=stats, world_cup=world_cup)
         facts += comeback(scope)
         facts += late_winner(scope)

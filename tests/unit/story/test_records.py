@@ -389,6 +389,26 @@ def test_late_winner_phases_are_compared_apart_and_shootouts_have_none():
     assert h.facts(pens, "late_winner") == []
 
 
+def test_late_winner_waits_for_stoppage_minutes_to_be_recorded():
+    """Before the data's first stoppage minute, a winner written at 90' may have come in
+    stoppage time: it is not told, and it blocks a later stoppage-time "latest"."""
+    h = History()
+    h.add("1958-01-01", "A", "B", ["h 80"], stage=QF)
+    rojas = h.add("1962-06-16", "Chile", "Yugoslavia", ["h 90 Eladio Rojas"], stage=QF)
+    assert h.facts(rojas, "late_winner") == []
+    h.add("1990-06-10", "C", "D", ["h 45+1", "a 50"], stage="group stage")  # first stoppage
+    davids = h.add("1998-06-29", "E", "F", ["h 38", "a 48", "h 90+2 Edgar Davids"], stage=R16)
+    assert h.facts(davids, "late_winner") == []  # Rojas' 90' may have been 90+2' or later
+    at_90 = h.add("1998-07-04", "G", "H", ["h 12", "a 17", "h 90 Dennis Bergkamp"], stage=QF)
+    fact = h.fact(at_90, "late_winner")  # 90' after 1990 is exact; 90+2' came later
+    assert fact.reference_match_id == davids
+    early = h.add("2002-01-01", "I", "J", ["h 89"], stage=QF)
+    assert h.fact(early, "late_winner").reference_match_id == at_90
+    # A stoppage-time winner is compared with the 90' of 1962 once a later one is as late.
+    later = h.add("2006-06-26", "K", "L", ["h 90+1"], stage=R16)
+    assert h.fact(later, "late_winner").reference_match_id == davids
+
+
 # --- first knockout goals -------------------------------------------------------------------
 
 
