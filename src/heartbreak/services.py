@@ -32,28 +32,14 @@ from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
 
 
-def _period_start(value, field_name: str) -> dt.date | None:
-    """A YEAR (its 1 January) or a date."""
+def _year_or_date(value, field_name: str, end: bool) -> dt.date | None:
+    """A YEAR (its first day, or its last when ``end``) or a date; None passes through."""
     if value is None or isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    return (
-        dt.date(int(text), 1, 1)
-        if text.isdigit() and len(text) == 4
-        else parse_date(text, field_name)
-    )
-
-
-def _period_end(value, field_name: str) -> dt.date | None:
-    """A YEAR (its 31 December) or a date."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    return (
-        dt.date(int(text), 12, 31)
-        if text.isdigit() and len(text) == 4
-        else parse_date(text, field_name)
-    )
+    if text.isdigit() and len(text) == 4:
+        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    return parse_date(text, field_name)
 
 
 def parse_date(value: str | dt.date | None, field_name: str = "date") -> dt.date:
@@ -313,8 +299,8 @@ class Heartbreak:
             competition=competition,
             stage=stage,
             team=team,
-            date_from=_period_start(date_from, "--from"),
-            date_to=_period_end(date_to, "--to"),
+            date_from=_year_or_date(date_from, "--from", end=False),
+            date_to=_year_or_date(date_to, "--to", end=True),
             limit=limit,
         )
         frame.insert(0, "rank", np.arange(1, len(frame) + 1))

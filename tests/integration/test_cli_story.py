@@ -25,6 +25,7 @@ runner = CliRunner()
 
 BELGIUM_JAPAN = ["story", "Belgium", "Japan", "--date", "2018-07-02"]
 TOP_KEYS = {
+    "context",
     "match",
     "prematch",
     "timeline",

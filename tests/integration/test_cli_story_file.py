@@ -21,6 +21,7 @@ from heartbreak.cli import app
 runner = CliRunner()
 
 TOP_KEYS = {
+    "context",
     "match",
     "prematch",
     "timeline",
