@@ -585,15 +585,9 @@ def fit_parameters(
     from heartbreak.model.fit import fit_model
     from heartbreak.model.params import packaged_path, save_params
 
-    store = session.store
     parse_date(train_end, "--train-end")
-    params = fit_model(
-        store.matches(),
-        store.all_goals(),
-        store.all_red_cards(),
-        train_end=train_end,
-        elo=session.params.elo,
-    )
+    matches, goals, reds = _recorded_history(session.store)
+    params = fit_model(matches, goals, reds, train_end=train_end, elo=session.params.elo)
     return params, save_params(params, out if out is not None else packaged_path())
 
 
@@ -615,8 +609,7 @@ def evaluate(
     end = parse_date(date_to, "--to").isoformat() if date_to is not None else None
     if selection not in ("well_recorded", "complete"):
         raise InvalidInput(f"--selection: {selection!r} is not well_recorded or complete")
-    store = session.store
-    matches, goals, reds = store.matches(), store.all_goals(), store.all_red_cards()
+    matches, goals, reds = _recorded_history(session.store)
     params = fit_model(matches, goals, reds, train_end=start, elo=session.params.elo)
     inplay = evaluate_inplay(
         matches,
@@ -648,6 +641,16 @@ def evaluate(
 
         results["diagrams"] = [str(p) for p in save_reliability_diagrams(inplay, diagrams)]
     return results
+
+
+def _recorded_history(store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Matches, goals and sendings-off of the record, without the user's own matches (which
+    must never shape a fitted parameter or an evaluation)."""
+    matches = store.matches()
+    matches = matches[matches["source"] != "user"]
+    ids = set(matches["match_id"])
+    goals, reds = store.all_goals(), store.all_red_cards()
+    return matches, goals[goals["match_id"].isin(ids)], reds[reds["match_id"].isin(ids)]
 
 
 def _attribution() -> str:

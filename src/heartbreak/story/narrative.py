@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from heartbreak.story.records import Precedent
 
 MIN_SENTENCES, MAX_SENTENCES = 3, 6
+#: Middle sentences a story keeps before it makes room for a second context fact.
+MIDDLE_KEPT_WITH_CONTEXT = 3
 #: How many precedents (the strongest) a story with context tells, and how strong each must be.
 CONTEXT_SENTENCES = 2
 CONTEXT_MIN_STRENGTH = 0.1
@@ -844,7 +846,10 @@ def tell_story(
     first = _setting(pen, facts)
     middle = [line for line in _middle(pen, facts) if line is not None]
     last = _outcome(pen, facts)
-    told = _context(pen, context)
+    # The match's own story comes first: context fills what room the middle leaves (at least one
+    # fact, two when the middle is short).
+    room = MAX_SENTENCES - 2 - min(len(middle), MIDDLE_KEPT_WITH_CONTEXT)
+    told = _context(pen, context)[: max(room, 1)]
     # Keep the most important middle sentences, then tell them in match order.
     kept = sorted(middle, key=lambda line: line.priority)[: MAX_SENTENCES - 2 - len(told)]
     kept.sort(key=lambda line: line.order)
