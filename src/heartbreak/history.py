@@ -131,7 +131,8 @@ class TeamProfile:
         return self.rating_history
 
     def plot(self, ax=None):
-        """The team's World Football Elo rating over time, knockout matches marked."""
+        """The team's World Football Elo rating over time, with its most heartbreaking and most
+        joyful matches marked (Okabe–Ito colours)."""
         from matplotlib.figure import Figure
 
         from heartbreak.data.sources import ATTRIBUTION_SHORT
@@ -149,6 +150,22 @@ class TeamProfile:
         )
         ax.set_ylabel("rating")
         ax.grid(alpha=0.3)
+        by_match = history.set_index("match_id")["rating"]
+        for rows, colour, marker, label in (
+            (self.heartbreaks, "#D55E00", "v", "most heartbreaking"),
+            (self.joys, "#009E73", "^", "most joyful"),
+        ):
+            found = [r for r in rows if r["match_id"] in by_match.index]
+            if found:
+                ax.scatter(
+                    [pd.Timestamp(r["date"]) for r in found],
+                    [by_match[r["match_id"]] for r in found],
+                    color=colour,
+                    marker=marker,
+                    s=46,
+                    zorder=3,
+                    label=label,
+                )
         peak = pd.Timestamp(self.peak_rating_date)
         ax.annotate(
             f"peak {self.peak_rating:.0f}",
@@ -158,6 +175,9 @@ class TeamProfile:
             ha="center",
             fontsize=8,
         )
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, high + (high - low) * 0.08)
+        ax.legend(loc="upper left", frameon=False, fontsize=8)
         (fig or ax.figure).text(0.01, 0.01, ATTRIBUTION_SHORT, fontsize=6, color="#666666")
         return fig or ax.figure
 
