@@ -64,6 +64,7 @@ from heartbreak.data.sources import (
     SOURCES_BY_PATH,
 )
 from heartbreak.data.teams import Alias, TeamResolver, all_aliases
+from heartbreak.data.tournaments import stages_by_date
 from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
 from heartbreak.errors import (
@@ -246,6 +247,12 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
     m["knockout"] = np.where(
         is_wc, w["knockout"].fillna(False).to_numpy(dtype=bool), has_shootout & level
     )
+    # World Cups the database does not hold yet: the stage from the schedule's dates.
+    stage, needs_winner = stages_by_date(m["competition"], m["date"])
+    scheduled = ~is_wc & pd.notna(stage)
+    m.loc[scheduled, "stage"] = stage[scheduled]
+    decided = needs_winner[scheduled].astype(bool)
+    m.loc[scheduled, "knockout"] = m.loc[scheduled, "knockout"] | decided
 
     per_side = goals.groupby(["match_id", "side"]).size().unstack(fill_value=0)
     per_side = per_side.reindex(columns=["home", "away"], fill_value=0).reindex(
