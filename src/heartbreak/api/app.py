@@ -1,0 +1,51 @@
+"""The FastAPI app factory: one read-only store and one session per app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from heartbreak import __version__
+from heartbreak.api.errors import MAX_BODY_BYTES, BodySizeLimit, install_error_handlers
+from heartbreak.api.routes import router
+from heartbreak.services import Heartbreak
+
+
+def create_app(
+    db: Path | None = None,
+    data_dir: Path | None = None,
+    *,
+    session: Heartbreak | None = None,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
+    """The HTTP API over one :class:`~heartbreak.services.Heartbreak` session.
+
+    The store (``db``, else ``$HEARTBREAK_DB`` or the user data folder; built from ``data_dir``
+    when missing) is opened read-only once, here; a ``session`` given by the caller is used as
+    is and left open.
+    """
+    owned = session is None
+    if session is None:
+        session = Heartbreak(db=db, data_dir=data_dir)
+    session.store  # noqa: B018  (open, or build, the store now rather than on a request)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            app.state.session.store.close()
+
+    app = FastAPI(
+        title="Heartbreak",
+        version=__version__,
+        summary="The ride a football match gave its fans: probabilities, emotions, drama, story.",
+        lifespan=lifespan,
+    )
+    app.state.session = session
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.include_router(router)
+    return app

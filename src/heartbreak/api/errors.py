@@ -1,0 +1,200 @@
+"""One JSON error shape for every 4xx and 5xx answer, translated once at the boundary.
+
+``{"error": {"status": int, "type": str, "message": str, "field": str | null}}``
+
+- :class:`~heartbreak.errors.HeartbreakError` → its ``http_status`` (UnknownTeam and NoSuchMatch
+  404, InvalidInput 422, the others 400 or their own status); ``field`` is the request parameter
+  the error is about when it can be told: the one holding an unknown team's name, the one the
+  message starts with (``side: ...``), else the endpoint's one path parameter (``path.match_id``).
+- A request that fails validation → 422, ``field`` the first failing location (``query.date``).
+- An unknown route → 404; a wrong method → 405; a body over the limit → 413.
+- Anything unexpected → 500 with a fixed message: no traceback leaves the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from heartbreak.errors import HeartbreakError, UnknownTeam
+
+log = logging.getLogger("heartbreak.api")
+
+#: Largest request body accepted, in bytes (1 MiB).
+MAX_BODY_BYTES = 1024 * 1024
+
+_HTTP_TYPES = {
+    400: "BadRequest",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
+    422: "ValidationError",
+    500: "InternalError",
+}
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    type: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of the API."""
+
+    error: ErrorDetail
+
+
+#: ``responses=`` entry documenting the error shape in the OpenAPI schema.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in (
+        (404, "Unknown team or match"),
+        (422, "Invalid parameter (the error names the field)"),
+    )
+}
+
+
+def error_body(status: int, type_: str, message: str, field: str | None = None) -> dict:
+    return {"error": {"status": status, "type": type_, "message": message, "field": field}}
+
+
+def error_response(
+    status: int, type_: str, message: str, field: str | None = None, headers=None
+) -> JSONResponse:
+    return JSONResponse(error_body(status, type_, message, field), status, headers=headers)
+
+
+def _field_of(exc: HeartbreakError, request: Request) -> str | None:
+    """The request parameter an error is about: the one holding an unknown team's name, or the
+    one a message starts with (``side: ...``, ``--from: ...``)."""
+    params = [("path", k, v) for k, v in request.path_params.items()]
+    params += [("query", k, v) for k, v in request.query_params.items()]
+    if isinstance(exc, UnknownTeam):
+        for where, key, value in params:
+            if str(value) == exc.name:
+                return f"{where}.{key}"
+    head = exc.message.split(":", 1)[0].strip().lstrip("-").replace("-", "_")
+    head = {"from": "date_from", "to": "date_to"}.get(head, head)
+    for where, key, _ in params:
+        if key == head:
+            return f"{where}.{key}"
+    path_params = list(request.path_params)
+    return f"path.{path_params[0]}" if len(path_params) == 1 else None
+
+
+async def _heartbreak_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HeartbreakError)
+    status = int(getattr(exc, "http_status", 400))
+    return error_response(status, type(exc).__name__, exc.message, _field_of(exc, request))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if not errors:
+        return error_response(422, "ValidationError", "invalid request")
+    first = errors[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or None
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if field:
+        message = f"{field}: {message}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    return error_response(422, "ValidationError", message, field)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404 and exc.detail == "Not Found":
+        message = f"no such endpoint: {request.method} {request.url.path}"
+    elif status == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    type_ = _HTTP_TYPES.get(status, "HTTPError")
+    return error_response(status, type_, message, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "InternalError", "internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through the one shape."""
+    app.add_exception_handler(HeartbreakError, _heartbreak_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+class _BodyTooLarge(HTTPException):
+    """Raised when a streamed body grows past the limit; an HTTPException so that the app's
+    handlers (and FastAPI's body parsing) pass it on as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over the limit of {limit} bytes")
+
+
+class BodySizeLimit:
+    """ASGI middleware: a request body over ``max_bytes`` gets 413 in the error shape, whether
+    its ``Content-Length`` says so up front or a streamed body grows past the limit."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _message(self) -> str:
+        return f"request body over the limit of {self.max_bytes} bytes"
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, "PayloadTooLarge", self._message())
+        await response(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await self._reject(scope, receive, send)
+                    return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._reject(scope, receive, send)

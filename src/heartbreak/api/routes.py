@@ -1,0 +1,332 @@
+"""The JSON endpoints under ``/api``: parse the query (pydantic models), call the session,
+return the same JSON as the command line's ``--format json``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from heartbreak.api.errors import ERROR_RESPONSES
+from heartbreak.data.store import RANKED_METRICS
+from heartbreak.history import rankings_to_records
+from heartbreak.services import Heartbreak
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+
+
+def get_session(request: Request) -> Heartbreak:
+    """The app's one :class:`~heartbreak.services.Heartbreak` session."""
+    return request.app.state.session
+
+
+Session = Annotated[Heartbreak, Depends(get_session)]
+
+
+# --- parameter types ---------------------------------------------------------------------
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+def _year_or_date(end: bool):
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if len(text) == 4 and text.isdigit():
+                return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a year (YYYY) or a date (YYYY-MM-DD)") from None
+        return value
+
+    return parse
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+FromDate = Annotated[
+    dt.date | None,
+    BeforeValidator(_year_or_date(end=False)),
+    Field(description="From this year (its first day) or date, inclusive."),
+]
+ToDate = Annotated[
+    dt.date | None,
+    BeforeValidator(_year_or_date(end=True)),
+    Field(description="Up to this year (its last day) or date, inclusive."),
+]
+
+
+class Stage(StrEnum):
+    knockout = "knockout"
+    group = "group"
+    final = "final"
+
+
+Metric = StrEnum("Metric", {name: name for name in RANKED_METRICS})
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MatchQuery(_Query):
+    team: str | None = Field(None, description="Matches this team played.")
+    opponent: str | None = Field(None, description="... against this team.")
+    competition: str | None = Field(None, description='e.g. "FIFA World Cup" (any case).')
+    stage: Stage | None = Field(
+        None, description="knockout (needed a winner), group (the others) or final."
+    )
+    date_from: FromDate = None
+    date_to: ToDate = None
+    limit: int = Field(50, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class TopQuery(_Query):
+    metric: Metric = Field(Metric("heartbreak"), description="What to rank by.")
+    competition: str | None = None
+    stage: Stage | None = None
+    team: str | None = Field(None, description="Only matches this team played.")
+    date_from: FromDate = None
+    date_to: ToDate = None
+    limit: int = Field(10, ge=1, le=1000)
+
+
+class RatingsQuery(_Query):
+    date: IsoDate = Field(description="Ratings as of this date (matches before it).")
+    top: int = Field(20, ge=1, description="How many teams.")
+
+
+class PredictQuery(_Query):
+    home: str = Field(description="Home (or first-named) team.")
+    away: str = Field(description="Away (or second-named) team.")
+    date: IsoDate = Field(description="Match date.")
+    neutral: bool = Field(False, description="Played on neutral ground.")
+    knockout: bool = Field(False, description="Needs a winner: adds p_home_advance.")
+
+
+class ReplayQuery(_Query):
+    side: str | None = Field(None, description="Tell the story as this team's fans lived it.")
+
+
+# --- response models ---------------------------------------------------------------------
+
+
+class Score(BaseModel):
+    home: int
+    away: int
+
+
+class MatchSummary(BaseModel):
+    match_id: int
+    date: str
+    home: str
+    away: str
+    score: Score
+    competition: str
+    stage: str | None
+    knockout: bool
+    timeline_complete: bool
+    winner: str | None
+
+
+class MatchPage(BaseModel):
+    total: int = Field(description="Matches that fit the filters.")
+    limit: int
+    offset: int
+    matches: list[MatchSummary]
+
+
+class Ranked(BaseModel):
+    rank: int
+    match_id: int
+    date: str
+    home: str
+    away: str
+    score: Score
+    competition: str
+    stage: str | None
+    side: str
+    metric: str
+    value: float
+    reason: str
+
+
+class Rating(BaseModel):
+    rank: int
+    team: str
+    rating: float
+    matches: int
+    last_match: str | None
+
+
+class PredictionOut(BaseModel):
+    home: str
+    away: str
+    date: str
+    neutral: bool
+    knockout: bool
+    elo_home: float
+    elo_away: float
+    expected_goals_home: float
+    expected_goals_away: float
+    p_home_win: float
+    p_draw: float
+    p_away_win: float
+    p_home_advance: float | None = Field(None, description="Only for a knockout.")
+
+
+class Health(BaseModel):
+    status: str
+    schema_version: int | None
+    built_at: str | None
+    user_matches: int
+    counts: dict[str, int]
+    attribution: dict[str, str]
+
+
+# --- endpoints ---------------------------------------------------------------------------
+
+
+def _day(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+@router.get("/health", response_model=Health, summary="Store facts: when built, table sizes")
+def health(session: Session) -> dict[str, Any]:
+    meta = session.store.meta()
+    return {
+        "status": "ok",
+        "schema_version": meta.get("schema_version"),
+        "built_at": meta.get("built_at"),
+        "user_matches": int(meta.get("user_matches", 0) or 0),
+        "counts": meta.get("counts", {}),
+        "attribution": meta.get("attribution", {}),
+    }
+
+
+@router.get("/matches", response_model=MatchPage, summary="Search the stored matches")
+def matches(session: Session, q: Annotated[MatchQuery, Query()]) -> dict[str, Any]:
+    """Matches in date order, filtered like ``heartbreak export matches``; ``stage``:
+    ``knockout`` (matches that needed a winner), ``group`` (the others), ``final``."""
+    frame = session.store.matches(
+        team=q.team,
+        opponent=q.opponent,
+        competition=q.competition,
+        date_from=q.date_from,
+        date_to=q.date_to,
+        knockout={Stage.knockout: True, Stage.group: False}.get(q.stage),
+    )
+    if q.stage is Stage.final:
+        frame = frame[frame["stage"] == "final"]
+    page = frame.iloc[q.offset : q.offset + q.limit]
+    rows = [
+        {
+            "match_id": int(r.match_id),
+            "date": _day(r.date),
+            "home": r.home,
+            "away": r.away,
+            "score": {"home": int(r.home_score), "away": int(r.away_score)},
+            "competition": r.competition,
+            "stage": _text(r.stage),
+            "knockout": bool(r.knockout),
+            "timeline_complete": bool(r.timeline_complete),
+            "winner": _text(r.winner),
+        }
+        for r in page.itertuples(index=False)
+    ]
+    return {"total": len(frame), "limit": q.limit, "offset": q.offset, "matches": rows}
+
+
+@router.get(
+    "/matches/{match_id}",
+    summary="Replay a stored match (the JSON of `heartbreak story --format json`)",
+    response_description="match, prematch, timeline, emotions, metrics, story, story_side, "
+    "context, attribution",
+)
+def replay(
+    session: Session,
+    match_id: Annotated[int, Path(description="The stored match id.")],
+    q: Annotated[ReplayQuery, Query()],
+) -> dict[str, Any]:
+    """The replay of a stored match: probabilities point by point, both sides' emotions, drama
+    metrics, story and precedents. A match whose record lacks goal minutes cannot be replayed
+    (422)."""
+    return session.replay_id(match_id, side=q.side).to_dict()
+
+
+@router.get(
+    "/top",
+    response_model=list[Ranked],
+    summary="The most dramatic matches (as `heartbreak top --format json`)",
+)
+def top(session: Session, q: Annotated[TopQuery, Query()]) -> list[dict[str, Any]]:
+    metric = str(q.metric.value)
+    frame = session.top(
+        metric,
+        competition=q.competition,
+        stage=q.stage.value if q.stage is not None else None,
+        team=q.team,
+        date_from=q.date_from,
+        date_to=q.date_to,
+        limit=q.limit,
+    )
+    return rankings_to_records(frame, metric)
+
+
+@router.get(
+    "/teams/{team}",
+    summary="A team's history (as `heartbreak team --format json`)",
+    response_description="team, matches, first_match, last_match, rating_now, peak_rating, "
+    "knockout_record, most_heartbreaking, most_joyful",
+)
+def team(
+    session: Session, team: Annotated[str, Path(description="Team name, alias or FIFA code.")]
+) -> dict[str, Any]:
+    return session.team(team).to_dict()
+
+
+@router.get(
+    "/ratings",
+    response_model=list[Rating],
+    summary="World Football Elo ratings as of a date (as `heartbreak ratings --format json`)",
+)
+def ratings(session: Session, q: Annotated[RatingsQuery, Query()]) -> list[dict[str, Any]]:
+    frame = session.ratings(q.date, top=q.top)
+    return [
+        {
+            "rank": int(r.rank),
+            "team": r.team,
+            "rating": round(float(r.rating), 1),
+            "matches": int(r.matches),
+            "last_match": _day(r.last_match),
+        }
+        for r in frame.itertuples(index=False)
+    ]
+
+
+@router.get(
+    "/predict",
+    response_model=PredictionOut,
+    response_model_exclude_unset=True,
+    summary="Pre-match probabilities (as `heartbreak predict --format json`)",
+)
+def predict(session: Session, q: Annotated[PredictQuery, Query()]) -> dict[str, Any]:
+    return session.predict(q.home, q.away, q.date, neutral=q.neutral, knockout=q.knockout).to_dict()
