@@ -62,3 +62,7 @@ from heartbreak.cli.exchange import export_command, import_command  # noqa: E402
 
 app.command("import")(import_command)
 app.command("export")(export_command)
+
+from heartbreak.cli.serve import serve  # noqa: E402
+
+app.command("serve")(serve)
