@@ -562,80 +562,70 @@ def _append_user_matches(
 
 # --------------------------------------------------------------------------- writing
 
-_TABLE_SQL = {
-    "drama": """
-        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(side AS VARCHAR) AS side,
-               CAST(team AS VARCHAR) AS team, CAST(opponent AS VARCHAR) AS opponent,
-               CAST(complete AS BOOLEAN) AS complete,
-               CAST(prematch_chance AS DOUBLE) AS prematch_chance,
-               CAST(result AS VARCHAR) AS result, CAST(peak_chance AS DOUBLE) AS peak_chance,
-               CAST(peak_minute AS INTEGER) AS peak_minute,
-               CAST(peak_stoppage AS INTEGER) AS peak_stoppage,
-               CAST(peak_time_left AS DOUBLE) AS peak_time_left,
-               CAST(low_chance AS DOUBLE) AS low_chance, CAST(excitement AS DOUBLE) AS excitement,
-               CAST(surprise AS DOUBLE) AS surprise, CAST(suspense AS DOUBLE) AS suspense,
-               CAST(shock AS DOUBLE) AS shock, CAST(comeback AS DOUBLE) AS comeback,
-               CAST(heartbreak AS DOUBLE) AS heartbreak,
-               CAST(decisive_minute AS INTEGER) AS decisive_minute,
-               CAST(decisive_stoppage AS INTEGER) AS decisive_stoppage,
-               CAST(lead_changes AS INTEGER) AS lead_changes,
-               CAST(max_lead AS INTEGER) AS max_lead, CAST(flags AS VARCHAR) AS flags
-        FROM frame ORDER BY match_id, side DESC""",
-    "matches": """
-        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(date AS DATE) AS date,
-               CAST(home AS VARCHAR) AS home, CAST(away AS VARCHAR) AS away,
-               CAST(home_score AS INTEGER) AS home_score, CAST(away_score AS INTEGER) AS away_score,
-               CAST(competition AS VARCHAR) AS competition, CAST(city AS VARCHAR) AS city,
-               CAST(country AS VARCHAR) AS country, CAST(neutral AS BOOLEAN) AS neutral,
-               CAST(wc_match_id AS VARCHAR) AS wc_match_id, CAST(stage AS VARCHAR) AS stage,
-               CAST(knockout AS BOOLEAN) AS knockout, CAST(extra_time AS BOOLEAN) AS extra_time,
-               CAST(shootout_winner AS VARCHAR) AS shootout_winner,
-               CAST(home_penalties AS INTEGER) AS home_penalties,
-               CAST(away_penalties AS INTEGER) AS away_penalties,
-               CAST(winner AS VARCHAR) AS winner, CAST(goals_listed AS INTEGER) AS goals_listed,
-               CAST(timeline_complete AS BOOLEAN) AS timeline_complete,
-               CAST(source AS VARCHAR) AS source,
-               CAST(elo_home AS DOUBLE) AS elo_home, CAST(elo_away AS DOUBLE) AS elo_away
-        FROM frame ORDER BY match_id""",
-    "goals": """
-        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(seq AS INTEGER) AS seq,
-               CAST(team AS VARCHAR) AS team, CAST(side AS VARCHAR) AS side,
-               CAST(scorer AS VARCHAR) AS scorer, CAST(minute AS INTEGER) AS minute,
-               CAST(stoppage AS INTEGER) AS stoppage, CAST(period AS VARCHAR) AS period,
-               CAST(own_goal AS BOOLEAN) AS own_goal, CAST(penalty AS BOOLEAN) AS penalty
-        FROM frame ORDER BY match_id, seq""",
-    "cards": """
-        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(seq AS INTEGER) AS seq,
-               CAST(team AS VARCHAR) AS team, CAST(side AS VARCHAR) AS side,
-               CAST(player AS VARCHAR) AS player, CAST(minute AS INTEGER) AS minute,
-               CAST(stoppage AS INTEGER) AS stoppage, CAST(period AS VARCHAR) AS period,
-               CAST(card AS VARCHAR) AS card, CAST(sending_off AS BOOLEAN) AS sending_off
-        FROM frame ORDER BY match_id, seq""",
-    "shootouts": """
-        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(winner AS VARCHAR) AS winner,
-               CAST(first_shooter AS VARCHAR) AS first_shooter
-        FROM frame ORDER BY match_id""",
-    "shootout_kicks": """
-        SELECT CAST(match_id AS INTEGER) AS match_id, CAST(seq AS INTEGER) AS seq,
-               CAST(team AS VARCHAR) AS team, CAST(side AS VARCHAR) AS side,
-               CAST(player AS VARCHAR) AS player, CAST(converted AS BOOLEAN) AS converted
-        FROM frame ORDER BY match_id, seq""",
-    "teams": """
-        SELECT CAST(name AS VARCHAR) AS name, CAST(first_match AS DATE) AS first_match,
-               CAST(last_match AS DATE) AS last_match, CAST(matches AS INTEGER) AS matches
-        FROM frame ORDER BY name""",
-    "team_aliases": """
-        SELECT CAST(alias AS VARCHAR) AS alias, CAST(team AS VARCHAR) AS team,
-               CAST(start_date AS DATE) AS start_date, CAST(end_date AS DATE) AS end_date,
-               CAST(kind AS VARCHAR) AS kind
-        FROM frame ORDER BY kind, alias""",
-    "ratings": """
-        SELECT CAST(team AS VARCHAR) AS team, CAST(date AS DATE) AS date,
-               CAST(match_id AS INTEGER) AS match_id,
-               CAST(rating_before AS DOUBLE) AS rating_before,
-               CAST(rating_after AS DOUBLE) AS rating_after
-        FROM frame ORDER BY team, date, match_id""",
+#: Every table's columns with their SQL types (the contract other code reads) and row order.
+_SCHEMA: dict[str, tuple[str, str]] = {
+    "drama": (
+        "match_id INTEGER, side VARCHAR, team VARCHAR, opponent VARCHAR, complete BOOLEAN, "
+        "prematch_chance DOUBLE, result VARCHAR, peak_chance DOUBLE, peak_minute INTEGER, "
+        "peak_stoppage INTEGER, peak_time_left DOUBLE, low_chance DOUBLE, excitement DOUBLE, "
+        "surprise DOUBLE, suspense DOUBLE, shock DOUBLE, comeback DOUBLE, heartbreak DOUBLE, "
+        "decisive_minute INTEGER, decisive_stoppage INTEGER, lead_changes INTEGER, "
+        "max_lead INTEGER, flags VARCHAR",
+        "match_id, side DESC",
+    ),
+    "matches": (
+        "match_id INTEGER, date DATE, home VARCHAR, away VARCHAR, home_score INTEGER, "
+        "away_score INTEGER, competition VARCHAR, city VARCHAR, country VARCHAR, "
+        "neutral BOOLEAN, wc_match_id VARCHAR, stage VARCHAR, knockout BOOLEAN, "
+        "extra_time BOOLEAN, shootout_winner VARCHAR, home_penalties INTEGER, "
+        "away_penalties INTEGER, winner VARCHAR, goals_listed INTEGER, "
+        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE",
+        "match_id",
+    ),
+    "goals": (
+        "match_id INTEGER, seq INTEGER, team VARCHAR, side VARCHAR, scorer VARCHAR, "
+        "minute INTEGER, stoppage INTEGER, period VARCHAR, own_goal BOOLEAN, penalty BOOLEAN",
+        "match_id, seq",
+    ),
+    "cards": (
+        "match_id INTEGER, seq INTEGER, team VARCHAR, side VARCHAR, player VARCHAR, "
+        "minute INTEGER, stoppage INTEGER, period VARCHAR, card VARCHAR, sending_off BOOLEAN",
+        "match_id, seq",
+    ),
+    "shootouts": (
+        "match_id INTEGER, winner VARCHAR, first_shooter VARCHAR",
+        "match_id",
+    ),
+    "shootout_kicks": (
+        "match_id INTEGER, seq INTEGER, team VARCHAR, side VARCHAR, player VARCHAR, "
+        "converted BOOLEAN",
+        "match_id, seq",
+    ),
+    "teams": (
+        "name VARCHAR, first_match DATE, last_match DATE, matches INTEGER",
+        "name",
+    ),
+    "team_aliases": (
+        "alias VARCHAR, team VARCHAR, start_date DATE, end_date DATE, kind VARCHAR",
+        "kind, alias",
+    ),
+    "ratings": (
+        "team VARCHAR, date DATE, match_id INTEGER, rating_before DOUBLE, rating_after DOUBLE",
+        "team, date, match_id",
+    ),
 }
+
+
+def _select_sql(columns: str, order: str) -> str:
+    """The statement that writes a table from the registered DataFrame ``frame``."""
+    casts = ", ".join(
+        f"CAST({name} AS {kind}) AS {name}"
+        for name, kind in (column.split() for column in columns.split(","))
+    )
+    return f"SELECT {casts} FROM frame ORDER BY {order}"
+
+
+_TABLE_SQL = {name: _select_sql(columns, order) for name, (columns, order) in _SCHEMA.items()}
 
 
 def _drama(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.DataFrame:
