@@ -1,0 +1,349 @@
+"""The HTTP API driven in-process on the real store, plus one test over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import httpx
+import pytest
+
+from heartbreak.api import create_app
+from heartbreak.api.errors import BodySizeLimit, error_body
+from heartbreak.api.routes import get_session, router
+from heartbreak.services import Heartbreak
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the test client's note about a future httpx
+    from fastapi.testclient import TestClient
+
+ERROR_KEYS = {"status", "type", "message", "field"}
+
+
+@pytest.fixture(scope="module")
+def session(real_db_path) -> Heartbreak:
+    return Heartbreak(db=real_db_path)
+
+
+@pytest.fixture(scope="module")
+def client(session) -> TestClient:
+    return TestClient(create_app(session=session), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def belgium_japan(session) -> int:
+    return session.find_match("Belgium", "Japan", "2018-07-02")
+
+
+def assert_error(response, status: int, type_: str, field: str | None = None) -> dict:
+    """The one error shape, with the status echoed in the body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == ERROR_KEYS
+    assert error["status"] == status
+    assert error["type"] == type_
+    assert isinstance(error["message"], str) and error["message"]
+    assert error["field"] == field
+    assert "Traceback" not in response.text
+    return error
+
+
+# --- happy paths -------------------------------------------------------------------------
+
+
+def test_health_summarises_the_store(client, session):
+    body = client.get("/api/health").json()
+    meta = session.store.meta()
+    assert body["status"] == "ok"
+    assert body["built_at"] == meta["built_at"]
+    assert body["counts"] == meta["counts"]
+    assert body["counts"]["matches"] > 40_000
+    assert "worldcup" in body["attribution"]
+
+
+def test_replay_is_exactly_the_story_json(client, session, belgium_japan):
+    response = client.get(f"/api/matches/{belgium_japan}")
+    assert response.status_code == 200, response.text
+    expected = json.loads(json.dumps(session.replay_id(belgium_japan).to_dict()))
+    assert response.json() == expected
+    assert response.json()["match"]["home"] == "Belgium"
+
+
+def test_replay_told_from_one_side(client, session, belgium_japan):
+    body = client.get(f"/api/matches/{belgium_japan}", params={"side": "Japan"}).json()
+    expected = session.replay_id(belgium_japan, side="Japan").to_dict()
+    assert body == json.loads(json.dumps(expected))
+    assert body["story_side"] == expected["story_side"]
+
+
+def test_match_search_filters_and_pages(client, belgium_japan):
+    params = {"team": "Japan", "opponent": "Belgium", "date_from": "2018", "date_to": "2018"}
+    body = client.get("/api/matches", params=params).json()
+    assert body["total"] == 1 and body["offset"] == 0
+    (row,) = body["matches"]
+    assert row == {
+        "match_id": belgium_japan,
+        "date": "2018-07-02",
+        "home": "Belgium",
+        "away": "Japan",
+        "score": {"home": 3, "away": 2},
+        "competition": "FIFA World Cup",
+        "stage": "round of 16",
+        "knockout": True,
+        "timeline_complete": True,
+        "winner": "Belgium",
+    }
+    first = client.get("/api/matches", params={"team": "Japan", "limit": 3}).json()
+    second = client.get("/api/matches", params={"team": "Japan", "limit": 3, "offset": 3}).json()
+    assert first["total"] == second["total"] > 6
+    ids = [m["match_id"] for m in first["matches"] + second["matches"]]
+    assert len(set(ids)) == 6
+    dates = [m["date"] for m in first["matches"] + second["matches"]]
+    assert dates == sorted(dates)
+
+
+def test_match_search_by_stage(client):
+    finals = client.get(
+        "/api/matches", params={"competition": "fifa world cup", "stage": "final", "limit": 1000}
+    ).json()
+    assert finals["total"] >= 20
+    assert all(m["stage"] == "final" and m["knockout"] for m in finals["matches"])
+    group = client.get(
+        "/api/matches", params={"competition": "FIFA World Cup", "stage": "group", "limit": 5}
+    ).json()
+    assert group["matches"] and not any(m["knockout"] for m in group["matches"])
+
+
+def test_top_has_japan_2018_among_world_cup_knockouts(client, belgium_japan):
+    params = {"metric": "heartbreak", "competition": "FIFA World Cup", "stage": "knockout"}
+    records = client.get("/api/top", params={**params, "limit": 10}).json()
+    assert [r["rank"] for r in records] == list(range(1, 11))
+    values = [r["value"] for r in records]
+    assert values == sorted(values, reverse=True)
+    assert any(r["match_id"] == belgium_japan and r["side"] == "Japan" for r in records)
+
+
+def test_top_is_the_cli_contract(client, session):
+    from heartbreak.history import rankings_to_records
+
+    params = {"metric": "comeback", "team": "Germany", "date_from": "1950", "limit": 5}
+    got = client.get("/api/top", params=params).json()
+    frame = session.top("comeback", team="Germany", date_from="1950", limit=5)
+    assert got == json.loads(json.dumps(rankings_to_records(frame, "comeback")))
+
+
+def test_team_is_the_profile(client, session):
+    response = client.get("/api/teams/japan")
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(json.dumps(session.team("Japan").to_dict()))
+
+
+def test_ratings_as_of_a_date(client):
+    rows = client.get("/api/ratings", params={"date": "2018-07-02", "top": 5}).json()
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+    assert set(rows[0]) == {"rank", "team", "rating", "matches", "last_match"}
+    assert all(r["last_match"] < "2018-07-02" for r in rows)
+    assert [r["rating"] for r in rows] == sorted((r["rating"] for r in rows), reverse=True)
+
+
+def test_predict_is_the_cli_contract(client, session):
+    params = {"home": "Belgium", "away": "Japan", "date": "2018-07-02"}
+    knockout = client.get("/api/predict", params={**params, "neutral": True, "knockout": True})
+    expected = session.predict("Belgium", "Japan", "2018-07-02", neutral=True, knockout=True)
+    assert knockout.json() == json.loads(json.dumps(expected.to_dict()))
+    plain = client.get("/api/predict", params=params).json()
+    assert "p_home_advance" not in plain and plain["neutral"] is False
+    assert abs(plain["p_home_win"] + plain["p_draw"] + plain["p_away_win"] - 1) < 1e-9
+
+
+def test_openapi_documents_every_endpoint(client):
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    assert {
+        "/api/matches",
+        "/api/matches/{match_id}",
+        "/api/top",
+        "/api/teams/{team}",
+        "/api/ratings",
+        "/api/predict",
+        "/api/health",
+    } <= paths
+    assert all(op.get("summary") for item in spec["paths"].values() for op in item.values())
+    assert "ErrorResponse" in spec["components"]["schemas"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_every_endpoint_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for route in router.routes:
+        assert f"`GET {route.path}" in readme, f"{route.path} is not documented in README.md"
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/ratings", {"date": "2018-13-02"}, "query.date"),
+        ("/api/ratings", {}, "query.date"),
+        ("/api/top", {"date_from": "20x"}, "query.date_from"),
+        ("/api/matches", {"date_to": "yesterday"}, "query.date_to"),
+        ("/api/predict", {"home": "Belgium", "away": "Japan", "date": "2 July"}, "query.date"),
+        ("/api/top", {"metric": "drama"}, "query.metric"),
+        ("/api/matches", {"stage": "semi"}, "query.stage"),
+        ("/api/matches", {"limit": 0}, "query.limit"),
+        ("/api/matches", {"nonsense": 1}, "query.nonsense"),
+    ],
+)
+def test_invalid_parameters_are_422_naming_the_field(client, url, params, field):
+    error = assert_error(client.get(url, params=params), 422, "ValidationError", field)
+    assert error["message"].startswith(field)
+
+
+def test_match_id_must_be_a_number(client):
+    assert_error(client.get("/api/matches/abc"), 422, "ValidationError", "path.match_id")
+
+
+def test_unknown_team_is_404_with_suggestions(client):
+    error = assert_error(client.get("/api/teams/Japn"), 404, "UnknownTeam", "path.team")
+    assert "Japan" in error["message"]
+    params = {"home": "Belgium", "away": "Japn", "date": "2018-07-02"}
+    error = assert_error(
+        client.get("/api/predict", params=params), 404, "UnknownTeam", "query.away"
+    )
+    assert "closest: Japan" in error["message"]
+    assert_error(
+        client.get("/api/top", params={"team": "Atlantis"}), 404, "UnknownTeam", "query.team"
+    )
+
+
+def test_unknown_match_is_404(client):
+    error = assert_error(client.get("/api/matches/999999999"), 404, "NoSuchMatch", "path.match_id")
+    assert "999999999" in error["message"]
+
+
+def test_incomplete_timeline_is_422(client, session):
+    incomplete = session.store.matches(timeline_complete=False, limit=1)
+    match_id = int(incomplete["match_id"].iloc[0])
+    error = assert_error(
+        client.get(f"/api/matches/{match_id}"), 422, "InvalidInput", "path.match_id"
+    )
+    assert "minute by minute" in error["message"]
+
+
+def test_a_side_that_did_not_play_is_422(client, belgium_japan):
+    response = client.get(f"/api/matches/{belgium_japan}", params={"side": "Brazil"})
+    assert_error(response, 422, "InvalidInput", "query.side")
+
+
+def test_unknown_route_and_method(client):
+    assert_error(client.get("/api/nowhere"), 404, "NotFound")
+    assert_error(client.get("/"), 404, "NotFound")
+    assert_error(client.delete("/api/health"), 405, "MethodNotAllowed")
+
+
+def test_unexpected_failure_is_500_without_details(session):
+    app = create_app(session=session)
+
+    def broken():
+        raise RuntimeError("secret internals at /srv/x.py line 3")
+
+    app.dependency_overrides[get_session] = broken
+    client = TestClient(app, raise_server_exceptions=False)
+    response = client.get("/api/health")
+    assert_error(response, 500, "InternalError")
+    assert "secret" not in response.text
+
+
+def test_a_body_over_one_mib_is_413(client):
+    response = client.post("/api/health", content=b"x" * (1024 * 1024 + 1))
+    assert_error(response, 413, "PayloadTooLarge")
+    # Within the limit the request goes on to routing (no POST here).
+    assert_error(client.post("/api/health", content=b"{}"), 405, "MethodNotAllowed")
+
+
+def test_a_streamed_body_over_the_limit_is_413():
+    async def echo(scope, receive, send):
+        size = 0
+        while True:
+            message = await receive()
+            size += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": str(size).encode()})
+
+    client = TestClient(BodySizeLimit(echo, max_bytes=100))
+
+    def chunks(n):
+        for _ in range(n):
+            yield b"x" * 30
+
+    assert client.post("/", content=chunks(3)).text == "90"
+    response = client.post("/", content=chunks(4))
+    assert response.status_code == 413
+    assert response.json() == error_body(
+        413, "PayloadTooLarge", "request body over the limit of 100 bytes"
+    )
+
+
+# --- the server --------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_served_over_real_http(session):
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(session=session), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start within 10 s"
+            assert thread.is_alive(), "the server stopped while starting"
+            time.sleep(0.05)
+        response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5)
+        assert response.status_code == 200
+        assert response.json()["counts"]["matches"] > 40_000
+        missing = httpx.get(f"http://127.0.0.1:{port}/api/nowhere", timeout=5)
+        assert missing.status_code == 404 and missing.json()["error"]["type"] == "NotFound"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_serve_command_runs_uvicorn_with_the_options(real_db_path, monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from heartbreak.cli import app
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda api, **kw: calls.append((api, kw)))
+    done = CliRunner().invoke(
+        app, ["serve", "--host", "0.0.0.0", "--port", "8123", "--db", str(real_db_path)]
+    )
+    assert done.exit_code == 0, done.output
+    ((api, kw),) = calls
+    assert kw["host"] == "0.0.0.0" and kw["port"] == 8123
+    with TestClient(api) as client:
+        assert client.get("/api/health").json()["status"] == "ok"
