@@ -304,7 +304,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_served_over_real_http(session):
+@pytest.fixture(scope="module")
+def served(session):
+    """The app served by uvicorn on a free local port in a thread; stopped within 10 s."""
     import uvicorn
 
     port = _free_port()
@@ -314,21 +316,42 @@ def test_served_over_real_http(session):
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "the server did not start within 10 s"
-            assert thread.is_alive(), "the server stopped while starting"
-            time.sleep(0.05)
-        response = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=5)
-        assert response.status_code == 200
-        assert response.json()["counts"]["matches"] > 40_000
-        missing = httpx.get(f"http://127.0.0.1:{port}/api/nowhere", timeout=5)
-        assert missing.status_code == 404 and missing.json()["error"]["type"] == "NotFound"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-    assert not thread.is_alive()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start within 10 s"
+        assert thread.is_alive(), "the server stopped while starting"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the server did not stop within 10 s"
+
+
+def test_served_over_real_http(served):
+    response = httpx.get(f"{served}/api/health", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["counts"]["matches"] > 40_000
+    missing = httpx.get(f"{served}/api/nowhere", timeout=5)
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "NotFound"
+
+
+def test_concurrent_requests_get_the_answers_of_sequential_ones(served, client, belgium_japan):
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [
+        f"/api/matches/{belgium_japan}?side=Japan",
+        "/api/teams/Brazil",
+        "/api/top?metric=suspense&limit=5",
+        "/api/ratings?date=1990-06-01&top=10",
+        "/api/matches?team=Italy&limit=20",
+        "/api/predict?home=Italy&away=Germany&date=2006-07-04&neutral=true&knockout=true",
+        "/api/teams/Japn",
+    ] * 3
+    expected = {url: (r.status_code, r.json()) for url in urls for r in [client.get(url)]}
+    with httpx.Client(base_url=served, timeout=30) as http, ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(http.get, urls))
+    for url, response in zip(urls, answers, strict=True):
+        assert (response.status_code, response.json()) == expected[url], url
 
 
 def test_serve_command_runs_uvicorn_with_the_options(real_db_path, monkeypatch):
