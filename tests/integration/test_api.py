@@ -176,7 +176,10 @@ def test_openapi_documents_every_endpoint(client):
         "/api/health",
     } <= paths
     assert all(op.get("summary") for item in spec["paths"].values() for op in item.values())
-    assert "ErrorResponse" in spec["components"]["schemas"]
+    error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    for code in ("404", "422", "500"):
+        responses = spec["paths"]["/api/predict"]["get"]["responses"]
+        assert responses[code]["content"]["application/json"]["schema"] == error_ref
     assert client.get("/docs").status_code == 200
 
 

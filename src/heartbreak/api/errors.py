@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -24,8 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from heartbreak.errors import HeartbreakError, UnknownTeam
-
-log = logging.getLogger("heartbreak.api")
 
 #: Largest request body accepted, in bytes (1 MiB).
 MAX_BODY_BYTES = 1024 * 1024
@@ -59,6 +56,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for code, text in (
         (404, "Unknown team or match"),
         (422, "Invalid parameter (the error names the field)"),
+        (500, "Unexpected failure (no details are given)"),
     )
 }
 
@@ -126,7 +124,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Starlette raises the exception again once this answer is sent, so the server logs it.
     return error_response(500, "InternalError", "internal server error")
 
 
