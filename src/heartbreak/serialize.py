@@ -112,6 +112,30 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
     }
 
 
+def day(value: Any) -> str | None:
+    """A stored date (a pandas timestamp) as ``YYYY-MM-DD``; None when missing."""
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+def ratings_to_records(frame) -> list[dict[str, Any]]:
+    """The ratings contract shared by ``heartbreak ratings --format json`` and the HTTP API:
+    rank, team, rating (one decimal), matches, last_match."""
+    return [
+        {
+            "rank": int(r.rank),
+            "team": r.team,
+            "rating": round(float(r.rating), 1),
+            "matches": int(r.matches),
+            "last_match": day(r.last_match),
+        }
+        for r in frame.itertuples(index=False)
+    ]
+
+
 def point_label(path, i: int) -> str:
     """How a fan names a point: "KO", "48'", "HT", "FT", "90+4'", "pens"."""
     kind = path.kind[i]

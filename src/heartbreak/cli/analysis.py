@@ -7,7 +7,6 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +14,8 @@ from rich.text import Text
 
 from heartbreak.cli._common import handle_errors, make_progress
 from heartbreak.errors import InvalidInput
+from heartbreak.serialize import day as iso_day
+from heartbreak.serialize import ratings_to_records
 from heartbreak.services import Heartbreak, MatchReplay, parse_date
 
 console = Console()
@@ -55,18 +56,7 @@ def ratings(
         day = parse_date(date, "--date")
         frame = open_session(db, data_dir).ratings(day, top=top)
         if output is OutputFormat.json:
-            print_json(
-                [
-                    {
-                        "rank": int(r.rank),
-                        "team": r.team,
-                        "rating": round(float(r.rating), 1),
-                        "matches": int(r.matches),
-                        "last_match": _day(r.last_match),
-                    }
-                    for r in frame.itertuples(index=False)
-                ]
-            )
+            print_json(ratings_to_records(frame))
             return
         table = Table(title=f"World Football Elo ratings before {day:%d %B %Y}")
         table.add_column("#", justify="right")
@@ -76,16 +66,9 @@ def ratings(
         table.add_column("Last match")
         for r in frame.itertuples(index=False):
             table.add_row(
-                str(r.rank), r.team, f"{r.rating:.0f}", str(r.matches), _day(r.last_match) or ""
+                str(r.rank), r.team, f"{r.rating:.0f}", str(r.matches), iso_day(r.last_match) or ""
             )
         console.print(table)
-
-
-def _day(value) -> str | None:
-    """A stored date (a pandas timestamp) as ``YYYY-MM-DD``; None when missing."""
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).date().isoformat()
 
 
 def predict(
