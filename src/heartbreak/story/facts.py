@@ -309,14 +309,8 @@ def chance_of(path: ProbabilityPath, side: Side) -> np.ndarray:
 
 
 def kind_mask(path: ProbabilityPath, kind: PointKind) -> np.ndarray:
-    """Mask of the points of one kind.
-
-    Also matches a name cut short by a fixed-width string column (``"final_whistl"`` in a
-    ``<U12`` array), so facts stay right for any path whose ``kind`` column was built that way.
-    """
-    kinds = np.asarray(path.kind).astype(str)
-    width = kinds.dtype.itemsize // np.dtype("U1").itemsize
-    return (kinds == kind.value) | (kinds == kind.value[:width])
+    """Mask of the points of one kind."""
+    return np.asarray(path.kind) == kind.value
 
 
 def live_points(path: ProbabilityPath) -> np.ndarray:
