@@ -1,0 +1,377 @@
+"""The pure core of live mode: a live match's definition and the fold of its message log.
+
+A live feed sends *messages*, each keyed by the sender's ``event_id``:
+
+- ``goal``, ``red_card``, ``shootout`` (the shootout's winner), ``period_end`` (half-time, full
+  time, extra-time half-time, end of extra time) and ``stoppage`` (minutes added announced):
+  an event, version 1 unless ``version`` says otherwise;
+- ``correction``: a new version (``version`` ≥ 2) of an event, carrying only the fields that
+  change (minute, stoppage, side, player, own_goal, penalty, added);
+- ``retraction``: the event is removed (as after a VAR review), whenever it arrives.
+
+:func:`effective_events` folds any collection of messages into the events that stand, so the
+same set of messages replays to the same events whatever their order or repetition.
+No files, no clock, no store: messages in, domain objects out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side, minute_label
+from heartbreak.errors import InvalidInput
+
+#: Message types that create an event (version 1 by default).
+EVENT_TYPES = ("goal", "red_card", "period_end", "stoppage", "shootout")
+#: Every message type.
+MESSAGE_TYPES = (*EVENT_TYPES, "correction", "retraction")
+#: Fields a correction may change.
+CORRECTABLE = ("minute", "stoppage", "side", "player", "own_goal", "penalty", "added")
+_PLAY_PERIODS = (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND)
+_MAX_STOPPAGE = 30
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMatch:
+    """What is known before kick-off of a live match; ratings default to the store's."""
+
+    home: str
+    away: str
+    date: dt.date
+    neutral: bool = False
+    knockout: bool = False
+    competition: str = "Friendly"
+    stage: str | None = None
+    city: str | None = None
+    country: str | None = None
+    elo_home: float | None = None
+    elo_away: float | None = None
+
+    def info(self) -> MatchInfo:
+        return MatchInfo(
+            home=self.home,
+            away=self.away,
+            date=self.date,
+            competition=self.competition,
+            stage=self.stage,
+            knockout=self.knockout,
+            neutral=self.neutral,
+            city=self.city,
+            country=self.country,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["date"] = self.date.isoformat()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LiveMatch:
+        """A definition from JSON-like data; errors name the field."""
+        known = set(cls.__dataclass_fields__)
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InvalidInput(f"{extra[0]}: unknown field")
+        values = dict(data)
+        for name in ("home", "away"):
+            text = values.get(name)
+            if not isinstance(text, str) or not text.strip():
+                raise InvalidInput(f"{name}: a team name is required")
+            values[name] = text.strip()
+        if values["home"].casefold() == values["away"].casefold():
+            raise InvalidInput("away: a team cannot play itself")
+        date = values.get("date")
+        if isinstance(date, dt.date):
+            values["date"] = date
+        else:
+            try:
+                values["date"] = dt.date.fromisoformat(str(date).strip())
+            except ValueError:
+                raise InvalidInput(f"date: {date!r} is not a date (YYYY-MM-DD)") from None
+        for name in ("neutral", "knockout"):
+            if not isinstance(values.get(name, False), bool):
+                raise InvalidInput(f"{name}: must be true or false")
+        for name in ("elo_home", "elo_away"):
+            value = values.get(name)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise InvalidInput(f"{name}: must be a number")
+                if not 0 < float(value) < 4000:
+                    raise InvalidInput(f"{name}: {value} is not a plausible rating")
+                values[name] = float(value)
+        for name in ("competition", "stage", "city", "country"):
+            value = values.get(name)
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(f"{name}: must be text")
+        if values.get("competition") is None:
+            values.pop("competition", None)
+        return cls(**values)
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def _side(match: LiveMatch, value: Any) -> str:
+    text = str(value).strip() if value is not None else ""
+    if text.casefold() in ("home", match.home.casefold()):
+        return "home"
+    if text.casefold() in ("away", match.away.casefold()):
+        return "away"
+    raise InvalidInput(f"team: {value!r} is neither {match.home} nor {match.away} (nor home/away)")
+
+
+def _int(raw: Mapping[str, Any], name: str, low: int, high: int) -> int:
+    value = raw[name]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name}: must be a whole number")
+    if not low <= value <= high:
+        raise InvalidInput(f"{name}: {value} is not between {low} and {high}")
+    return value
+
+
+def _bool(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw[name]
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name}: must be true or false")
+    return value
+
+
+def _period(raw: Mapping[str, Any]) -> str:
+    value = raw.get("period")
+    names = [p.value for p in _PLAY_PERIODS]
+    if value not in names:
+        raise InvalidInput(f"period: {value!r} is not one of {', '.join(names)}")
+    return str(value)
+
+
+_ALLOWED = {
+    "goal": {"minute", "stoppage", "team", "player", "own_goal", "penalty"},
+    "red_card": {"minute", "stoppage", "team", "player"},
+    "shootout": {"team"},
+    "period_end": {"period", "stoppage"},
+    "stoppage": {"period", "added", "minute", "stoppage"},
+    "correction": {"minute", "stoppage", "team", "player", "own_goal", "penalty", "added"},
+    "retraction": set(),
+}
+
+
+def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate one message of the feed and return its canonical form (teams as sides, no
+    empty fields); an error names the field."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("message: must be a JSON object")
+    event_id = raw.get("event_id")
+    if not isinstance(event_id, str | int) or isinstance(event_id, bool) or not str(event_id):
+        raise InvalidInput("event_id: the sender's id of the event is required")
+    kind = raw.get("type")
+    if kind not in MESSAGE_TYPES:
+        raise InvalidInput(f"type: {kind!r} is not one of {', '.join(MESSAGE_TYPES)}")
+    extra = sorted(set(raw) - _ALLOWED[kind] - {"event_id", "type", "version"})
+    if extra:
+        raise InvalidInput(f"{extra[0]}: not a field of a {kind} message")
+    out: dict[str, Any] = {"event_id": str(event_id), "type": kind}
+    if kind == "retraction":
+        return out
+    default_version = 2 if kind == "correction" else 1
+    version = raw.get("version", default_version)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InvalidInput("version: must be a whole number from 1")
+    if kind == "correction" and version < 2:
+        raise InvalidInput("version: a correction is version 2 or later")
+    out["version"] = version
+    present = {k for k in _ALLOWED[kind] if raw.get(k) is not None}
+    if kind in ("goal", "red_card") and not {"minute", "team"} <= present:
+        raise InvalidInput(f"{'minute' if 'minute' not in present else 'team'}: required")
+    if kind == "shootout" and "team" not in present:
+        raise InvalidInput("team: the shootout's winner is required")
+    if kind == "stoppage" and "added" not in present:
+        raise InvalidInput("added: the minutes of stoppage announced are required")
+    if kind == "correction" and not present:
+        raise InvalidInput(f"correction: give at least one of {', '.join(_ALLOWED[kind])}")
+    if kind in ("period_end", "stoppage"):
+        out["period"] = _period(raw)
+    if "minute" in present:
+        out["minute"] = _int(raw, "minute", 0, 120)
+    if "stoppage" in present:
+        out["stoppage"] = _int(raw, "stoppage", 0, _MAX_STOPPAGE)
+    if "added" in present:
+        out["added"] = _int(raw, "added", 0, _MAX_STOPPAGE)
+    if "team" in present:
+        out["side"] = _side(match, raw["team"])
+    if "player" in present:
+        if not isinstance(raw["player"], str):
+            raise InvalidInput("player: must be text")
+        out["player"] = raw["player"].strip()
+    for name in ("own_goal", "penalty"):
+        if name in present:
+            out[name] = _bool(raw, name)
+    if "minute" in out and "period" not in out and out["minute"] == 0 and kind != "correction":
+        raise InvalidInput("minute: events are labelled from 1'")
+    return out
+
+
+def message_key(message: Mapping[str, Any]) -> str:
+    """The content hash of a canonical message: equal content, equal key."""
+    text = json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --- the fold ------------------------------------------------------------------------------
+
+
+def _records(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The latest version of every event that stands, as plain records."""
+    unique = {message_key(m): dict(m) for m in messages}
+    by_id: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for key, message in unique.items():
+        by_id[message["event_id"]].append((key, message))
+    out = []
+    for event_id in sorted(by_id):
+        versions = by_id[event_id]
+        if any(m["type"] == "retraction" for _, m in versions):
+            continue
+        bases = [(m["version"], key, m) for key, m in versions if m["type"] in EVENT_TYPES]
+        if not bases:
+            continue  # a correction whose event has not arrived yet waits for it
+        version, _, base = max(bases, key=lambda b: (b[0], b[1]))
+        record = dict(base)
+        fixes = sorted(
+            (m["version"], key, m)
+            for key, m in versions
+            if m["type"] == "correction" and m["version"] > version
+        )
+        for _, _, fix in fixes:
+            record.update({k: fix[k] for k in CORRECTABLE if k in fix})
+        out.append(record)
+    return out
+
+
+def _period_of(record: Mapping[str, Any]) -> Period:
+    if "period" in record:
+        return Period(record["period"])
+    if record["type"] == "shootout":
+        return Period.SHOOTOUT
+    return Period.of_minute(record["minute"], record.get("stoppage", 0))
+
+
+def _time(record: Mapping[str, Any]) -> tuple[int, int, int]:
+    """(period, minute, stoppage) of a record; a period's end is at its last minute."""
+    period = _period_of(record)
+    minute = record.get("minute", period.end_minute)
+    if record["type"] == "period_end":
+        minute = period.end_minute
+    return (list(Period).index(period), minute, record.get("stoppage", 0))
+
+
+_TYPE_RANK = {"stoppage": 0, "goal": 1, "red_card": 1, "period_end": 2, "shootout": 3}
+
+
+def _sort_key(record: Mapping[str, Any]) -> tuple:
+    return (*_time(record), _TYPE_RANK[record["type"]], record["event_id"])
+
+
+def _event(record: Mapping[str, Any]) -> Event:
+    period = _period_of(record)
+    _, minute, stoppage = _time(record)
+    side = Side(record["side"]) if "side" in record else None
+    return Event(
+        EventType(record["type"]),
+        minute,
+        stoppage,
+        side=side,
+        player=record.get("player") or None,
+        own_goal=record.get("own_goal", False),
+        penalty=record.get("penalty", False),
+        period=period,
+        event_id=record["event_id"],
+    )
+
+
+def effective_events(messages: Iterable[Mapping[str, Any]]) -> tuple[Event, ...]:
+    """The events that stand after every message: the latest version of each event id,
+    retracted ids removed, duplicates ignored, in match order (then by event id).
+    ``stoppage`` announcements are not events (see :func:`current_clock`)."""
+    records = sorted(_records(messages), key=_sort_key)
+    return tuple(_event(r) for r in records if r["type"] != "stoppage")
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """How far the match has gone: the latest event, period end or stoppage announcement."""
+
+    period: Period = Period.FIRST_HALF
+    minute: int = 0
+    stoppage: int = 0
+    period_over: bool = False
+    added: int | None = None  # stoppage minutes announced for the current period
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (list(Period).index(self.period), self.minute, self.stoppage)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.value,
+            "minute": self.minute,
+            "stoppage": self.stoppage,
+            "label": minute_label(self.minute, self.stoppage) if self.minute else "KO",
+            "period_over": self.period_over,
+            "added": self.added,
+        }
+
+
+def current_clock(messages: Iterable[Mapping[str, Any]]) -> Clock:
+    """The clock after every message (kick-off when nothing stands)."""
+    records = sorted(_records(messages), key=_sort_key)
+    if not records:
+        return Clock()
+    last = records[-1]
+    index, minute, stoppage = _time(last)
+    period = list(Period)[index]
+    added = max(
+        (r["added"] for r in records if r["type"] == "stoppage" and _period_of(r) is period),
+        default=None,
+    )
+    over = last["type"] in ("period_end", "shootout")
+    return Clock(period, minute, stoppage, over, added)
+
+
+def is_finished(match: LiveMatch, events: tuple[Event, ...]) -> bool:
+    """Whether the final whistle has gone: end of extra time, a shootout, or the end of the
+    second half when no extra time is due (not a knockout, or a side ahead)."""
+    home = sum(e.type is EventType.GOAL and e.side is Side.HOME for e in events)
+    away = sum(e.type is EventType.GOAL and e.side is Side.AWAY for e in events)
+    for event in events:
+        if event.type is EventType.SHOOTOUT:
+            return True
+        if event.type is EventType.PERIOD_END and event.period is Period.EXTRA_SECOND:
+            return True
+        if (
+            event.type is EventType.PERIOD_END
+            and event.period is Period.SECOND_HALF
+            and (not match.knockout or home != away)
+        ):
+            return True
+    return False
+
+
+def live_to_match(match: LiveMatch, events: tuple[Event, ...]) -> Match:
+    """The domain match so far: goals, red cards and any shootout of the effective events."""
+    played = tuple(e for e in events if e.type in (EventType.GOAL, EventType.RED_CARD))
+    shootout = [e for e in events if e.type is EventType.SHOOTOUT]
+    extra = any(e.period is not None and e.period.is_extra_time for e in events)
+    finished = is_finished(match, events)
+    return Match(
+        info=match.info(),
+        home_score=sum(e.type is EventType.GOAL and e.side is Side.HOME for e in played),
+        away_score=sum(e.type is EventType.GOAL and e.side is Side.AWAY for e in played),
+        events=played,
+        extra_time=True if extra else (False if finished else None),
+        shootout_winner=shootout[-1].side if shootout else None,
+    )
