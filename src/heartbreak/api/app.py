@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from heartbreak import __version__
 from heartbreak.api.errors import MAX_BODY_BYTES, BodySizeLimit, install_error_handlers
+from heartbreak.api.live import live_router
 from heartbreak.api.routes import router
 from heartbreak.services import Heartbreak
 
@@ -20,13 +21,17 @@ def create_app(
     *,
     session: Heartbreak | None = None,
     max_body_bytes: int = MAX_BODY_BYTES,
+    live_log: Path | None = None,
 ) -> FastAPI:
     """The HTTP API over one :class:`~heartbreak.services.Heartbreak` session.
 
     The store (``db``, else ``$HEARTBREAK_DB`` or the user data folder; built from ``data_dir``
     when missing) is opened read-only once, here; a ``session`` given by the caller is used as
-    is and left open.
+    is and left open. Live matches are logged in ``live_log`` (default: ``<store>.live.duckdb``).
     """
+    from heartbreak.live.log import log_path_for
+    from heartbreak.live.service import LiveService
+
     owned = session is None
     if session is None:
         session = Heartbreak(db=db, data_dir=data_dir)
@@ -35,6 +40,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.live.close()
         if owned:
             app.state.session.store.close()
 
@@ -45,7 +51,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.session = session
+    app.state.live = LiveService(session, live_log or log_path_for(session.store.path))
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(router)
+    app.include_router(live_router)
     return app

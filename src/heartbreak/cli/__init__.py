@@ -66,3 +66,7 @@ app.command("export")(export_command)
 from heartbreak.cli.serve import serve  # noqa: E402
 
 app.command("serve")(serve)
+
+from heartbreak.cli.live import live_app  # noqa: E402
+
+app.add_typer(live_app, name="live")

@@ -67,13 +67,25 @@ class LiveService:
 
     def __init__(self, session, log_path: str | Path) -> None:
         self.session = session
-        self.log = LiveLog(log_path)
+        self.log_path = Path(log_path)
+        self._log: LiveLog | None = None
         self._lock = threading.Lock()
         self._subscribers: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]]] = {}
         self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
 
+    @property
+    def log(self) -> LiveLog:
+        """The durable log, opened (and created) on first use."""
+        with self._lock:
+            if self._log is None:
+                self._log = LiveLog(self.log_path)
+            return self._log
+
     def close(self) -> None:
-        self.log.close()
+        with self._lock:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
 
     # --- matches ---
     def create(self, match: LiveMatch | Mapping[str, Any]) -> str:

@@ -375,3 +375,54 @@ def live_to_match(match: LiveMatch, events: tuple[Event, ...]) -> Match:
         extra_time=True if extra else (False if finished else None),
         shootout_winner=shootout[-1].side if shootout else None,
     )
+
+
+def feed_of(match: Match) -> list[dict[str, Any]]:
+    """A finished match as the messages a live feed would have sent, in match order: its goals
+    and red cards (event ids kept, else made up), the end of every period played (at the latest
+    stoppage minute recorded in it) and the shootout."""
+    info = match.info
+    out: list[dict[str, Any]] = []
+    played = [e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD)]
+    for i, event in enumerate(sorted(played, key=lambda e: e.sort_key), start=1):
+        message: dict[str, Any] = {
+            "event_id": event.event_id or f"{event.type.value}-{i}",
+            "type": event.type.value,
+            "minute": event.minute,
+            "team": info.team(event.side) if event.side else None,
+        }
+        if event.stoppage:
+            message["stoppage"] = event.stoppage
+        if event.player:
+            message["player"] = event.player
+        if event.type is EventType.GOAL:
+            message["own_goal"] = event.own_goal
+            message["penalty"] = event.penalty
+        out.append(message)
+    extra = bool(match.extra_time) or any(
+        e.period is not None and e.period.is_extra_time for e in played
+    )
+    if not extra and match.info.knockout and match.shootout_winner is not None:
+        extra = match.home_score == match.away_score and match.extra_time is None
+    for period in _PLAY_PERIODS if extra else _PLAY_PERIODS[:2]:
+        stoppage = max((e.stoppage for e in played if e.period is period), default=0)
+        message = {"event_id": f"end-{period.value}", "type": "period_end", "period": period.value}
+        if stoppage:
+            message["stoppage"] = stoppage
+        out.append(message)
+    if match.shootout_winner is not None and match.home_score == match.away_score:
+        out.append(
+            {"event_id": "shootout", "type": "shootout", "team": info.team(match.shootout_winner)}
+        )
+
+    def when(message: dict[str, Any]) -> tuple:
+        record = {k: v for k, v in message.items() if k != "team"}
+        return _sort_key(record)
+
+    return sorted(out, key=when)
+
+
+def elapsed_minutes(message: dict[str, Any]) -> float:
+    """Minutes of play before a message of :func:`feed_of` (stoppage counted), for pacing."""
+    _, minute, stoppage = _time(message)
+    return float(minute + stoppage)

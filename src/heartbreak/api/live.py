@@ -1,0 +1,146 @@
+"""Live matches over HTTP: create, feed events, read the state, follow it by Server-Sent Events.
+
+- ``POST /api/live``: create a live match → its state (``live.id`` is its id), 201.
+- ``GET /api/live``: every live match, oldest first.
+- ``GET /api/live/{live_id}``: the current state.
+- ``POST /api/live/{live_id}/events``: one message or a list → the new state.
+- ``GET /api/live/{live_id}/stream``: ``text/event-stream``; an ``event: state`` with the JSON
+  state at once and on every change, a ``retry:`` hint, a comment as heartbeat every 15 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from heartbreak.api.errors import ERROR_RESPONSES, error_response
+from heartbreak.errors import InvalidInput
+from heartbreak.live.service import LiveService
+
+live_router = APIRouter(prefix="/api/live", responses=ERROR_RESPONSES, tags=["live"])
+
+#: Seconds between heartbeat comments on an idle stream.
+HEARTBEAT_SECONDS = 15.0
+#: Reconnection delay suggested to SSE clients, in milliseconds.
+RETRY_MS = 3000
+
+LiveId = Annotated[str, Path(description="The live match id (from POST /api/live).")]
+
+
+def get_live(request: Request) -> LiveService:
+    return request.app.state.live
+
+
+class LiveCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    home: str = Field(description="Home (or first-named) team.")
+    away: str = Field(description="Away (or second-named) team.")
+    date: str = Field(description="Match date, YYYY-MM-DD.")
+    neutral: bool = Field(False, description="Played on neutral ground.")
+    knockout: bool = Field(False, description="Needs a winner (extra time, shootout).")
+    competition: str | None = None
+    stage: str | None = None
+    city: str | None = None
+    country: str | None = None
+    elo_home: float | None = Field(None, description="Rating; default: the store's as of date.")
+    elo_away: float | None = Field(None, description="Rating; default: the store's as of date.")
+
+
+def _invalid(exc: InvalidInput, where: str = "body") -> JSONResponse:
+    head = exc.message.split(":", 1)[0].strip()
+    field = f"{where}.{head}" if head and " " not in head else None
+    return error_response(422, "InvalidInput", exc.message, field)
+
+
+@live_router.post("", status_code=201, summary="Create a live match")
+def create(request: Request, body: LiveCreate) -> Any:
+    live = get_live(request)
+    try:
+        live_id = live.create(body.model_dump())
+    except InvalidInput as exc:
+        return _invalid(exc)
+    return live.state(live_id)
+
+
+@live_router.get("", summary="Every live match")
+def list_matches(request: Request) -> list[dict[str, Any]]:
+    return get_live(request).list()
+
+
+@live_router.get("/{live_id}", summary="The state of a live match (the JSON of a replay so far)")
+def state(request: Request, live_id: LiveId) -> dict[str, Any]:
+    return get_live(request).state(live_id)
+
+
+@live_router.post("/{live_id}/events", summary="Send one message or a list of them")
+def events(
+    request: Request,
+    live_id: LiveId,
+    body: Annotated[
+        dict[str, Any] | list[dict[str, Any]],
+        Body(
+            description="A message {event_id, type, ...} or a list of them; see the README.",
+        ),
+    ],
+) -> Any:
+    live = get_live(request)
+    live.match(live_id)  # an unknown id is a 404 before any message is judged
+    try:
+        return live.ingest(live_id, body)
+    except InvalidInput as exc:
+        return _invalid(exc)
+
+
+def _sse(state: dict[str, Any]) -> str:
+    return f"event: state\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
+
+
+@live_router.get(
+    "/{live_id}/stream",
+    summary="Follow a live match by Server-Sent Events",
+    response_class=StreamingResponse,
+)
+async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
+    live = get_live(request)
+    queue = live.subscribe(live_id)  # before reading the state, so no change falls between
+    try:
+        first = await run_in_threadpool(live.state, live_id)
+    except BaseException:
+        live.unsubscribe(live_id, queue)
+        raise
+    heartbeat = float(getattr(request.app.state, "live_heartbeat", HEARTBEAT_SECONDS))
+
+    async def frames() -> AsyncIterator[str]:
+        try:
+            yield f"retry: {RETRY_MS}\n\n"
+            yield _sse(first)
+            idle = 0.0
+            while True:
+                try:
+                    state = await asyncio.wait_for(queue.get(), timeout=0.5)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    idle += 0.5
+                    if idle >= heartbeat:
+                        idle = 0.0
+                        yield ": heartbeat\n\n"
+                    continue
+                idle = 0.0
+                yield _sse(state)
+        finally:
+            live.unsubscribe(live_id, queue)
+
+    return StreamingResponse(
+        frames(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
