@@ -115,6 +115,15 @@ def test_a_stored_match_fed_live_ends_in_its_replay(
     live.close()
 
 
+def test_ratings_default_to_the_store(session, tmp_path):
+    live = LiveService(session, tmp_path / "live.duckdb")
+    live_id = live.create({"home": "belgium", "away": "JPN", "date": "2018-07-02"})
+    match = live.match(live_id)
+    assert (match.home, match.away) == ("Belgium", "Japan")
+    assert match.elo_home == pytest.approx(session.team_rating("Belgium", match.date))
+    live.close()
+
+
 def test_a_restarted_service_resumes_the_same_state(session, stored, definition, tmp_path):
     log = tmp_path / "live.duckdb"
     first = LiveService(session, log)
@@ -233,6 +242,8 @@ def test_live_errors_use_the_one_shape(session, definition, tmp_path):
     assert team.status_code == 422 and team.json()["error"]["field"] == "body.team"
     date = client.post("/api/live", json={**definition, "date": "2 July"})
     assert date.status_code == 422 and date.json()["error"]["field"] == "body.date"
+    team = client.post("/api/live", json={**definition, "home": "Belgum", "elo_home": None})
+    assert team.status_code == 404 and team.json()["error"]["field"] == "body.home"
     unknown = client.post("/api/live/nope/events", json={"event_id": "x", "type": "retraction"})
     assert unknown.status_code == 404
     assert client.get(f"/api/live/{live_id}").json()["live"]["events_received"] == 0

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES, error_response
-from heartbreak.errors import InvalidInput
+from heartbreak.errors import InvalidInput, UnknownTeam
 from heartbreak.live.service import LiveService
 
 live_router = APIRouter(prefix="/api/live", responses=ERROR_RESPONSES, tags=["live"])
@@ -67,6 +67,9 @@ def create(request: Request, body: LiveCreate) -> Any:
         live_id = live.create(body.model_dump())
     except InvalidInput as exc:
         return _invalid(exc)
+    except UnknownTeam as exc:
+        field = "body.home" if exc.name == body.home else "body.away"
+        return error_response(404, "UnknownTeam", exc.message, field)
     return live.state(live_id)
 
 

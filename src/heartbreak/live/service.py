@@ -70,6 +70,7 @@ class LiveService:
         self.log_path = Path(log_path)
         self._log: LiveLog | None = None
         self._lock = threading.Lock()
+        self._ingesting = threading.Lock()  # one ingest at a time: states publish in order
         self._subscribers: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]]] = {}
         self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
 
@@ -157,12 +158,13 @@ class LiveService:
                 if len(batch) == 1:
                     raise
                 raise InvalidInput(f"{exc.message} (message {i})") from None
-        new = False
-        for item in canonical:
-            new = self.log.append(str(live_id), message_key(item), item) or new
-        state = self.state(live_id)
-        if new:
-            self.publish(live_id, state)
+        with self._ingesting:
+            new = False
+            for item in canonical:
+                new = self.log.append(str(live_id), message_key(item), item) or new
+            state = self.state(live_id)
+            if new:
+                self.publish(live_id, state)
         return state
 
     # --- state ---
