@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from heartbreak.api import create_app
+from heartbreak.live.log import LiveLog, log_path_for
 from heartbreak.live.service import LiveService
 from heartbreak.live.state import feed_of
 from heartbreak.services import Heartbreak
@@ -86,6 +87,25 @@ def without_id(state: dict) -> dict:
     out["live"].pop("id")
     out["live"].pop("events_received")
     return out
+
+
+# --- the log -------------------------------------------------------------------------------
+
+
+def test_the_log_keeps_each_message_once_in_arrival_order_across_reopening(tmp_path):
+    path = log_path_for(tmp_path / "heartbreak.duckdb")
+    assert path.name == "heartbreak.duckdb.live.duckdb"
+    log = LiveLog(path)
+    log.create_match("m1", {"home": "A", "away": "B", "date": "2020-01-01"})
+    assert log.append("m1", "k2", {"event_id": "2"}) is True
+    assert log.append("m1", "k1", {"event_id": "1"}) is True
+    assert log.append("m1", "k2", {"event_id": "2"}) is False
+    log.close()
+    reopened = LiveLog(path)
+    assert reopened.messages("m1") == [{"event_id": "2"}, {"event_id": "1"}]
+    assert reopened.matches() == [("m1", {"home": "A", "away": "B", "date": "2020-01-01"})]
+    assert reopened.match("m2") is None and reopened.messages("m2") == []
+    reopened.close()
 
 
 # --- the service ---------------------------------------------------------------------------
