@@ -65,6 +65,7 @@ from heartbreak.data.store import (
 from heartbreak.data.teams import fold
 from heartbreak.data.userfile import UserMatch, _pydantic_message
 from heartbreak.errors import InvalidInput, StoreError, UnknownTeam
+from heartbreak.services import parse_bound
 
 Progress = Callable[..., None]
 
@@ -471,24 +472,6 @@ class ExportReport:
     fmt: str
     rows: int
     out: Path | None
-
-
-_YEAR = re.compile(r"^\d{4}$")
-
-
-def parse_bound(value: str | dt.date | None, option: str, end: bool) -> dt.date | None:
-    """A ``--from``/``--to`` bound: a year (its first or last day) or a date."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if _YEAR.match(text):
-        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{option}: {value!r} is not a year or a date (YYYY or YYYY-MM-DD)"
-        ) from None
 
 
 def export_filters(

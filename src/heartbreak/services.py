@@ -32,14 +32,20 @@ from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
 
 
-def _year_or_date(value, field_name: str, end: bool) -> dt.date | None:
-    """A YEAR (its first day, or its last when ``end``) or a date; None passes through."""
+def parse_bound(value: str | dt.date | None, field_name: str, end: bool) -> dt.date | None:
+    """A ``--from``/``--to`` bound: a YEAR (its first day, or its last when ``end``) or a date;
+    None passes through. The error names the field."""
     if value is None or isinstance(value, dt.date):
         return value
     text = str(value).strip()
     if text.isdigit() and len(text) == 4:
         return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-    return parse_date(text, field_name)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{field_name}: {value!r} is not a year or a date (YYYY or YYYY-MM-DD)"
+        ) from None
 
 
 def parse_date(value: str | dt.date | None, field_name: str = "date") -> dt.date:
@@ -299,8 +305,8 @@ class Heartbreak:
             competition=competition,
             stage=stage,
             team=team,
-            date_from=_year_or_date(date_from, "--from", end=False),
-            date_to=_year_or_date(date_to, "--to", end=True),
+            date_from=parse_bound(date_from, "--from", end=False),
+            date_to=parse_bound(date_to, "--to", end=True),
             limit=limit,
         )
         frame.insert(0, "rank", np.arange(1, len(frame) + 1))

@@ -13,9 +13,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES
 from heartbreak.data.store import RANKED_METRICS
+from heartbreak.errors import InvalidInput
 from heartbreak.history import rankings_to_records
 from heartbreak.serialize import day, ratings_to_records
-from heartbreak.services import Heartbreak
+from heartbreak.services import Heartbreak, parse_bound
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
@@ -42,15 +43,12 @@ def _iso_date(value: Any) -> Any:
 
 def _year_or_date(end: bool):
     def parse(value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if len(text) == 4 and text.isdigit():
-                return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a year (YYYY) or a date (YYYY-MM-DD)") from None
-        return value
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_bound(value, "value", end=end)
+        except InvalidInput as exc:
+            raise ValueError(exc.message.removeprefix("value: ")) from None
 
     return parse
 
