@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from heartbreak.domain import minute_label
+from heartbreak.serialize import day
 
 
 def _pct(value: float) -> str:
@@ -124,6 +125,10 @@ class TeamProfile:
             "knockout_record": self.knockout,
             "most_heartbreaking": self.heartbreaks,
             "most_joyful": self.joys,
+            "rating_history": [
+                {"date": day(r.date), "match_id": int(r.match_id), "rating": round(r.rating, 1)}
+                for r in self.rating_history.itertuples(index=False)
+            ],
         }
 
     def to_frame(self) -> pd.DataFrame:

@@ -249,7 +249,7 @@ def test_a_side_that_did_not_play_is_422(client, belgium_japan):
 
 def test_unknown_route_and_method(client):
     assert_error(client.get("/api/nowhere"), 404, "NotFound")
-    assert_error(client.get("/"), 404, "NotFound")
+    assert_error(client.get("/nowhere"), 404, "NotFound")
     assert_error(client.delete("/api/health"), 405, "MethodNotAllowed")
 
 

@@ -1,4 +1,5 @@
-"""The FastAPI app factory: one read-only store and one session per app."""
+"""The FastAPI app factory: one read-only store and one session per app, serving the JSON API
+under ``/api`` and the web pages over the same views."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from heartbreak import __version__
 from heartbreak.api.errors import MAX_BODY_BYTES, BodySizeLimit, install_error_handlers
 from heartbreak.api.live import live_router
+from heartbreak.api.pages import mount_pages
 from heartbreak.api.routes import router
 from heartbreak.services import Heartbreak
 
@@ -44,7 +47,8 @@ def create_app(
         if owned:
             app.state.session.store.close()
 
-    app = FastAPI(
+    # The docs pages (/docs, /redoc) with Swagger UI and ReDoc served from this app, no CDN.
+    app = FastAPIOffline(
         title="Heartbreak",
         version=__version__,
         summary="The ride a football match gave its fans: probabilities, emotions, drama, story.",
@@ -56,4 +60,5 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(router)
     app.include_router(live_router)
+    mount_pages(app)
     return app

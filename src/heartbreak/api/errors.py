@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -54,6 +54,7 @@ class ErrorResponse(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": text}
     for code, text in (
+        (400, "Malformed request (e.g. a body that is not UTF-8 JSON)"),
         (404, "Unknown team or match"),
         (422, "Invalid parameter (the error names the field)"),
         (500, "Unexpected failure (no details are given)"),
@@ -69,6 +70,29 @@ def error_response(
     status: int, type_: str, message: str, field: str | None = None, headers=None
 ) -> JSONResponse:
     return JSONResponse(error_body(status, type_, message, field), status, headers=headers)
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not ``/api``, HTML accepted): it gets the error as a page."""
+    path = request.url.path
+    if path == "/api" or path.startswith(("/api/", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _answer(
+    request: Request,
+    status: int,
+    type_: str,
+    message: str,
+    field: str | None = None,
+    headers=None,
+) -> Response:
+    """The one error shape, or the same error as a page for a browser outside ``/api``."""
+    page = getattr(request.app.state, "error_page", None)
+    if page is not None and _wants_page(request):
+        return page(request, status, message, headers)
+    return error_response(status, type_, message, field, headers)
 
 
 def _field_of(exc: HeartbreakError, request: Request) -> str | None:
@@ -89,17 +113,17 @@ def _field_of(exc: HeartbreakError, request: Request) -> str | None:
     return f"path.{path_params[0]}" if len(path_params) == 1 else None
 
 
-async def _heartbreak_error(request: Request, exc: Exception) -> JSONResponse:
+async def _heartbreak_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HeartbreakError)
     status = int(getattr(exc, "http_status", 400))
-    return error_response(status, type(exc).__name__, exc.message, _field_of(exc, request))
+    return _answer(request, status, type(exc).__name__, exc.message, _field_of(exc, request))
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if not errors:
-        return error_response(422, "ValidationError", "invalid request")
+        return _answer(request, 422, "ValidationError", "invalid request")
     first = errors[0]
     field = ".".join(str(part) for part in first.get("loc", ())) or None
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
@@ -107,10 +131,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"{field}: {message}"
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more)"
-    return error_response(422, "ValidationError", message, field)
+    return _answer(request, 422, "ValidationError", message, field)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     if status == 404 and exc.detail == "Not Found":
@@ -120,12 +144,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         message = str(exc.detail)
     type_ = _HTTP_TYPES.get(status, "HTTPError")
-    return error_response(status, type_, message, headers=getattr(exc, "headers", None))
+    return _answer(request, status, type_, message, headers=getattr(exc, "headers", None))
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # Starlette raises the exception again once this answer is sent, so the server logs it.
-    return error_response(500, "InternalError", "internal server error")
+    return _answer(request, 500, "InternalError", "internal server error")
 
 
 def install_error_handlers(app: FastAPI) -> None:
