@@ -196,3 +196,44 @@ class TinyData:
 def tiny_data(tmp_path: Path) -> TinyData:
     """A consistent small data folder in ``tmp_path / 'data'``."""
     return TinyData(tmp_path / "data")
+
+
+# --------------------------------------------------------------------------- real servers
+
+
+@pytest.fixture(scope="session")
+def serve_app():
+    """Serve an ASGI app with uvicorn on a free loopback port in a thread: ``serve_app(app)``
+    returns its base URL. Every server started is stopped (within 10 s) at the end of the
+    session, or earlier by calling the ``stop`` attribute of the returned URL's server."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app) -> str:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start within 10 s"
+            assert thread.is_alive(), "the server stopped while starting"
+            time.sleep(0.05)
+        running.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, _ in running:
+        server.should_exit = True
+    for _, thread in running:
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "a server did not stop within 10 s"

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 
 from heartbreak.api import live as live_views
 from heartbreak.api import routes as views
 from heartbreak.data.sources import ATTRIBUTION_SHORT
 from heartbreak.data.store import RANKED_METRICS
+
+QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 STATIC_DIR = WEB / "static"
@@ -75,6 +79,17 @@ def _embed(data: Any) -> str:
     return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _form(model: type[QueryModel], request: Request) -> QueryModel:
+    """A page's query as the JSON view's query model. A search form sends its empty fields as
+    empty strings, which here mean "not given"; errors are the API's 422 (``query.<field>``)."""
+    given = {key: value for key, value in request.query_params.items() if value.strip()}
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
+
+
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("attribution", ATTRIBUTION_SHORT)
     context.setdefault("title", "Heartbreak")
@@ -102,10 +117,11 @@ def mount_pages(app) -> None:
 
 
 @pages_router.get("/")
-def home(request: Request, q: Annotated[views.MatchQuery, Query()]) -> HTMLResponse:
+def home(request: Request) -> HTMLResponse:
     """Search the matches; the most heartbreaking and the greatest comebacks."""
     session = views.get_session(request)
-    searched = bool(request.query_params)
+    q = _form(views.MatchQuery, request)
+    searched = any(value.strip() for value in request.query_params.values())
     results = views.matches(session, q) if searched else None
     lists = [
         (
@@ -130,12 +146,9 @@ def home(request: Request, q: Annotated[views.MatchQuery, Query()]) -> HTMLRespo
 
 
 @pages_router.get("/matches/{match_id}")
-def match(
-    request: Request,
-    match_id: Annotated[int, PathParam()],
-    q: Annotated[views.ReplayQuery, Query()],
-) -> HTMLResponse:
+def match(request: Request, match_id: Annotated[int, PathParam()]) -> HTMLResponse:
     """A match: the chart, both sides' emotions, the story, drama and context."""
+    q = _form(views.ReplayQuery, request)
     state = views.replay(views.get_session(request), match_id, q)
     info = state["match"]
     return _render(
@@ -150,8 +163,9 @@ def match(
 
 
 @pages_router.get("/top")
-def rankings(request: Request, q: Annotated[views.TopQuery, Query()]) -> HTMLResponse:
+def rankings(request: Request) -> HTMLResponse:
     """The most dramatic matches by any metric, with the filters of ``heartbreak top``."""
+    q = _form(views.TopQuery, request)
     rows = views.top(views.get_session(request), q)
     return _render(
         request,
