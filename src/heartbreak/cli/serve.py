@@ -1,4 +1,4 @@
-"""``heartbreak serve``: the HTTP API (see :mod:`heartbreak.api`) on a local port."""
+"""``heartbreak serve``: the web pages and the HTTP API (see :mod:`heartbreak.api`) on a local port."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def serve(
     db: Path | None = DbOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """Serve the HTTP JSON API (OpenAPI docs at /docs) until interrupted."""
+    """Serve the web pages and the HTTP JSON API (OpenAPI docs at /docs) until interrupted."""
     import uvicorn
 
     from heartbreak.api import create_app
