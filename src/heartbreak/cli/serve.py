@@ -1,4 +1,4 @@
-"""``heartbreak serve``: the web pages and the HTTP API (see :mod:`heartbreak.api`) on a local port."""
+"""``heartbreak serve``: the web pages and the HTTP API (:mod:`heartbreak.api`) on a port."""
 
 from __future__ import annotations
 
