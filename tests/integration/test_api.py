@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import warnings
 from pathlib import Path
 
@@ -301,33 +298,11 @@ def test_a_streamed_body_over_the_limit_is_413():
 # --- the server --------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def served(session):
-    """The app served by uvicorn on a free local port in a thread; stopped within 10 s."""
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(session=session), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start within 10 s"
-        assert thread.is_alive(), "the server stopped while starting"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    assert not thread.is_alive(), "the server did not stop within 10 s"
+def served(session, serve_app, tmp_path_factory) -> str:
+    """The app served by uvicorn on a free loopback port."""
+    live_log = tmp_path_factory.mktemp("live") / "live.duckdb"
+    return serve_app(create_app(session=session, live_log=live_log))
 
 
 def test_served_over_real_http(served):
