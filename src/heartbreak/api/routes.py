@@ -13,12 +13,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES
 from heartbreak.data.store import RANKED_METRICS
-from heartbreak.errors import InvalidInput
+from heartbreak.errors import InvalidInput, NoSuchMatch
 from heartbreak.history import rankings_to_records
 from heartbreak.serialize import day, ratings_to_records
 from heartbreak.services import Heartbreak, parse_bound
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+
+#: Match ids are stored as 32-bit integers: one outside their range names no match.
+_MATCH_ID_RANGE = range(-(2**31), 2**31)
 
 
 def get_session(request: Request) -> Heartbreak:
@@ -262,6 +265,8 @@ def replay(
     """The replay of a stored match: probabilities point by point, both sides' emotions, drama
     metrics, story and precedents. A match whose record lacks goal minutes cannot be replayed
     (422)."""
+    if match_id not in _MATCH_ID_RANGE:
+        raise NoSuchMatch(f"no match with id {match_id}")
     return session.replay_id(match_id, side=q.side).to_dict()
 
 
