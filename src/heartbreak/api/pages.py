@@ -93,6 +93,7 @@ def _form(model: type[QueryModel], request: Request) -> QueryModel:
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("attribution", ATTRIBUTION_SHORT)
     context.setdefault("title", "Heartbreak")
+    context.setdefault("stages", [s.value for s in views.Stage])
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
@@ -140,7 +141,6 @@ def home(request: Request) -> HTMLResponse:
         q=q,
         results=results,
         lists=lists,
-        stages=[s.value for s in views.Stage],
         competition=HOME_COMPETITION,
     )
 
@@ -149,16 +149,21 @@ def home(request: Request) -> HTMLResponse:
 def match(request: Request, match_id: Annotated[int, PathParam()]) -> HTMLResponse:
     """A match: the chart, both sides' emotions, the story, drama and context."""
     q = _form(views.ReplayQuery, request)
-    state = views.replay(views.get_session(request), match_id, q)
-    info = state["match"]
+    return _match_page(request, views.replay(views.get_session(request), match_id, q))
+
+
+def _match_page(request: Request, state: dict[str, Any]) -> HTMLResponse:
+    """The match page of a replay's JSON, or of a live match's state (its ``live`` block)."""
+    info, live = state["match"], state.get("live")
+    title = f"{info['home']} {_score(info)} {info['away']}"
     return _render(
         request,
         "match.html",
-        title=f"{info['home']} {_score(info)} {info['away']}, {info['date']}",
+        title=f"Live: {title}" if live else f"{title}, {info['date']}",
         state=state,
         state_json=_embed(state),
         notes=METRIC_NOTES,
-        live=None,
+        live=live,
     )
 
 
@@ -174,7 +179,6 @@ def rankings(request: Request) -> HTMLResponse:
         q=q,
         rows=rows,
         metrics=list(RANKED_METRICS),
-        stages=[s.value for s in views.Stage],
     )
 
 
@@ -202,14 +206,5 @@ def live_index(request: Request) -> HTMLResponse:
 @pages_router.get("/live/{live_id}")
 def live_match(request: Request, live_id: Annotated[str, PathParam()]) -> HTMLResponse:
     """A live match: the match page, redrawn on every update of its event stream."""
-    state = live_views.get_live(request).state(live_id)  # what GET /api/live/{id} encodes
-    info = state["match"]
-    return _render(
-        request,
-        "match.html",
-        title=f"Live: {info['home']} {_score(info)} {info['away']}",
-        state=state,
-        state_json=_embed(state),
-        notes=METRIC_NOTES,
-        live=state["live"],
-    )
+    # The state that GET /api/live/{id} encodes.
+    return _match_page(request, live_views.get_live(request).state(live_id))
