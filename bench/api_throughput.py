@@ -14,7 +14,10 @@ answers, warms it up, then drives it for ``--seconds`` at a time with ``--concur
 - hot: ``GET /api/matches/{id}`` on one match again and again (Belgium v Japan, 2018, or the
   first of ``--ids``);
 - spread: ``GET /api/matches/{id}`` round the list of well-known complete matches (or ``--ids``)
-  plus ``--sample`` other complete matches drawn with ``--seed``.
+  plus ``--sample`` other complete matches drawn with ``--seed``;
+- cold: ``GET /api/matches/{id}`` on complete matches never asked for before in the run (drawn
+  with ``--seed``), so that every request computes its replay: the server keeps the replays it
+  served (``heartbreak.api.routes.REPLAY_CACHE_SIZE``), which the hot and spread modes measure.
 
 The three modes take turns within each of ``--runs`` runs, so that drift hits them alike. For
 each mode: the median over runs of requests/s, of the median, p95 and p99 latency, and of the
@@ -60,8 +63,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def pick_matches(db: str | None, ids: str | None, sample: int, seed: int) -> tuple[Path, list[int]]:
-    """The store's path (built when missing) and the match ids of the spread, hot one first."""
+def pick_matches(
+    db: str | None, ids: str | None, sample: int, seed: int
+) -> tuple[Path, list[int], list[int]]:
+    """The store's path (built when missing), the match ids of the spread (hot one first) and
+    a shuffled pool of the other complete matches for the cold mode."""
     session = Heartbreak(db=db)
     try:
         if ids:
@@ -70,8 +76,9 @@ def pick_matches(db: str | None, ids: str | None, sample: int, seed: int) -> tup
             chosen = [session.find_match(*match) for match in WELL_KNOWN]
         frame = session.store.matches(timeline_complete=True)
         rest = frame[~frame["match_id"].isin(chosen)]
-        chosen += rest.sample(min(sample, len(rest)), random_state=seed)["match_id"].tolist()
-        return Path(session.store.path), [int(i) for i in chosen]
+        shuffled = rest.sample(frac=1.0, random_state=seed)["match_id"].astype(int).tolist()
+        chosen += shuffled[:sample]
+        return Path(session.store.path), [int(i) for i in chosen], shuffled[sample:]
     finally:
         session.store.close()
 
@@ -157,19 +164,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20180702)
     args = parser.parse_args()
 
-    db, ids = pick_matches(args.db, args.ids, args.sample, args.seed)
+    db, ids, pool = pick_matches(args.db, args.ids, args.sample, args.seed)
+    cold = iter(f"/api/matches/{i}" for i in pool)
+    per_run = len(pool) // (args.runs + 1)  # more than a run can ask for: no id twice
     modes = {
         "health": ["/api/health"],
         "hot": [f"/api/matches/{ids[0]}"],
         "spread": [f"/api/matches/{i}" for i in ids],
+        "cold": [],
     }
     results: dict[str, list[dict]] = {mode: [] for mode in modes}
     with serve(db) as url:
         size = len(httpx.get(f"{url}{modes['hot'][0]}", timeout=60).content)
         for paths in modes.values():  # warm-up: the session's lazy loads, the first replays
-            asyncio.run(drive(url, paths, min(2.0, args.seconds), args.concurrency))
+            if paths:
+                asyncio.run(drive(url, paths, min(2.0, args.seconds), args.concurrency))
         for run in range(args.runs):
             for mode, paths in modes.items():
+                if mode == "cold":
+                    paths = [next(cold) for _ in range(per_run)]
                 result = asyncio.run(drive(url, paths, args.seconds, args.concurrency))
                 results[mode].append(result)
                 result["ratio"] = result["rps"] / results["health"][-1]["rps"]

@@ -268,6 +268,14 @@ class Heartbreak:
         """Every stored goal, loaded once per session (for the precedents of replays)."""
         return self.store.all_goals()
 
+    @cached_property
+    def history(self):
+        """The history prepared once per session for the precedents of replays
+        (:class:`heartbreak.story.records.History`)."""
+        from heartbreak.story.records import History
+
+        return History(self.history_matches, self.history_goals)
+
     # --- teams and ratings ---
     def resolve_team(self, name: str, date: dt.date | None = None) -> str:
         return self.store.resolver().resolve(name, date)
@@ -439,13 +447,11 @@ class Heartbreak:
                 "fewer goals with minutes than the score, so it cannot be replayed minute by minute"
             )
         row = self.store.match_row(match_id)
-        from heartbreak.story.records import precedents
-
         try:
             view = match.info.side_of(side) if side is not None else None
         except KeyError:
             view = None  # build_replay reports a side that did not play
-        context = precedents(match_id, self.history_matches, self.history_goals, side=view)
+        context = self.history.precedents(match_id, side=view)
         return self.replay_match(
             match, float(row["elo_home"]), float(row["elo_away"]), side=side, context=context
         )

@@ -477,3 +477,29 @@ def test_replays_cache_the_history_and_user_files_get_no_context(real_db_path, t
     data = json.loads(result.stdout)
     assert data["context"] == []
     assert "1970" not in data["story"]
+
+
+def test_one_prepared_history_answers_as_the_history_cut_at_each_match(tables):
+    """A server keeps one History for every replay: its answers for World Cup knockout matches
+    across the eras of stoppage minutes, and for other matches, equal those of the tables cut
+    just after each match (a fresh preparation that never saw anything later)."""
+    from heartbreak.story.records import History
+
+    matches, goals = tables
+    history = History(matches, goals)
+    world_cup = matches["competition"] == "FIFA World Cup"
+    wc_ko = matches[world_cup & matches["knockout"].fillna(False)]
+    sample = pd.concat(
+        [
+            wc_ko.sample(40, random_state=7),
+            matches[matches["timeline_complete"].fillna(False)].sample(20, random_state=7),
+        ]
+    )
+    told = 0
+    for row in sample.itertuples(index=False):
+        cut = matches[(matches["date"] < row.date) | (matches["match_id"] == row.match_id)]
+        alone = precedents(row.match_id, cut, goals[goals["match_id"].isin(cut["match_id"])])
+        found = history.precedents(row.match_id)
+        assert found == alone, row.match_id
+        told += len(found)
+    assert told > 20

@@ -149,7 +149,7 @@ def home(request: Request) -> HTMLResponse:
 def match(request: Request, match_id: Annotated[int, PathParam()]) -> HTMLResponse:
     """A match: the chart, both sides' emotions, the story, drama and context."""
     q = _form(views.ReplayQuery, request)
-    return _match_page(request, views.replay(views.get_session(request), match_id, q))
+    return _match_page(request, views.replay_state(views.get_session(request), match_id, q.side))
 
 
 def _match_page(request: Request, state: dict[str, Any]) -> HTMLResponse:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES
@@ -251,23 +253,36 @@ def matches(session: Session, q: Annotated[MatchQuery, Query()]) -> dict[str, An
     return {"total": len(frame), "limit": q.limit, "offset": q.offset, "matches": rows}
 
 
+#: Replays kept per app: a session's store does not change while it is open, so a replay's JSON
+#: is computed once per (match, side) and served again from memory (about 40 KiB each).
+REPLAY_CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=REPLAY_CACHE_SIZE)
+def replay_state(session: Heartbreak, match_id: int, side: str | None) -> dict[str, Any]:
+    """The JSON of a stored match's replay (shared by the API and the match page; read-only)."""
+    if match_id not in _MATCH_ID_RANGE:
+        raise NoSuchMatch(f"no match with id {match_id}")
+    return session.replay_id(match_id, side=side).to_dict()
+
+
 @router.get(
     "/matches/{match_id}",
     summary="Replay a stored match (the JSON of `heartbreak story --format json`)",
     response_description="match, prematch, timeline, emotions, metrics, story, story_side, "
     "context, attribution",
+    response_class=JSONResponse,
 )
 def replay(
     session: Session,
     match_id: Annotated[int, Path(description="The stored match id.")],
     q: Annotated[ReplayQuery, Query()],
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The replay of a stored match: probabilities point by point, both sides' emotions, drama
     metrics, story and precedents. A match whose record lacks goal minutes cannot be replayed
     (422)."""
-    if match_id not in _MATCH_ID_RANGE:
-        raise NoSuchMatch(f"no match with id {match_id}")
-    return session.replay_id(match_id, side=q.side).to_dict()
+    # Answered as is: the dict is already the JSON contract, so no per-request re-encoding.
+    return JSONResponse(replay_state(session, match_id, q.side))
 
 
 @router.get(

@@ -936,6 +936,89 @@ def heaviest_defeat(row: pd.Series, earlier: pd.DataFrame) -> list[Precedent]:
 # --- all together ---------------------------------------------------------------------------
 
 
+class History:
+    """The history the precedent queries read, prepared once for many matches.
+
+    ``matches`` and ``goals`` are the store's tables (:meth:`Store.matches`,
+    :meth:`Store.all_goals`), whole or in part. The preparation (:func:`prepare_matches`, the
+    World Cup subsets, each team's rows and the goal summaries of World Cup knockout matches) is
+    done here once, so that :meth:`precedents` costs only the queries of one match: a server
+    answering many replays keeps one ``History``. Every answer equals :func:`precedents` on the
+    same tables.
+    """
+
+    def __init__(self, matches: pd.DataFrame, goals: pd.DataFrame) -> None:
+        m = prepare_matches(matches)
+        self.matches = m
+        self.goals = goals
+        imported = (m["source"] == USER_SOURCE).to_numpy() if "source" in m else None
+        self._imported = imported if imported is not None and imported.any() else None
+        self._position = pd.Series(np.arange(len(m)), index=m["match_id"].to_numpy())
+        self._dates = m["date"].to_numpy()
+        # Matches dated before D are the prefix m[:searchsorted(D)] (m is in date order).
+        history = m if self._imported is None else m[~self._imported]
+        self._world_cup = history[history["world_cup"].to_numpy()]
+        self._knockouts = self._world_cup[self._world_cup["wc_knockout"].to_numpy()]
+        timed = goals.loc[goals["stoppage"].fillna(0) > 0, "match_id"].unique()
+        self._wc_timed = self._world_cup["match_id"].isin(timed).to_numpy()
+        self._stats: dict[Any, pd.DataFrame] = {}
+
+    def _before(self, frame: pd.DataFrame, date: Any) -> pd.DataFrame:
+        """The rows of a date-ordered subset of the matches dated strictly before ``date``."""
+        return frame.iloc[: int(np.searchsorted(frame["date"].to_numpy(), date, side="left"))]
+
+    def _knockout_stats(self, stoppage_from: Any) -> pd.DataFrame:
+        """:func:`knockout_goals` of every World Cup knockout match, once per stoppage date."""
+        key = None if stoppage_from is None else pd.Timestamp(stoppage_from)
+        if key not in self._stats:
+            self._stats[key] = knockout_goals(self._knockouts, self.goals, stoppage_from)
+        return self._stats[key]
+
+    def precedents(self, match_id: int, *, side: Side | str | None = None) -> list[Precedent]:
+        """True facts about one match from the history before it, strongest first (see
+        :func:`precedents`)."""
+        if int(match_id) not in self._position.index:
+            raise KeyError(f"no match with id {match_id}")
+        at = int(self._position[int(match_id)])
+        m = self.matches
+        row = m.iloc[at]
+        if self._imported is not None and self._imported[at]:
+            return []
+        earlier = m.iloc[: int(np.searchsorted(self._dates, self._dates[at], side="left"))]
+        if self._imported is not None:
+            earlier = earlier[~self._imported[: len(earlier)]]
+        facts: list[Precedent] = []
+        if row["wc_knockout"]:
+            world_cup = self._before(self._world_cup, self._dates[at])
+            ko = self._before(self._knockouts, self._dates[at])
+            # The first day the World Cup data has a stoppage minute (from it on they are
+            # written), among the earlier World Cup matches and this one.
+            timed_dates = world_cup["date"].to_numpy()[self._wc_timed[: len(world_cup)]]
+            here_timed = bool(
+                (
+                    (self.goals["match_id"] == int(match_id))
+                    & (self.goals["stoppage"].fillna(0) > 0)
+                ).any()
+            )
+            candidates = [*timed_dates[:1], *([row["date"]] if here_timed else [])]
+            stoppage_from = min(candidates) if candidates else None
+            ids = np.append(ko["match_id"].to_numpy(), int(match_id))
+            stats = self._knockout_stats(stoppage_from).loc[ids]
+            scope = _Scope(row=row, earlier=ko, stats=stats, world_cup=world_cup)
+            facts += comeback(scope)
+            facts += late_winner(scope)
+            facts += first_knockout_goals(scope, self.goals)
+            facts += stage_reached(scope)
+            facts += upset(scope)
+            facts += hat_trick(scope)
+            facts += rout(scope)
+        facts += first_win_over(row, earlier)
+        facts += winless_run_ended(row, earlier)
+        facts += heaviest_defeat(row, earlier)
+        ours = _team_of(row, side)
+        return sorted(facts, key=lambda f: (-f.strength, f.team != ours if ours else False))
+
+
 def precedents(
     match_id: int,
     matches: pd.DataFrame,
@@ -950,41 +1033,10 @@ def precedents(
     match itself) are read, and never a match a user imported. ``side`` (a
     :class:`~heartbreak.domain.Side`, "home"/"away" or a team's name) is the point of view:
     among facts of equal strength, those about that side's team come first. An unknown
-    ``match_id`` raises KeyError.
+    ``match_id`` raises KeyError. For many matches over the same tables, keep one
+    :class:`History`.
     """
-    m = prepare_matches(matches)
-    found = np.flatnonzero(m["match_id"].to_numpy() == int(match_id))
-    if len(found) == 0:
-        raise KeyError(f"no match with id {match_id}")
-    at = int(found[0])
-    row = m.iloc[at]
-    imported = (m["source"] == USER_SOURCE).to_numpy() if "source" in m else np.zeros(len(m), bool)
-    if imported[at]:
-        return []
-    earlier = m[(m["date"] < row["date"]).to_numpy() & ~imported]
-    facts: list[Precedent] = []
-    if row["wc_knockout"]:
-        world_cup = earlier[earlier["world_cup"]]
-        ko = world_cup[world_cup["wc_knockout"]]
-        # The first day the World Cup data has a stoppage minute (from it on they are written).
-        ids = np.append(world_cup["match_id"].to_numpy(), row["match_id"])
-        timed = goals["match_id"].isin(ids) & (goals["stoppage"].fillna(0) > 0)
-        first = m.loc[m["match_id"].isin(goals.loc[timed, "match_id"]), "date"].min()
-        stoppage_from = None if pd.isna(first) else first
-        stats = knockout_goals(pd.concat([ko, m.iloc[[at]]]), goals, stoppage_from)
-        scope = _Scope(row=row, earlier=ko, stats=stats, world_cup=world_cup)
-        facts += comeback(scope)
-        facts += late_winner(scope)
-        facts += first_knockout_goals(scope, goals)
-        facts += stage_reached(scope)
-        facts += upset(scope)
-        facts += hat_trick(scope)
-        facts += rout(scope)
-    facts += first_win_over(row, earlier)
-    facts += winless_run_ended(row, earlier)
-    facts += heaviest_defeat(row, earlier)
-    ours = _team_of(row, side)
-    return sorted(facts, key=lambda f: (-f.strength, f.team != ours if ours else False))
+    return History(matches, goals).precedents(match_id, side=side)
 
 
 def _team_of(row: pd.Series, side: Side | str | None) -> str | None:
