@@ -4,25 +4,29 @@
 - ``GET /api/live``: every live match, oldest first.
 - ``GET /api/live/{live_id}``: the current state.
 - ``POST /api/live/{live_id}/events``: one message or a list → the new state.
+- ``DELETE /api/live/{live_id}``: remove a live match and its log, 204; its streams end.
 - ``GET /api/live/{live_id}/stream``: ``text/event-stream``; an ``event: state`` with the JSON
-  state at once and on every change, a ``retry:`` hint, a comment as heartbeat every 15 s.
+  state at once and on every change, each with ``id:`` the number of messages received (a
+  client reconnecting with ``Last-Event-ID`` gets the current state first, like any other), a
+  ``retry:`` hint, a comment as heartbeat every 15 s; the stream ends when the match is
+  deleted.
+
+A state is encoded once when it changes; every answer and every subscriber gets those bytes.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES, error_response
 from heartbreak.errors import InvalidInput, UnknownTeam
-from heartbreak.live.service import LiveService
+from heartbreak.live.service import HEARTBEAT, LiveService, Snapshot
 
 live_router = APIRouter(prefix="/api/live", responses=ERROR_RESPONSES, tags=["live"])
 
@@ -54,6 +58,11 @@ class LiveCreate(BaseModel):
     elo_away: float | None = Field(None, description="Rating; default: the store's as of date.")
 
 
+def _json(snapshot: Snapshot, status: int = 200) -> Response:
+    """A state's JSON as encoded once by the service."""
+    return Response(snapshot.body, status, media_type="application/json")
+
+
 def _invalid(exc: InvalidInput, where: str = "body") -> JSONResponse:
     head = exc.message.split(":", 1)[0].strip()
     field = f"{where}.{head}" if head and " " not in head else None
@@ -70,7 +79,7 @@ def create(request: Request, body: LiveCreate) -> Any:
     except UnknownTeam as exc:
         field = "body.home" if exc.name == body.home else "body.away"
         return error_response(404, "UnknownTeam", exc.message, field)
-    return live.state(live_id)
+    return _json(live.snapshot(live_id), 201)
 
 
 @live_router.get("", summary="Every live match")
@@ -78,9 +87,24 @@ def list_matches(request: Request) -> list[dict[str, Any]]:
     return get_live(request).list()
 
 
-@live_router.get("/{live_id}", summary="The state of a live match (the JSON of a replay so far)")
-def state(request: Request, live_id: LiveId) -> dict[str, Any]:
-    return get_live(request).state(live_id)
+@live_router.get(
+    "/{live_id}",
+    summary="The state of a live match (the JSON of a replay so far)",
+    response_model=dict[str, Any],
+)
+def state(request: Request, live_id: LiveId) -> Response:
+    return _json(get_live(request).snapshot(live_id))
+
+
+@live_router.delete(
+    "/{live_id}",
+    status_code=204,
+    summary="Delete a live match and its log (its streams end)",
+    response_class=Response,
+)
+def delete(request: Request, live_id: LiveId) -> Response:
+    get_live(request).delete(live_id)
+    return Response(status_code=204)
 
 
 @live_router.post("/{live_id}/events", summary="Send one message or a list of them")
@@ -97,13 +121,9 @@ def events(
     live = get_live(request)
     live.match(live_id)  # an unknown id is a 404 before any message is judged
     try:
-        return live.ingest(live_id, body)
+        return _json(live.ingest_snapshot(live_id, body))
     except InvalidInput as exc:
         return _invalid(exc)
-
-
-def _sse(state: dict[str, Any]) -> str:
-    return f"event: state\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
 
 
 @live_router.get(
@@ -115,30 +135,30 @@ async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
     live = get_live(request)
     queue = live.subscribe(live_id)  # before reading the state, so no change falls between
     try:
-        first = await run_in_threadpool(live.state, live_id)
+        first = live.snapshot_if_ready(live_id) or await run_in_threadpool(live.snapshot, live_id)
     except BaseException:
         live.unsubscribe(live_id, queue)
         raise
-    heartbeat = float(getattr(request.app.state, "live_heartbeat", HEARTBEAT_SECONDS))
+    state = request.app.state
+    live.keep_beating(lambda: float(getattr(state, "live_heartbeat", HEARTBEAT_SECONDS)))
 
-    async def frames() -> AsyncIterator[str]:
+    async def frames() -> AsyncIterator[bytes]:
+        # A disconnected client cancels this generator (or fails its next write, at the
+        # latest the next heartbeat's), so the wait needs no polling and no timer of its own:
+        # one task per event loop queues the heartbeats of every subscriber.
         try:
-            yield f"retry: {RETRY_MS}\n\n"
-            yield _sse(first)
-            idle = 0.0
+            yield b"retry: %d\n\n" % RETRY_MS
+            yield first.frame.data
+            last = first.frame.seq
             while True:
-                try:
-                    state = await asyncio.wait_for(queue.get(), timeout=0.5)
-                except TimeoutError:
-                    if await request.is_disconnected():
-                        return
-                    idle += 0.5
-                    if idle >= heartbeat:
-                        idle = 0.0
-                        yield ": heartbeat\n\n"
-                    continue
-                idle = 0.0
-                yield _sse(state)
+                frame = await queue.get()
+                if frame is HEARTBEAT:
+                    yield frame.data
+                elif frame is None:  # the live match was deleted
+                    return
+                elif frame.seq > last:  # (older ones were queued before the first state)
+                    last = frame.seq
+                    yield frame.data
         finally:
             live.unsubscribe(live_id, queue)
 

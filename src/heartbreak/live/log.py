@@ -3,6 +3,7 @@
 One DuckDB file (``<store>.live.duckdb`` by default) holds every live match's definition and
 an append-only log of the messages received, each once (by its content hash) with the sequence
 number of its arrival. Every write is one transaction; reopening the file resumes everything.
+Deleting a live match removes its definition and its messages, in one transaction.
 """
 
 from __future__ import annotations
@@ -112,8 +113,29 @@ class LiveLog:
 
     def messages(self, live_id: str) -> list[dict[str, Any]]:
         """The messages of a live match in arrival order."""
+        return [message for _, message in self.keyed_messages(live_id)]
+
+    def keyed_messages(self, live_id: str) -> list[tuple[str, dict[str, Any]]]:
+        """The messages of a live match in arrival order, each with its message id."""
         with self._lock:
             rows = self._con.execute(
-                "SELECT body FROM live_messages WHERE live_id = ? ORDER BY seq", [live_id]
+                "SELECT message_id, body FROM live_messages WHERE live_id = ? ORDER BY seq",
+                [live_id],
             ).fetchall()
-        return [json.loads(body) for (body,) in rows]
+        return [(message_id, json.loads(body)) for message_id, body in rows]
+
+    def delete_match(self, live_id: str) -> bool:
+        """Remove a live match and its messages: True when it existed."""
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                found = self._con.execute(
+                    "SELECT 1 FROM live_matches WHERE live_id = ?", [live_id]
+                ).fetchone()
+                self._con.execute("DELETE FROM live_messages WHERE live_id = ?", [live_id])
+                self._con.execute("DELETE FROM live_matches WHERE live_id = ?", [live_id])
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        return found is not None

@@ -1,35 +1,50 @@
-"""Live matches as a service: create, ingest messages, current state, and subscribers.
+"""Live matches as a service: create, ingest messages, current state, subscribers, delete.
 
 The state of a live match is a pure function of its definition and its logged messages
 (:mod:`heartbreak.live.state`): the JSON of a replay of the match so far
 (:meth:`heartbreak.services.MatchReplay.to_dict`, timeline and emotions cut at the clock until
 the final whistle) plus ``"live": {"id", "clock", "finished", "events_received"}``.
+
+The service keeps each live match's messages in memory beside the durable log, and the replay
+of the last few sets of events that stood (a replay does not depend on the clock): a message
+that only moves the clock re-cuts a cached replay instead of replaying the match. Each new
+state is encoded once, as JSON and as one Server-Sent Events frame whose ``id`` is the number
+of messages received, and that one frame is handed to every subscriber.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from heartbreak.domain import Event
 from heartbreak.errors import InvalidInput, NoSuchMatch
 from heartbreak.live.log import LiveLog
 from heartbreak.live.state import (
     Clock,
     LiveMatch,
-    current_clock,
-    effective_events,
+    clock_of,
+    events_of,
     is_finished,
     live_to_match,
     message_key,
     parse_message,
+    standing_records,
 )
 
 #: Most messages accepted in one request.
 MAX_BATCH = 500
+#: Replays kept per live match, one per set of events (a retraction goes back to an old set).
+REPLAYS_KEPT = 8
+#: States a subscriber may fall behind by before it loses the oldest.
+QUEUE_SIZE = 64
 
 
 def _point_key(point: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -53,13 +68,99 @@ def _visible(point: Mapping[str, Any], clock: Clock) -> bool:
 
 
 def cut_at_clock(state: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    """The replay JSON with its timeline and emotions cut at the clock (nothing after now)."""
+    """The replay JSON with its timeline and emotions cut at the clock (nothing after now).
+
+    The ``timeline`` and ``emotions`` entries are replaced by new containers; the points they
+    hold, and every other entry, are shared with ``state``."""
     keep = [i for i, p in enumerate(state["timeline"]) if _visible(p, clock)]
     state["timeline"] = [state["timeline"][i] for i in keep]
     state["emotions"] = {
         team: [points[i] for i in keep] for team, points in state["emotions"].items()
     }
     return state
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One state as Server-Sent Events send it: ``id: seq``, ``event: state``, its JSON."""
+
+    seq: int
+    data: bytes
+
+
+#: What a subscriber's queue gets to send a heartbeat comment (see :meth:`LiveService.beat`).
+HEARTBEAT = Frame(-1, b": heartbeat\n\n")
+
+
+class Mailbox:
+    """A subscriber's frames, oldest first: at most ``size`` of them (a subscriber that falls
+    behind loses the oldest frame, never the newest), one reader. Lighter than an
+    :class:`asyncio.Queue`, as a publish offers a frame to every subscriber at once."""
+
+    __slots__ = ("_items", "_waiter", "size")
+
+    def __init__(self, size: int = QUEUE_SIZE) -> None:
+        self._items: deque[Frame | None] = deque()
+        self._waiter: asyncio.Future | None = None
+        self.size = size
+
+    def offer(self, item: Frame | None) -> None:
+        """Add an item, dropping the oldest when full, and wake the reader (loop thread)."""
+        if len(self._items) >= self.size:
+            self._items.popleft()
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def get_nowait(self) -> Frame | None:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    async def get(self) -> Frame | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
+class Snapshot(NamedTuple):
+    """The current state of a live match: as a dict, as JSON and as an SSE frame."""
+
+    state: dict[str, Any]
+    body: bytes
+    frame: Frame
+
+
+@dataclass(slots=True)
+class _Live:
+    """A live match in memory: its definition, its messages (keyed as in the log, in arrival
+    order), recent replays by the events they replay, and the current snapshot."""
+
+    match: LiveMatch
+    messages: dict[str, dict[str, Any]]
+    replays: OrderedDict[tuple[Event, ...], dict[str, Any]] = field(default_factory=OrderedDict)
+    current: Snapshot | None = None
+
+
+def encode_state(state: Mapping[str, Any]) -> bytes:
+    """A state's JSON, as the API answers it (compact UTF-8)."""
+    return json.dumps(state, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def sse_frame(seq: int, body: bytes) -> Frame:
+    """The SSE frame of a state's JSON (one ``data`` line: the JSON has no raw newline)."""
+    return Frame(seq, b"id: %d\nevent: state\ndata: %s\n\n" % (seq, body))
 
 
 class LiveService:
@@ -69,10 +170,16 @@ class LiveService:
         self.session = session
         self.log_path = Path(log_path)
         self._log: LiveLog | None = None
-        self._lock = threading.Lock()
-        self._ingesting = threading.Lock()  # one ingest at a time: states publish in order
-        self._subscribers: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]]] = {}
-        self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._lock = threading.Lock()  # the log handle and the subscriber lists
+        # Every change (ingest, delete, loading a match into memory) holds this one, so
+        # states are computed and published in order.
+        self._ingesting = threading.RLock()
+        self._live: dict[str, _Live] = {}
+        # live id → event loop → the queues of that loop's subscribers (replaced, never
+        # changed in place, so a publish can hand the tuple over without copying it)
+        self._subscribers: dict[str, dict[asyncio.AbstractEventLoop, tuple[Mailbox, ...]]]
+        self._subscribers = {}
+        self._beating: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 
     @property
     def log(self) -> LiveLog:
@@ -83,10 +190,11 @@ class LiveService:
             return self._log
 
     def close(self) -> None:
-        with self._lock:
+        with self._ingesting, self._lock:
             if self._log is not None:
                 self._log.close()
                 self._log = None
+            self._live.clear()
 
     # --- matches ---
     def create(self, match: LiveMatch | Mapping[str, Any]) -> str:
@@ -101,22 +209,42 @@ class LiveService:
                     definition[f"elo_{side}"] = self.session.team_rating(team, live.date)
         live = LiveMatch.from_dict(definition)
         live_id = uuid.uuid4().hex[:12]
-        self.log.create_match(live_id, live.to_dict())
+        with self._ingesting:
+            self.log.create_match(live_id, live.to_dict())
+            self._live[live_id] = _Live(live, {})
         return live_id
 
+    def _entry(self, live_id: str) -> _Live:
+        """A live match in memory, read from the log on first use."""
+        live_id = str(live_id)
+        entry = self._live.get(live_id)
+        if entry is not None:
+            return entry
+        with self._ingesting:
+            entry = self._live.get(live_id)
+            if entry is None:
+                definition = self.log.match(live_id)
+                if definition is None:
+                    raise NoSuchMatch(f"live_id: no live match {live_id!r}")
+                messages = dict(self.log.keyed_messages(live_id))
+                entry = _Live(LiveMatch.from_dict(definition), messages)
+                self._live[live_id] = entry
+            return entry
+
     def match(self, live_id: str) -> LiveMatch:
-        definition = self.log.match(str(live_id))
-        if definition is None:
-            raise NoSuchMatch(f"live_id: no live match {live_id!r}")
-        return LiveMatch.from_dict(definition)
+        return self._entry(live_id).match
 
     def list(self) -> list[dict[str, Any]]:
         """Every live match: id, teams, date, score, clock, finished, events received."""
         out = []
-        for live_id, definition in self.log.matches():
-            live = LiveMatch.from_dict(definition)
-            messages = self.log.messages(live_id)
-            events = effective_events(messages)
+        for live_id, _ in self.log.matches():
+            try:
+                entry = self._entry(live_id)
+            except NoSuchMatch:  # deleted meanwhile
+                continue
+            live, messages = entry.match, dict(entry.messages)
+            records = standing_records(messages)
+            events = events_of(records)
             match = live_to_match(live, events)
             out.append(
                 {
@@ -125,25 +253,53 @@ class LiveService:
                     "away": live.away,
                     "date": live.date.isoformat(),
                     "score": {"home": match.home_score, "away": match.away_score},
-                    "clock": current_clock(messages).to_dict(),
+                    "clock": clock_of(records).to_dict(),
                     "finished": is_finished(live, events),
                     "events_received": len(messages),
                 }
             )
         return out
 
+    def delete(self, live_id: str) -> None:
+        """Remove a live match and its messages from the log; its subscribers' streams end."""
+        live_id = str(live_id)
+        with self._ingesting:
+            self._entry(live_id)  # NoSuchMatch when unknown
+            self.log.delete_match(live_id)
+            self._live.pop(live_id, None)
+            with self._lock:
+                subscribers = self._subscribers.pop(live_id, {})
+            _hand_over(subscribers, None)
+
     # --- ingest ---
+    def _log_new(self, live_id: str, entry: _Live, message: dict[str, Any]) -> bool:
+        key = message_key(message)
+        if key in entry.messages:
+            return False
+        self.log.append(live_id, key, message)
+        entry.messages[key] = message
+        entry.current = None
+        return True
+
     def append(self, live_id: str, message: Mapping[str, Any]) -> bool:
         """Validate and log one message; True when it was new (no state is computed)."""
-        live = self.match(live_id)
-        canonical = parse_message(live, message)
-        return self.log.append(str(live_id), message_key(canonical), canonical)
+        live_id = str(live_id)
+        canonical = parse_message(self.match(live_id), message)
+        with self._ingesting:
+            return self._log_new(live_id, self._entry(live_id), canonical)
 
     def ingest(
         self, live_id: str, message: Mapping[str, Any] | Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:
         """Log one message (or a list, all validated before any is logged) and return the new
         state; subscribers get it when anything changed."""
+        return self.ingest_snapshot(live_id, message).state
+
+    def ingest_snapshot(
+        self, live_id: str, message: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> Snapshot:
+        """As :meth:`ingest`, the new state with its JSON and SSE frame."""
+        live_id = str(live_id)
         live = self.match(live_id)
         batch = [message] if isinstance(message, Mapping) else list(message)
         if not batch:
@@ -159,75 +315,158 @@ class LiveService:
                     raise
                 raise InvalidInput(f"{exc.message} (message {i})") from None
         with self._ingesting:
+            entry = self._entry(live_id)
             new = False
             for item in canonical:
-                new = self.log.append(str(live_id), message_key(item), item) or new
-            state = self.state(live_id)
+                new = self._log_new(live_id, entry, item) or new
+            snapshot = self._snapshot(live_id, entry)
             if new:
-                self.publish(live_id, state)
-        return state
+                self.publish(live_id, snapshot.frame)
+        return snapshot
 
     # --- state ---
     def state(self, live_id: str) -> dict[str, Any]:
         """The current state of a live match (recomputed only when the log changed)."""
-        live = self.match(live_id)
-        messages = self.log.messages(str(live_id))
-        events = effective_events(messages)
-        clock = current_clock(messages)
+        return self.snapshot(live_id).state
+
+    def snapshot(self, live_id: str) -> Snapshot:
+        """The current state with its JSON and SSE frame."""
+        live_id = str(live_id)
+        entry = self._entry(live_id)
+        current = entry.current
+        if current is not None:
+            return current
+        with self._ingesting:
+            return self._snapshot(live_id, self._entry(live_id))
+
+    def snapshot_if_ready(self, live_id: str) -> Snapshot | None:
+        """The current snapshot when it needs no computing, else None."""
+        return self._entry(live_id).current
+
+    def _snapshot(self, live_id: str, entry: _Live) -> Snapshot:
+        """The entry's current snapshot, computed when missing (hold ``_ingesting``)."""
+        if entry.current is not None:
+            return entry.current
+        live = entry.match
+        records = standing_records(entry.messages)
+        events = events_of(records)
+        clock = clock_of(records)
         finished = is_finished(live, events)
-        key = message_key(
-            {
-                "events": [repr(e) for e in events],
-                "clock": clock.to_dict(),
-                "n": len(messages),
-            }
-        )
-        with self._lock:
-            cached = self._cache.get(live_id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        match = live_to_match(live, events)
-        replay = self.session.replay_match(match, live.elo_home, live.elo_away)
-        state = replay.to_dict()
+        replay = entry.replays.get(events)
+        if replay is None:
+            match = live_to_match(live, events)
+            replay = self.session.replay_match(match, live.elo_home, live.elo_away).to_dict()
+            entry.replays[events] = replay
+            while len(entry.replays) > REPLAYS_KEPT:
+                entry.replays.popitem(last=False)
+        else:
+            entry.replays.move_to_end(events)
+        state = dict(replay)
         if not finished:
             state = cut_at_clock(state, clock)
+        received = len(entry.messages)
         state["live"] = {
-            "id": str(live_id),
+            "id": live_id,
             "clock": clock.to_dict(),
             "finished": finished,
-            "events_received": len(messages),
+            "events_received": received,
         }
-        with self._lock:
-            self._cache[live_id] = (key, state)
-        return state
+        body = encode_state(state)
+        entry.current = Snapshot(state, body, sse_frame(received, body))
+        return entry.current
 
     # --- pub/sub ---
-    def subscribe(self, live_id: str) -> asyncio.Queue:
-        """A queue that receives every new state of a live match (call from the event loop)."""
-        self.match(live_id)
-        queue: asyncio.Queue = asyncio.Queue(maxsize=64)
+    def subscribe(self, live_id: str) -> Mailbox:
+        """A mailbox that receives the :class:`Frame` of every new state of a live match,
+        :data:`HEARTBEAT` when :meth:`beat` says so, and ``None`` when the match is deleted
+        (call from the event loop)."""
+        live_id = str(live_id)
+        self._entry(live_id)
+        queue = Mailbox(QUEUE_SIZE)
+        loop = asyncio.get_running_loop()
         with self._lock:
-            self._subscribers.setdefault(live_id, []).append((asyncio.get_running_loop(), queue))
+            loops = self._subscribers.setdefault(live_id, {})
+            loops[loop] = (*loops.get(loop, ()), queue)
+        try:
+            self._entry(live_id)  # deleted meanwhile: its end was handed out before this queue
+        except NoSuchMatch:
+            self.unsubscribe(live_id, queue)
+            raise
         return queue
 
-    def unsubscribe(self, live_id: str, queue: asyncio.Queue) -> None:
+    def unsubscribe(self, live_id: str, queue: Mailbox) -> None:
         with self._lock:
-            entries = self._subscribers.get(live_id, [])
-            self._subscribers[live_id] = [(lp, q) for lp, q in entries if q is not queue]
+            loops = self._subscribers.get(str(live_id), {})
+            for loop, queues in list(loops.items()):
+                if queue in queues:
+                    rest = tuple(q for q in queues if q is not queue)
+                    if rest:
+                        loops[loop] = rest
+                    else:
+                        del loops[loop]
+            if not loops:
+                self._subscribers.pop(str(live_id), None)
 
-    def publish(self, live_id: str, state: dict[str, Any]) -> None:
-        """Hand a state to every subscriber of the match, from any thread."""
+    def beat(self) -> int:
+        """Offer a heartbeat to every subscriber of the running loop with nothing queued;
+        how many subscribers the loop has."""
+        loop = asyncio.get_running_loop()
         with self._lock:
-            entries = list(self._subscribers.get(live_id, []))
-        for loop, queue in entries:
-            try:
-                loop.call_soon_threadsafe(_offer, queue, state)
-            except RuntimeError:  # the subscriber's loop has closed
-                self.unsubscribe(live_id, queue)
+            groups = [loops.get(loop, ()) for loops in self._subscribers.values()]
+        for queues in groups:
+            for queue in queues:
+                if queue.empty():
+                    queue.offer(HEARTBEAT)
+        return sum(map(len, groups))
+
+    def keep_beating(self, every: Callable[[], float]) -> None:
+        """Make sure the running loop has one task offering heartbeats every ``every()``
+        seconds to its subscribers, until it has none (one timer for all, not one each)."""
+        loop = asyncio.get_running_loop()
+        task = self._beating.get(loop)
+        if task is None or task.done():
+            self._beating[loop] = loop.create_task(self._beats(every))
+
+    async def _beats(self, every: Callable[[], float]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                await asyncio.sleep(every())
+                if not self.beat():
+                    return
+        finally:
+            if self._beating.get(loop) is asyncio.current_task():
+                del self._beating[loop]
+
+    def subscribers(self, live_id: str) -> int:
+        """How many subscribers a live match has."""
+        with self._lock:
+            return sum(len(q) for q in self._subscribers.get(str(live_id), {}).values())
+
+    def publish(self, live_id: str, frame: Frame) -> None:
+        """Hand a frame to every subscriber of the match, from any thread: one call per event
+        loop, whatever the number of subscribers."""
+        with self._lock:
+            loops = dict(self._subscribers.get(str(live_id), {}))
+        for loop in _hand_over(loops, frame):
+            with self._lock:
+                self._subscribers.get(str(live_id), {}).pop(loop, None)
 
 
-def _offer(queue: asyncio.Queue, state: dict[str, Any]) -> None:
-    """Put a state on a queue; a slow subscriber loses the oldest state, never the newest."""
-    if queue.full():
-        queue.get_nowait()
-    queue.put_nowait(state)
+def _hand_over(
+    loops: Mapping[asyncio.AbstractEventLoop, tuple[Mailbox, ...]], item: Frame | None
+) -> list[asyncio.AbstractEventLoop]:
+    """Offer an item to queues, one call per loop; the loops that have closed."""
+    closed = []
+    for loop, queues in loops.items():
+        try:
+            loop.call_soon_threadsafe(_offer_all, queues, item)
+        except RuntimeError:  # the subscribers' loop has closed
+            closed.append(loop)
+    return closed
+
+
+def _offer_all(queues: tuple[Mailbox, ...], item: Frame | None) -> None:
+    """Offer an item to mailboxes (on their loop's thread)."""
+    for queue in queues:
+        queue.offer(item)

@@ -5,12 +5,22 @@ A live feed sends *messages*, each keyed by the sender's ``event_id``:
 - ``goal``, ``red_card``, ``shootout`` (the shootout's winner), ``period_end`` (half-time, full
   time, extra-time half-time, end of extra time) and ``stoppage`` (minutes added announced):
   an event, version 1 unless ``version`` says otherwise;
+- ``period_start`` (``period``: a period kicks off) and ``clock`` (``minute``, optional
+  ``stoppage`` and ``period``: the feed's time update): they move the clock and nothing else,
+  they are not events; sent again under the same ``event_id`` (or under new ones), the
+  furthest position stands;
 - ``correction``: a new version (``version`` ≥ 2) of an event, carrying only the fields that
   change (minute, stoppage, side, player, own_goal, penalty, added);
-- ``retraction``: the event is removed (as after a VAR review), whenever it arrives.
+- ``retraction``: the event (or clock update) is removed (as after a VAR review), whenever it
+  arrives.
 
 :func:`effective_events` folds any collection of messages into the events that stand, so the
 same set of messages replays to the same events whatever their order or repetition.
+:func:`current_clock` is the furthest match time of everything that stands: events, period
+ends and starts, stoppage announcements and clock updates alike (a clock update never takes
+the clock back; retract it to do so). ``stoppage``, ``period_start`` and ``clock`` never reach
+the events, so they change what is visible (the replay cut at the clock), never the
+probabilities.
 No files, no clock, no store: messages in, domain objects out.
 """
 
@@ -29,8 +39,12 @@ from heartbreak.errors import InvalidInput
 
 #: Message types that create an event (version 1 by default).
 EVENT_TYPES = ("goal", "red_card", "period_end", "stoppage", "shootout")
+#: Message types that only move the clock (version 1 by default; the furthest stands).
+CLOCK_TYPES = ("period_start", "clock")
 #: Every message type.
-MESSAGE_TYPES = (*EVENT_TYPES, "correction", "retraction")
+MESSAGE_TYPES = (*EVENT_TYPES, *CLOCK_TYPES, "correction", "retraction")
+#: Record types that stand but are not events of the match.
+_NOT_EVENTS = ("stoppage", *CLOCK_TYPES)
 #: Fields a correction may change.
 CORRECTABLE = ("minute", "stoppage", "side", "player", "own_goal", "penalty", "added")
 _PLAY_PERIODS = (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND)
@@ -156,6 +170,8 @@ _ALLOWED = {
     "shootout": {"team"},
     "period_end": {"period", "stoppage"},
     "stoppage": {"period", "added", "minute", "stoppage"},
+    "period_start": {"period"},
+    "clock": {"minute", "stoppage", "period"},
     "correction": {"minute", "stoppage", "team", "player", "own_goal", "penalty", "added"},
     "retraction": set(),
 }
@@ -192,9 +208,15 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidInput("team: the shootout's winner is required")
     if kind == "stoppage" and "added" not in present:
         raise InvalidInput("added: the minutes of stoppage announced are required")
+    if kind == "period_start" and "period" not in present:
+        raise InvalidInput("period: the period that starts is required")
+    if kind == "clock" and "minute" not in present:
+        raise InvalidInput("minute: the match minute is required")
     if kind == "correction" and not present:
         raise InvalidInput(f"correction: give at least one of {', '.join(_ALLOWED[kind])}")
-    if kind in ("period_end", "stoppage"):
+    if kind in ("period_end", "stoppage", "period_start") or (
+        kind == "clock" and "period" in present
+    ):
         out["period"] = _period(raw)
     if "minute" in present:
         out["minute"] = _int(raw, "minute", 0, 120)
@@ -211,9 +233,30 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("own_goal", "penalty"):
         if name in present:
             out[name] = _bool(raw, name)
-    if "minute" in out and "period" not in out and out["minute"] == 0 and kind != "correction":
+    if kind == "clock":
+        _check_clock(out)
+    elif "minute" in out and "period" not in out and out["minute"] == 0 and kind != "correction":
         raise InvalidInput("minute: events are labelled from 1'")
     return out
+
+
+def _check_clock(message: Mapping[str, Any]) -> None:
+    """A clock update's minute lies in its period, and stoppage follows a period's last minute."""
+    minute, stoppage = message["minute"], message.get("stoppage", 0)
+    ends = sorted({p.end_minute for p in _PLAY_PERIODS})
+    if stoppage and minute not in ends:
+        raise InvalidInput(
+            f"stoppage: only after a period's last minute ({', '.join(f'{m}' for m in ends)})"
+        )
+    if "period" in message:
+        period = Period(message["period"])
+        if not period.start_minute <= minute <= period.end_minute:
+            raise InvalidInput(
+                f"minute: {minute} is not in the {period.value} "
+                f"({period.start_minute} to {period.end_minute})"
+            )
+        if stoppage and minute != period.end_minute:
+            raise InvalidInput(f"stoppage: only after the {period.value}'s last minute")
 
 
 def message_key(message: Mapping[str, Any]) -> str:
@@ -227,19 +270,30 @@ def message_key(message: Mapping[str, Any]) -> str:
 
 def _records(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The latest version of every event that stands, as plain records."""
-    unique = {message_key(m): dict(m) for m in messages}
-    by_id: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for key, message in unique.items():
+    return standing_records({message_key(m): m for m in messages})
+
+
+def standing_records(keyed: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The records that stand, in match order, from canonical messages keyed by
+    :func:`message_key` (as the log keeps them: the keys are trusted, not recomputed)."""
+    by_id: dict[str, list[tuple[str, Mapping[str, Any]]]] = defaultdict(list)
+    for key, message in keyed.items():
         by_id[message["event_id"]].append((key, message))
     out = []
-    for event_id in sorted(by_id):
-        versions = by_id[event_id]
+    for versions in by_id.values():
+        if len(versions) == 1:  # the common case: one message, an event or a clock update
+            message = versions[0][1]
+            if message["type"] in _STANDALONE:
+                out.append(dict(message))
+            continue
         if any(m["type"] == "retraction" for _, m in versions):
             continue
-        bases = [(m["version"], key, m) for key, m in versions if m["type"] in EVENT_TYPES]
+        bases = [
+            (m["version"], _furthest(m), key, m) for key, m in versions if m["type"] in _STANDALONE
+        ]
         if not bases:
             continue  # a correction whose event has not arrived yet waits for it
-        version, _, base = max(bases, key=lambda b: (b[0], b[1]))
+        version, _, _, base = max(bases, key=lambda b: b[:3])
         record = dict(base)
         fixes = sorted(
             (m["version"], key, m)
@@ -249,10 +303,20 @@ def _records(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         for _, _, fix in fixes:
             record.update({k: fix[k] for k in CORRECTABLE if k in fix})
         out.append(record)
-    return out
+    return sorted(out, key=_sort_key)
+
+
+_STANDALONE = frozenset((*EVENT_TYPES, *CLOCK_TYPES))
+
+
+def _furthest(message: Mapping[str, Any]) -> tuple[int, int, int]:
+    """Between versions alike, a clock update further on stands (others: by content)."""
+    return _time(message) if message["type"] in CLOCK_TYPES else (-1, -1, -1)
 
 
 def _period_of(record: Mapping[str, Any]) -> Period:
+    if record["type"] == "clock":
+        return _clock_period(record)
     if "period" in record:
         return Period(record["period"])
     if record["type"] == "shootout":
@@ -260,16 +324,44 @@ def _period_of(record: Mapping[str, Any]) -> Period:
     return Period.of_minute(record["minute"], record.get("stoppage", 0))
 
 
+def _clock_period(record: Mapping[str, Any]) -> Period:
+    """A clock update's period: the one it names when its minute lies in it (a correction
+    may have moved the minute out), else the period of its minute."""
+    minute, stoppage = record["minute"], record.get("stoppage", 0)
+    if "period" in record:
+        period = Period(record["period"])
+        if period.start_minute <= minute <= period.end_minute and (
+            not stoppage or minute == period.end_minute
+        ):
+            return period
+    return Period.of_minute(minute, stoppage)
+
+
+_PERIOD_INDEX = {period: i for i, period in enumerate(Period)}
+
+
 def _time(record: Mapping[str, Any]) -> tuple[int, int, int]:
-    """(period, minute, stoppage) of a record; a period's end is at its last minute."""
+    """(period, minute, stoppage) of a record; a period's end is at its last minute, its start
+    at its first."""
     period = _period_of(record)
-    minute = record.get("minute", period.end_minute)
     if record["type"] == "period_end":
         minute = period.end_minute
-    return (list(Period).index(period), minute, record.get("stoppage", 0))
+    elif record["type"] == "period_start":
+        return (_PERIOD_INDEX[period], period.start_minute, 0)
+    else:
+        minute = record.get("minute", period.end_minute)
+    return (_PERIOD_INDEX[period], minute, record.get("stoppage", 0))
 
 
-_TYPE_RANK = {"stoppage": 0, "goal": 1, "red_card": 1, "period_end": 2, "shootout": 3}
+_TYPE_RANK = {
+    "period_start": 0,
+    "clock": 0,
+    "stoppage": 0,
+    "goal": 1,
+    "red_card": 1,
+    "period_end": 2,
+    "shootout": 3,
+}
 
 
 def _sort_key(record: Mapping[str, Any]) -> tuple:
@@ -296,14 +388,19 @@ def _event(record: Mapping[str, Any]) -> Event:
 def effective_events(messages: Iterable[Mapping[str, Any]]) -> tuple[Event, ...]:
     """The events that stand after every message: the latest version of each event id,
     retracted ids removed, duplicates ignored, in match order (then by event id).
-    ``stoppage`` announcements are not events (see :func:`current_clock`)."""
-    records = sorted(_records(messages), key=_sort_key)
-    return tuple(_event(r) for r in records if r["type"] != "stoppage")
+    ``stoppage``, ``period_start`` and ``clock`` are not events (see :func:`current_clock`)."""
+    return events_of(_records(messages))
+
+
+def events_of(records: Iterable[Mapping[str, Any]]) -> tuple[Event, ...]:
+    """The events among standing records (of :func:`standing_records`), in their order."""
+    return tuple(_event(r) for r in records if r["type"] not in _NOT_EVENTS)
 
 
 @dataclass(frozen=True, slots=True)
 class Clock:
-    """How far the match has gone: the latest event, period end or stoppage announcement."""
+    """How far the match has gone: the furthest event, period end or start, stoppage
+    announcement or clock update that stands; ``period_over`` once its period has ended."""
 
     period: Period = Period.FIRST_HALF
     minute: int = 0
@@ -313,7 +410,7 @@ class Clock:
 
     @property
     def key(self) -> tuple[int, int, int]:
-        return (list(Period).index(self.period), self.minute, self.stoppage)
+        return (_PERIOD_INDEX[self.period], self.minute, self.stoppage)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -327,8 +424,14 @@ class Clock:
 
 
 def current_clock(messages: Iterable[Mapping[str, Any]]) -> Clock:
-    """The clock after every message (kick-off when nothing stands)."""
-    records = sorted(_records(messages), key=_sort_key)
+    """The clock after every message (kick-off when nothing stands): the furthest time of
+    everything that stands; its period is over when that period's end stands (or a
+    shootout's result does)."""
+    return clock_of(_records(messages))
+
+
+def clock_of(records: list[Mapping[str, Any]]) -> Clock:
+    """The clock of standing records in match order (of :func:`standing_records`)."""
     if not records:
         return Clock()
     last = records[-1]
@@ -338,7 +441,9 @@ def current_clock(messages: Iterable[Mapping[str, Any]]) -> Clock:
         (r["added"] for r in records if r["type"] == "stoppage" and _period_of(r) is period),
         default=None,
     )
-    over = last["type"] in ("period_end", "shootout")
+    over = last["type"] == "shootout" or any(
+        r["type"] == "period_end" and r["period"] == period.value for r in records
+    )
     return Clock(period, minute, stoppage, over, added)
 
 
