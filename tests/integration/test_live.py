@@ -4,6 +4,7 @@ the state reaches subscribers by Server-Sent Events; the CLI feeds a real server
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import random
@@ -387,3 +388,181 @@ def test_the_cli_reports_an_unreachable_server(real_db_path):
     )
     assert result.exit_code == 2
     assert "cannot reach" in result.output
+
+
+# --- the clock without events, the replay cache, one frame for all ---------------------------
+
+
+class CountingSession:
+    """A session that counts its replays (everything else is the real session's)."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.replays = 0
+
+    def __getattr__(self, name):
+        return getattr(self.session, name)
+
+    def replay_match(self, *args, **kwargs):
+        self.replays += 1
+        return self.session.replay_match(*args, **kwargs)
+
+
+def test_clock_updates_move_the_cut_and_nothing_else(
+    session, stored, definition, reference, tmp_path
+):
+    counting = CountingSession(session)
+    live = LiveService(counting, tmp_path / "live.duckdb")
+    live_id = live.create(definition)
+    feed = feed_of(stored)
+    at_52 = live.ingest(live_id, feed[:3])  # half-time, 48', 52'
+    replays = counting.replays
+    at_60 = live.ingest(live_id, {"event_id": "t60", "type": "clock", "minute": 60})
+    assert counting.replays == replays  # the replay of the same events, cut further on
+    assert at_60["timeline"][-1]["label"] == "60'"
+    assert at_60["live"]["clock"]["label"] == "60'" and at_60["live"]["events_received"] == 4
+    assert at_60["timeline"][: len(at_52["timeline"])] == at_52["timeline"]
+    assert at_60["timeline"] == reference["timeline"][: len(at_60["timeline"])]  # before 69'
+    for team, points in at_60["emotions"].items():
+        assert points == reference["emotions"][team][: len(points)]
+    assert {k: v for k, v in at_60.items() if k not in ("timeline", "emotions", "live")} == {
+        k: v for k, v in at_52.items() if k not in ("timeline", "emotions", "live")
+    }
+    # a clock update behind the clock changes nothing visible, but is received
+    behind = live.ingest(live_id, {"event_id": "t55", "type": "clock", "minute": 55})
+    assert behind["timeline"] == at_60["timeline"] and behind["live"]["events_received"] == 5
+    # a goal replays; its retraction goes back to the replay of the events before it
+    goal = {"event_id": "var", "type": "goal", "minute": 58, "team": "Belgium"}
+    assert live.ingest(live_id, goal)["match"]["score"] == {"home": 1, "away": 2}
+    assert counting.replays == replays + 1
+    back = live.ingest(live_id, {"event_id": "var", "type": "retraction"})
+    assert counting.replays == replays + 1
+    assert back["timeline"] == at_60["timeline"]
+    # the state is the same function of the messages in a service that never saw it happen
+    fresh = LiveService(session, tmp_path / "live.duckdb")
+    assert fresh.state(live_id) == back
+    fresh.close()
+    live.close()
+
+
+def test_a_period_start_shows_the_half_time_before_any_second_half_event(
+    session, definition, reference, tmp_path
+):
+    live = LiveService(session, tmp_path / "live.duckdb")
+    live_id = live.create(definition)
+    start = {"event_id": "2h", "type": "period_start", "period": "second_half"}
+    kick_off = {"event_id": "ko", "type": "period_start", "period": "first_half"}
+    state = live.ingest(live_id, [kick_off])
+    assert [p["kind"] for p in state["timeline"]] == ["kick_off"]
+    state = live.ingest(live_id, start)
+    assert state["timeline"][-1]["kind"] == "period_end"
+    assert state["timeline"][-1]["period"] == "first_half"
+    assert all(p["period"] == "first_half" for p in state["timeline"])
+    clock = state["live"]["clock"]
+    assert (clock["period"], clock["minute"], clock["period_over"]) == ("second_half", 45, False)
+    assert state["prematch"] == reference["prematch"]
+    assert live.ingest(live_id, start) == state  # idempotent: nothing new, nothing changes
+    live.close()
+
+
+def test_every_subscriber_gets_the_same_encoded_frame(session, definition, tmp_path):
+    live = LiveService(session, tmp_path / "live.duckdb")
+    live_id = live.create(definition)
+    goal = {"event_id": "g1", "type": "goal", "minute": 48, "team": "Japan"}
+
+    async def follow():
+        first, second = live.subscribe(live_id), live.subscribe(live_id)
+        state = await asyncio.to_thread(live.ingest, live_id, goal)
+        a = await asyncio.wait_for(first.get(), 10)
+        b = await asyncio.wait_for(second.get(), 10)
+        await asyncio.to_thread(live.ingest, live_id, goal)  # a repeat: no frame
+        assert first.empty() and second.empty()
+        await asyncio.to_thread(live.delete, live_id)
+        ends = await asyncio.wait_for(first.get(), 10), await asyncio.wait_for(second.get(), 10)
+        return state, a, b, ends
+
+    state, a, b, ends = asyncio.run(follow())
+    assert a is b  # one frame object, encoded once, for every subscriber
+    head, _, data = a.data.partition(b"\ndata: ")
+    assert head == b"id: 1\nevent: state" and data.endswith(b"\n\n") and a.seq == 1
+    assert json.loads(data) == json.loads(json.dumps(state))
+    assert ends == (None, None)  # the match was deleted: the streams end
+    assert live.subscribers(live_id) == 0
+    live.close()
+
+
+# --- deleting a live match -------------------------------------------------------------------
+
+
+def test_delete_removes_a_live_match_and_its_log_for_good(session, stored, definition, tmp_path):
+    log = tmp_path / "live.duckdb"
+    client = TestClient(create_app(session=session, live_log=log), raise_server_exceptions=False)
+    gone, kept = (client.post("/api/live", json=definition).json()["live"]["id"] for _ in "ab")
+    for live_id in (gone, kept):
+        response = client.post(f"/api/live/{live_id}/events", json=feed_of(stored)[:3])
+        assert response.status_code == 200
+    kept_state = client.get(f"/api/live/{kept}").json()
+    deleted = client.delete(f"/api/live/{gone}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    for response in (
+        client.get(f"/api/live/{gone}"),
+        client.delete(f"/api/live/{gone}"),
+        client.post(f"/api/live/{gone}/events", json={"event_id": "x", "type": "retraction"}),
+        client.get(f"/api/live/{gone}/stream"),
+    ):
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["type"] == "NoSuchMatch"
+        assert response.json()["error"]["field"] == "path.live_id"
+    assert [m["id"] for m in client.get("/api/live").json()] == [kept]
+    client.app.state.live.close()
+    reopened = LiveLog(log)  # durable: the rows are gone from the file
+    assert reopened.match(gone) is None and reopened.messages(gone) == []
+    assert len(reopened.messages(kept)) == 3
+    reopened.close()
+    client = TestClient(create_app(session=session, live_log=log), raise_server_exceptions=False)
+    assert client.get(f"/api/live/{gone}").status_code == 404
+    assert client.get(f"/api/live/{kept}").json() == kept_state
+    client.app.state.live.close()
+
+
+# --- Server-Sent Events: ids, reconnection, the end of a stream ------------------------------
+
+
+def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(served, definition):
+    url, _ = served
+    with httpx.Client(base_url=url, timeout=10.0) as client:
+        live_id = client.post("/api/live", json=definition).json()["live"]["id"]
+
+        def post(message):
+            response = client.post(f"/api/live/{live_id}/events", json=message)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        with client.stream("GET", f"/api/live/{live_id}/stream") as stream:
+            frames = _frames(stream.iter_lines())
+            assert "retry" in next(frames)
+            first = next(frames)
+            assert (first["id"], first["event"]) == ("0", "state")
+            goal = {"event_id": "g1", "type": "goal", "minute": 48, "team": "Japan"}
+            post(goal)
+            frame = next(frames)
+            assert frame["id"] == "1" and json.loads(frame["data"])["live"]["events_received"] == 1
+            post(goal)  # a repeat changes nothing: no frame, the next is a heartbeat
+            assert set(next(frames)) == {""}
+            state = post({"event_id": "t", "type": "clock", "minute": 50})
+            frame = next(frames)
+            assert frame["id"] == "2" and json.loads(frame["data"]) == state
+            assert state["live"]["clock"]["label"] == "50'"
+            # a client reconnecting gets the current state first, whatever it last saw
+            headers = {"Last-Event-ID": "1"}
+            with client.stream("GET", f"/api/live/{live_id}/stream", headers=headers) as again:
+                replayed = _frames(again.iter_lines())
+                assert "retry" in next(replayed)
+                current = next(replayed)
+                assert current["id"] == "2" and json.loads(current["data"]) == state
+                assert client.delete(f"/api/live/{live_id}").status_code == 204
+                rest = list(replayed)  # the stream ends, cleanly
+                assert all(f.get("event") != "state" for f in rest)
+            rest = list(frames)
+            assert all(f.get("event") != "state" for f in rest)
+        assert client.get(f"/api/live/{live_id}").status_code == 404
