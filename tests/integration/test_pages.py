@@ -195,3 +195,23 @@ def test_embedded_json_cannot_close_its_script(client, session):
     text = _embed({"story": "</script><script>alert(1)</script>"})
     assert "</" not in text
     assert json.loads(text)["story"] == "</script><script>alert(1)</script>"
+
+
+def test_a_final_won_on_penalties_says_so(client, session):
+    final = session.find_match("Argentina", "France", "2022-12-18")
+    text = client.get(f"/matches/{final}", headers=HTML).text
+    result = text.split('id="result">', 1)[1].split("</p>", 1)[0]
+    assert result == "Argentina won on penalties."
+    assert "Shootout won by Argentina" in text
+    assert "Kylian Mbappé" in text
+
+
+def test_a_search_form_s_empty_fields_mean_not_given(client):
+    blank = {"team": "Japan", "opponent": "Belgium", "competition": "", "stage": "", "date_to": ""}
+    text = client.get("/", params=blank, headers=HTML).text
+    assert f'href="/matches/{BELGIUM_JAPAN}"' in text
+    empty = {"metric": "comeback", "stage": "", "team": ""}
+    ranked = client.get("/top", params=empty, headers=HTML)
+    assert ranked.status_code == 200
+    bad = page(client, "/top?stage=semis", status=422)
+    assert "error-message" in bad.ids

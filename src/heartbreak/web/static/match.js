@@ -38,6 +38,7 @@
   function chanceName() { return state.match.knockout ? "to go through" : "to win"; }
 
   function eventText(event) {
+    if (event.type === "shootout") { return "Shootout won by " + event.team; }
     var what = event.type === "goal"
       ? "Goal" + (event.own_goal ? " (own goal)" : event.penalty ? " (penalty)" : "")
       : "Red card";
@@ -84,6 +85,7 @@
       if (feelings.length) { ctx.fillText("fans", area.left - 4, area.top - 11); }
       ctx.font = "11px system-ui, sans-serif";
       ctx.textAlign = "center";
+      var lastLabel = -Infinity, row = 0;
       t.forEach(function (p) {
         if (!p.event || p.kind !== "after_event") { return; }
         var px = x.getPixelForValue(p.elapsed);
@@ -96,7 +98,10 @@
         ctx.fillStyle = red ? "#cc0000" : (isHome(p.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
         if (red) { ctx.fillRect(px - 3, area.top + 3, 6, 9); } else { ctx.beginPath(); ctx.arc(px, area.top + 7, 4, 0, 2 * Math.PI); ctx.fill(); }
         ctx.fillStyle = "#222222";
-        ctx.fillText(p.label, px, area.top + 24);
+        // Labels of events close together step down, so that none covers another.
+        row = px - lastLabel < 30 ? (row + 1) % 3 : 0;
+        lastLabel = px;
+        ctx.fillText(p.label, px, area.top + 24 + 12 * row);
       });
       ctx.restore();
     }
@@ -213,6 +218,11 @@
       events.appendChild(li);
     });
     if (!events.firstChild) { var none = document.createElement("li"); none.className = "empty"; none.textContent = "None."; events.appendChild(none); }
+    var result = document.getElementById("result");
+    if (!state.live || state.live.finished) {
+      result.textContent = m.shootout && m.shootout_winner ? m.shootout_winner + " won on penalties."
+        : m.winner ? m.winner + " won" + (m.extra_time ? " after extra time." : ".") : "Drawn.";
+    }
     if (state.live) {
       var finished = state.live.finished;
       document.getElementById("live-badge").textContent = finished ? "Full time" : "Live";
