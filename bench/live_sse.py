@@ -30,6 +30,12 @@ server's CPU and memory (from /proc) and the client's CPU, and the ratios to the
 One subscriber in every hundred also decodes each frame's JSON and checks it is the state of
 that id. The client and the server run on the same machine and share its cores; the output
 says how many.
+
+To find out where the time goes: ``--details N`` lists the N slowest messages (frame size, first
+and last subscriber, POST round trip); ``--profile FILE`` runs the server under cProfile;
+``LIVE_SSE_GC=1`` makes the server print its garbage collector's long pauses. The experiments
+``--server-gc-freeze`` and ``--server-http`` change the server from what ``heartbreak serve``
+runs, and the output says so.
 """
 
 from __future__ import annotations
@@ -75,7 +81,8 @@ from pathlib import Path
 from heartbreak.api import create_app
 from heartbreak.services import Heartbreak
 
-db, log, port, profile = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+db, log, port, profile, http, freeze = sys.argv[1:7]
+port = int(port)
 if os.environ.get("LIVE_SSE_GC"):  # report the garbage collector's pauses
     import gc, time
     started = {}
@@ -89,8 +96,12 @@ if os.environ.get("LIVE_SSE_GC"):  # report the garbage collector's pauses
     gc.callbacks.append(watch)
 session = Heartbreak(db=Path(db) if db else None)
 app = create_app(session=session, live_log=Path(log))
+if freeze == "1":  # an experiment: what heartbreak serve does not do (yet)
+    import gc
+    gc.collect()
+    gc.freeze()
 config = dict(host="127.0.0.1", port=port, log_level="warning", backlog=4096,
-              timeout_graceful_shutdown=5)
+              timeout_graceful_shutdown=5, http=http)
 if profile:
     import cProfile
     cProfile.run("uvicorn.run(app, **config)", profile)
@@ -363,6 +374,7 @@ class Run:
     bad_frames: int = 0
     connection_errors: int = 0
     send_lag_ms: float = 0.0
+    other_cpu_s: float = 0.0  # by processes other than the server and this client
     server_cpu_s: tuple[float, float] = (0.0, 0.0)  # user, system
     client_cpu_s: tuple[float, float] = (0.0, 0.0)
     wall_s: float = 0.0
@@ -376,6 +388,13 @@ def proc_cpu(pid: int) -> tuple[float, float]:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     tick = os.sysconf("SC_CLK_TCK")
     return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def machine_cpu() -> float:
+    """CPU seconds spent by every process on the machine so far (all cores)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(x) for x in fields[:8]) - int(fields[3]) - int(fields[4])  # less idle, iowait
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def proc_mem(pid: int) -> tuple[float, float]:
@@ -417,6 +436,7 @@ async def run_feed(
         type_of: dict[int, str] = {}
         post_of: dict[int, float] = {}
         cpu0, client0, wall0 = proc_cpu(pid), client_cpu(), time.perf_counter()
+        machine0 = machine_cpu()
         start = time.perf_counter() + 0.2
         lags = []
         for i, message in enumerate(feed):
@@ -451,6 +471,7 @@ async def run_feed(
         run.server_cpu_s = tuple(b - a for a, b in zip(cpu0, proc_cpu(pid), strict=True))
         run.client_cpu_s = tuple(b - a for a, b in zip(client0, client_cpu(), strict=True))
         run.rss_mib, run.hwm_mib = proc_mem(pid)
+        run.other_cpu_s = machine_cpu() - machine0 - sum(run.server_cpu_s) - sum(run.client_cpu_s)
         run.send_lag_ms = max(lags) * 1000
         gc.unfreeze()
         for sub in subs:
@@ -527,6 +548,10 @@ def report(name: str, run: Run, messages: int, rate: float, details: int = 0) ->
         f"{run.client_cpu_s[1]:.1f}; {100 * client / run.wall_s:.0f}% of one core); "
         f"worst lag of a POST behind its schedule {run.send_lag_ms:.1f} ms"
     )
+    print(
+        f"  other processes on the machine meanwhile: {max(run.other_cpu_s, 0):.1f} CPU s "
+        f"({100 * max(run.other_cpu_s, 0) / run.wall_s:.0f}% of one core)"
+    )
     spread = [last - first for _, _, _, first, last, _ in run.messages]
     if spread:
         print(
@@ -554,6 +579,21 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="the store (default: $HEARTBREAK_DB, ...)")
     parser.add_argument("--profile", default=None, help="write the server's cProfile stats here")
     parser.add_argument("--details", type=int, default=0, help="list the N slowest messages")
+    experiments = parser.add_argument_group(
+        "experiments (the server then differs from heartbreak serve, and the output says so)"
+    )
+    experiments.add_argument(
+        "--server-gc-freeze",
+        action="store_true",
+        help="gc.freeze() in the server once the app is built, so that full collections skip "
+        "the store's objects",
+    )
+    experiments.add_argument(
+        "--server-http",
+        default="auto",
+        choices=["auto", "h11", "httptools"],
+        help="uvicorn's HTTP implementation (auto: httptools when installed, else h11)",
+    )
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -564,11 +604,20 @@ def main() -> None:
     kinds: dict[str, int] = {}
     for message in feed:
         kinds[message["type"]] = kinds.get(message["type"], 0) + 1
+    try:
+        import httptools  # noqa: F401
+
+        http = "httptools" if args.server_http != "h11" else "h11"
+    except ImportError:
+        http = "h11" if args.server_http != "httptools" else "httptools (missing)"
+    setup = f"server: uvicorn, one worker, HTTP {http}"
+    if args.server_gc_freeze:
+        setup += ", gc.freeze() after start-up (an experiment: heartbreak serve does not)"
     print(
         f"live SSE benchmark: {len(feed)} messages ("
         + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
         + f"), Belgium v Japan 2018-07-02; {cores} CPU core(s) shared by the client (this "
-        "process, one event loop) and the server (uvicorn, one worker); fd limit "
+        f"process, one event loop) and the server; {setup}; fd limit "
         f"{resource.getrlimit(resource.RLIMIT_NOFILE)[0]}"
     )
 
@@ -583,6 +632,8 @@ def main() -> None:
                 str(Path(tmp) / "live.duckdb"),
                 str(port),
                 args.profile or "",
+                args.server_http,
+                "1" if args.server_gc_freeze else "0",
             ]
         )
         base = f"http://127.0.0.1:{port}"

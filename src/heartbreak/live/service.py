@@ -190,11 +190,15 @@ class LiveService:
             return self._log
 
     def close(self) -> None:
+        """Close the log; every subscriber's stream ends."""
         with self._ingesting, self._lock:
             if self._log is not None:
                 self._log.close()
                 self._log = None
             self._live.clear()
+            subscribers, self._subscribers = self._subscribers, {}
+        for loops in subscribers.values():
+            _hand_over(loops, None)
 
     # --- matches ---
     def create(self, match: LiveMatch | Mapping[str, Any]) -> str:
