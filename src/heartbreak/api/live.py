@@ -154,7 +154,7 @@ async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
                 frame = await queue.get()
                 if frame is HEARTBEAT:
                     yield frame.data
-                elif frame is None:  # the live match was deleted
+                elif frame is None:  # the live match was deleted, or the service closed
                     return
                 elif frame.seq > last:  # (older ones were queued before the first state)
                     last = frame.seq
