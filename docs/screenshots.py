@@ -23,7 +23,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from heartbreak.api import create_app
-from heartbreak.live.state import feed_of
+from heartbreak.live.state import definition_of, feed_of
 from heartbreak.services import Heartbreak
 
 ARGS = [
@@ -82,22 +82,8 @@ def main() -> None:
                 page.wait_for_function("() => window.Chart && Chart.getChart('chart')")
                 shoot(page, args.out / "match-page.png", "section.story")
 
-                info = stored.info
-                created = httpx.post(
-                    f"{base}/api/live",
-                    json={
-                        "home": info.home,
-                        "away": info.away,
-                        "date": info.date.isoformat(),
-                        "neutral": info.neutral,
-                        "knockout": info.knockout,
-                        "competition": info.competition,
-                        "stage": info.stage,
-                        "city": info.city,
-                        "country": info.country,
-                    },
-                    timeout=30,
-                ).json()
+                created = httpx.post(f"{base}/api/live", json=definition_of(stored), timeout=30)
+                created = created.json()
                 live_id = created["live"]["id"]
                 page.goto(f"{base}/live/{live_id}")
                 page.wait_for_function(

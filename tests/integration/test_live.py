@@ -9,8 +9,6 @@ import copy
 import json
 import random
 import socket
-import threading
-import time
 import warnings
 
 import httpx
@@ -19,7 +17,7 @@ import pytest
 from heartbreak.api import create_app
 from heartbreak.live.log import LiveLog, log_path_for
 from heartbreak.live.service import LiveService
-from heartbreak.live.state import feed_of
+from heartbreak.live.state import definition_of, feed_of
 from heartbreak.services import Heartbreak
 
 with warnings.catch_warnings():
@@ -47,20 +45,8 @@ def reference(session) -> dict:
 
 @pytest.fixture(scope="module")
 def definition(session, stored) -> dict:
-    info, row = stored.info, session.store.match_row(BELGIUM_JAPAN)
-    return {
-        "home": info.home,
-        "away": info.away,
-        "date": info.date.isoformat(),
-        "neutral": info.neutral,
-        "knockout": info.knockout,
-        "competition": info.competition,
-        "stage": info.stage,
-        "city": info.city,
-        "country": info.country,
-        "elo_home": float(row["elo_home"]),
-        "elo_away": float(row["elo_away"]),
-    }
+    row = session.store.match_row(BELGIUM_JAPAN)
+    return definition_of(stored, row["elo_home"], row["elo_away"])
 
 
 def assert_same_ride(state: dict, reference: dict) -> None:
@@ -278,25 +264,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(session, tmp_path):
-    """The app served by uvicorn on a free loopback port in a thread; stopped within 10 s."""
-    import uvicorn
-
+def served(session, tmp_path, serve_app):
+    """The app served by uvicorn on a free loopback port, and the app."""
     app = create_app(session=session, live_log=tmp_path / "live.duckdb")
     app.state.live_heartbeat = 1.0
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start within 10 s"
-        assert thread.is_alive(), "the server stopped while starting"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    server.should_exit = True
-    thread.join(timeout=10)
-    assert not thread.is_alive(), "the server did not stop within 10 s"
+    return serve_app(app), app
 
 
 def _frames(lines):

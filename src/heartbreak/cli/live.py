@@ -54,7 +54,7 @@ def replay(
     """Replay a stored match on a running server as a live feed, event by event."""
     import httpx
 
-    from heartbreak.live.state import elapsed_minutes, feed_of
+    from heartbreak.live.state import definition_of, elapsed_minutes, feed_of
     from heartbreak.services import Heartbreak
 
     with handle_errors():
@@ -63,19 +63,7 @@ def replay(
         match = session.store.match(match_id)
         row = session.store.match_row(match_id)
         info = match.info
-        definition = {
-            "home": info.home,
-            "away": info.away,
-            "date": info.date.isoformat(),
-            "neutral": info.neutral,
-            "knockout": info.knockout,
-            "competition": info.competition,
-            "stage": info.stage,
-            "city": info.city,
-            "country": info.country,
-            "elo_home": float(row["elo_home"]),
-            "elo_away": float(row["elo_away"]),
-        }
+        definition = definition_of(match, row["elo_home"], row["elo_away"])
         base = url.rstrip("/")
         with httpx.Client(timeout=30.0) as client:
             created = _post(client, f"{base}/api/live", definition)

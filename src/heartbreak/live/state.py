@@ -482,6 +482,29 @@ def live_to_match(match: LiveMatch, events: tuple[Event, ...]) -> Match:
     )
 
 
+def definition_of(
+    match: Match, elo_home: float | None = None, elo_away: float | None = None
+) -> dict[str, Any]:
+    """A stored match as the body that creates its live match (``POST /api/live``): teams,
+    date, venue, stakes and, when given, the pre-match ratings (else the server's, as of the
+    date)."""
+    info = match.info
+    body: dict[str, Any] = {
+        "home": info.home,
+        "away": info.away,
+        "date": info.date.isoformat(),
+        "neutral": info.neutral,
+        "knockout": info.knockout,
+        "competition": info.competition,
+        "stage": info.stage,
+        "city": info.city,
+        "country": info.country,
+    }
+    if elo_home is not None and elo_away is not None:
+        body.update(elo_home=float(elo_home), elo_away=float(elo_away))
+    return body
+
+
 def feed_of(match: Match) -> list[dict[str, Any]]:
     """A finished match as the messages a live feed would have sent, in match order: its goals
     and red cards (event ids kept, else made up), the end of every period played (at the latest
