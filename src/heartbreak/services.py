@@ -27,7 +27,7 @@ from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import ModelParams, load_params
-from heartbreak.model.path import ProbabilityPath
+from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
 
@@ -463,9 +463,12 @@ class Heartbreak:
         elo_away: float,
         side: str | None = None,
         context: Sequence[Any] = (),
+        *,
+        in_progress: bool = False,
     ) -> MatchReplay:
         """Replay any match (stored or the user's own) from its ratings; ``context``: the
-        precedents the story may tell (see :func:`build_replay`)."""
+        precedents the story may tell; ``in_progress``: a live match not finished yet (see
+        :func:`build_replay`)."""
         info = match.info
         prediction = self.predict_many(
             pd.DataFrame(
@@ -483,7 +486,7 @@ class Heartbreak:
         path = replay_match(
             match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
         )
-        return build_replay(match, prediction, path, side, context=context)
+        return build_replay(match, prediction, path, side, context=context, in_progress=in_progress)
 
     def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:
         """Replay a match from a user's file; ratings from the file or from the store."""
@@ -568,15 +571,24 @@ def build_replay(
     path: ProbabilityPath,
     side: str | None,
     context: Sequence[Any] = (),
+    *,
+    in_progress: bool = False,
 ) -> MatchReplay:
     """Attach emotions, metrics and story to a path; ``context`` (precedents of a stored match,
-    strongest first) is kept on the replay and its strongest facts end the story."""
+    strongest first) is kept on the replay and its strongest facts end the story.
+
+    ``in_progress``: a live match still being played (``match`` holds its events so far). The
+    path still runs on to an expected final whistle, but the metrics and the story are those of
+    the match as it stood after its latest event (kick-off when there is none): no winner, no
+    result, nothing about minutes not yet played.
+    """
     from heartbreak.drama.emotions import fan_emotions
     from heartbreak.drama.metrics import drama_metrics
     from heartbreak.story.narrative import tell_story
 
     emotions = {s: fan_emotions(path, s) for s in (Side.HOME, Side.AWAY)}
-    metrics = drama_metrics(path, match.winner)
+    told = path.head(_after_latest_event(path) + 1) if in_progress else path
+    metrics = drama_metrics(told, None if in_progress else match.winner, in_progress=in_progress)
     chosen = None
     if side is not None:
         try:
@@ -585,8 +597,14 @@ def build_replay(
             raise InvalidInput(
                 f"side: {side!r} did not play in {match.info.home} v {match.info.away}"
             ) from None
-    story = tell_story(path, match, chosen, context=tuple(context))
+    story = tell_story(told, match, chosen, context=tuple(context), in_progress=in_progress)
     return MatchReplay(match, prediction, path, emotions, metrics, story, tuple(context))
+
+
+def _after_latest_event(path: ProbabilityPath) -> int:
+    """The index of the point just after the path's latest event (0, kick-off, when none)."""
+    after = np.flatnonzero(np.asarray(path.kind) == PointKind.AFTER_EVENT.value)
+    return int(after[-1]) if len(after) else 0
 
 
 def fit_parameters(

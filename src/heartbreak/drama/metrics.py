@@ -75,6 +75,10 @@ Flags (``flags``, in this order when they apply)
 - ``shootout``: the match went to a penalty shootout.
 - ``upset``: the winner's pre-match chance of the result that matters was below 0.3
   (``UPSET_CHANCE``).
+
+A match in progress (``in_progress=True``, the path ending where it stands) has no winner and
+no result yet: ``late_equaliser`` is not given (nothing has ended level yet) and ``lead_lost``
+means a side that led at some point is not ahead now.
 """
 
 from __future__ import annotations
@@ -160,8 +164,11 @@ def _late(period: np.ndarray, minute: np.ndarray) -> np.ndarray:
     )
 
 
-def drama_metrics(path: ProbabilityPath, winner: Side | None) -> DramaMetrics:
-    """The drama numbers of a match; ``winner`` won or went through (None for a draw)."""
+def drama_metrics(
+    path: ProbabilityPath, winner: Side | None, *, in_progress: bool = False
+) -> DramaMetrics:
+    """The drama numbers of a match; ``winner`` won or went through (None for a draw, and for
+    a match ``in_progress``, whose path ends where it stands)."""
     n = len(path)
     if n == 0:
         raise ValueError("an empty path has no drama metrics")
@@ -235,7 +242,7 @@ def drama_metrics(path: ProbabilityPath, winner: Side | None) -> DramaMetrics:
             flags.append("decided_in_stoppage_time")
         if by_goal and late[k]:
             flags.append("late_winner")
-    if gd[-1] == 0:
+    if gd[-1] == 0 and not in_progress:
         total = np.asarray(path.home_goals, dtype=int) + np.asarray(path.away_goals, dtype=int)
         scored = np.flatnonzero(np.diff(total) > 0) + 1
         if scored.size and late[scored[-1]]:
@@ -246,8 +253,11 @@ def drama_metrics(path: ProbabilityPath, winner: Side | None) -> DramaMetrics:
             flags.append("came_from_behind")
         if lead.min() <= -2:
             flags.append("comeback_from_two_down")
-    if (max_lead_home > 0 and winner is not Side.HOME) or (
-        max_lead_away > 0 and winner is not Side.AWAY
+    ahead = (
+        (Side.HOME if gd[-1] > 0 else Side.AWAY if gd[-1] < 0 else None) if in_progress else winner
+    )
+    if (max_lead_home > 0 and ahead is not Side.HOME) or (
+        max_lead_away > 0 and ahead is not Side.AWAY
     ):
         flags.append("lead_lost")
     if extra_time:

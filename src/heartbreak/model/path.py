@@ -7,7 +7,7 @@ so that drama metrics and charts work on whole arrays at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 
 import numpy as np
@@ -75,6 +75,17 @@ class ProbabilityPath:
     @property
     def knockout(self) -> bool:
         return self.p_home_advance is not None
+
+    def head(self, n: int) -> ProbabilityPath:
+        """The first ``n`` points (the match as it stood then), with the events they reach."""
+        columns = {
+            f.name: getattr(self, f.name)[:n]
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray)
+        }
+        reached = columns["event_index"]
+        last = int(reached.max()) if len(reached) else -1
+        return replace(self, events=self.events[: last + 1], **columns)
 
     def home_chance(self) -> np.ndarray:
         """The home side's chance of what matters: advancing in a knockout, else winning."""

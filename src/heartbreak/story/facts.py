@@ -619,10 +619,14 @@ class StoryFacts:
     turn: Turn | None
     decisive: Decisive | None
     sealed: Moment | None
+    in_progress: bool = False
 
     @property
     def outcome(self) -> str:
-        """``"won"``, ``"lost"`` or ``"drew"`` for ``side`` (a shootout decides a knockout)."""
+        """``"won"``, ``"lost"`` or ``"drew"`` for ``side`` (a shootout decides a knockout);
+        ``"playing"`` while the match is in progress."""
+        if self.in_progress:
+            return "playing"
         winner = self.result.winner
         if winner is None:
             return "drew"
@@ -641,9 +645,12 @@ class StoryFacts:
         return _plain(self)
 
 
-def story_facts(path: ProbabilityPath, match: Match, side: Side | None = None) -> StoryFacts:
+def story_facts(
+    path: ProbabilityPath, match: Match, side: Side | None = None, *, in_progress: bool = False
+) -> StoryFacts:
     """The facts of a replayed match from ``side``'s point of view (default: the losing side,
-    else the home side)."""
+    else the home side). ``in_progress``: the match is still being played and ``path`` ends
+    where it stands, so nothing is decisive or sealed yet and the score is the score so far."""
     side = default_side(match) if side is None else Side(side)
     chance = chance_of(path, side)
     return StoryFacts(
@@ -662,8 +669,9 @@ def story_facts(path: ProbabilityPath, match: Match, side: Side | None = None) -
         red_cards=red_cards(path, side),
         leads=leads(path),
         turn=biggest_fall(path, side),
-        decisive=decisive_moment(path, match),
-        sealed=sealed_moment(path, match),
+        decisive=None if in_progress else decisive_moment(path, match),
+        sealed=None if in_progress else sealed_moment(path, match),
+        in_progress=in_progress,
     )
 
 

@@ -488,6 +488,8 @@ def _peak(pen: _Pen, facts: StoryFacts) -> _Line | None:
     peak = facts.peak
     if peak.moment.period == Period.SHOOTOUT.value:
         return None
+    if facts.in_progress and peak.moment.index == len(pen.path) - 1:
+        return None  # where a match in progress stands now: the closing sentence tells it
     line = pen.start(order=peak.moment.index, priority=4)
     pen.write(
         f"At {pen.minute(peak.moment)} {_possessive(facts.team)} chance of ",
@@ -502,6 +504,8 @@ def _low(pen: _Pen, facts: StoryFacts) -> _Line | None:
     low = facts.low
     if low.moment.period == Period.SHOOTOUT.value:
         return None
+    if facts.in_progress and low.moment.index == len(pen.path) - 1:
+        return None  # where a match in progress stands now: the closing sentence tells it
     line = pen.start(order=low.moment.index, priority=4)
     pen.write(
         f"By {pen.minute(low.moment)} {_possessive(facts.team)} chance of ",
@@ -739,6 +743,20 @@ def _outcome(pen: _Pen, facts: StoryFacts) -> _Line:
     return line
 
 
+def _so_far(pen: _Pen, facts: StoryFacts) -> _Line:
+    """Where a match in progress stood at the end of its path: "At 74' it was 2-2, with
+    Japan's chance of reaching the quarter-finals at 33%." """
+    line = pen.start(order=float("inf"), priority=0)
+    end = len(pen.path) - 1
+    moment = moment_at(pen.path, end)
+    at = f"At {pen.minute(moment)}" if end > 0 else "At kick-off"
+    pen.write(
+        f"{at} it was {pen.score(facts.side, end)}, with {_possessive(facts.team)} chance of ",
+        f"{_chance_goal(facts)} at {pen.pct(end)}.",
+    )
+    return line
+
+
 def _feeling(pen: _Pen, facts: StoryFacts) -> str:
     """How the fans' feelings turned, when they did: ": for their fans, the ecstasy of 52'
     ended in despair" (from :func:`heartbreak.drama.emotions.fan_emotions`)."""
@@ -775,7 +793,8 @@ def _middle(pen: _Pen, facts: StoryFacts) -> Iterable[_Line | None]:
     outcome = facts.outcome
     yield _red_card(pen, facts)
     if not facts.goals:
-        yield _goalless(pen, facts)
+        if not facts.in_progress:  # a goalless match so far: the closing sentence tells it
+            yield _goalless(pen, facts)
         yield _decisive(pen, facts)
         return
     end = len(pen.path)
@@ -831,6 +850,8 @@ def tell_story(
     match: Match,
     side: Side | None = None,
     context: Sequence[Precedent] = (),
+    *,
+    in_progress: bool = False,
 ) -> Story:
     """Three to six sentences on ``match`` from ``side``'s point of view (default: the losing
     side, else the home side), every number traceable to ``path`` (see :meth:`Story.numbers`).
@@ -840,12 +861,15 @@ def tell_story(
     strength :data:`CONTEXT_MIN_STRENGTH` or more) are told last, one sentence each, and fewer
     sentences of the match itself are kept to stay within six. Their numbers are traced to the
     precedent query (``kind="precedent"``).
+
+    ``in_progress``: a match still being played, ``path`` ending where it stands (its latest
+    event): the story tells it so far and ends with where it stood, not with a result.
     """
-    facts = story_facts(path, match, side)
+    facts = story_facts(path, match, side, in_progress=in_progress)
     pen = _Pen(path, facts)
     first = _setting(pen, facts)
     middle = [line for line in _middle(pen, facts) if line is not None]
-    last = _outcome(pen, facts)
+    last = _so_far(pen, facts) if in_progress else _outcome(pen, facts)
     # The match's own story comes first: context fills what room the middle leaves (at least one
     # fact, two when the middle is short).
     room = MAX_SENTENCES - 2 - min(len(middle), MIDDLE_KEPT_WITH_CONTEXT)
@@ -853,7 +877,7 @@ def tell_story(
     # Keep the most important middle sentences, then tell them in match order.
     kept = sorted(middle, key=lambda line: line.priority)[: MAX_SENTENCES - 2 - len(told)]
     kept.sort(key=lambda line: line.order)
-    if len(kept) < MIN_SENTENCES - 2:
+    if len(kept) < MIN_SENTENCES - 2 and not in_progress:
         kept.append(_range(pen, facts))
     lines = [pen.finish(line) for line in (first, *kept, last, *told)]
     return Story(
