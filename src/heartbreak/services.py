@@ -346,6 +346,10 @@ class Heartbreak:
         day = parse_date(date)
         home_name = self.resolve_team(home, day) if elo_home is None else home
         away_name = self.resolve_team(away, day) if elo_away is None else away
+        if home_name == away_name:
+            raise InvalidInput(
+                f"away: {away!r} is {home_name}, the home team: a team cannot play itself"
+            )
         if elo_home is None:
             elo_home = self.team_rating(home_name, day)
         if elo_away is None:
@@ -447,10 +451,17 @@ class Heartbreak:
                 "fewer goals with minutes than the score, so it cannot be replayed minute by minute"
             )
         row = self.store.match_row(match_id)
-        try:
-            view = match.info.side_of(side) if side is not None else None
-        except KeyError:
-            view = None  # build_replay reports a side that did not play
+        view = None
+        if side is not None:
+            try:
+                view = match.info.side_of(side)
+            except KeyError:
+                # An alias or code ("JPN", "West Germany") names the team as of the match date.
+                try:
+                    side = self.resolve_team(side, match.info.date)
+                    view = match.info.side_of(side)
+                except (HeartbreakError, KeyError):
+                    view = None  # build_replay reports a side that did not play
         context = self.history.precedents(match_id, side=view)
         return self.replay_match(
             match, float(row["elo_home"]), float(row["elo_away"]), side=side, context=context

@@ -348,3 +348,17 @@ def test_serve_command_runs_uvicorn_with_the_options(real_db_path, monkeypatch):
     assert kw["host"] == "0.0.0.0" and kw["port"] == 8123
     with TestClient(api) as client:
         assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_a_team_cannot_play_itself(client):
+    response = client.get(
+        "/api/predict", params={"home": "Japan", "away": "JPN", "date": "2018-07-02"}
+    )
+    error = assert_error(response, 422, "InvalidInput", "query.away")
+    assert "cannot play itself" in error["message"]
+
+
+def test_replay_side_by_code_or_alias(client, belgium_japan):
+    by_name = client.get(f"/api/matches/{belgium_japan}", params={"side": "Japan"}).json()
+    by_code = client.get(f"/api/matches/{belgium_japan}", params={"side": "JPN"}).json()
+    assert by_code == by_name
