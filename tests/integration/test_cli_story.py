@@ -331,6 +331,16 @@ def test_side_belgium_tells_the_other_ride(story, real_db_path):
     assert "Belgium fans:" in text.stdout
 
 
+def test_side_by_fifa_code(story, real_db_path):
+    result = invoke(real_db_path, *BELGIUM_JAPAN, "--side", "JPN")
+    assert result.exit_code == 0, result.stderr
+    assert "Japan fans:" in result.stdout
+    data = json.loads(
+        invoke(real_db_path, *BELGIUM_JAPAN, "--side", "JPN", "--format", "json").stdout
+    )
+    assert data["story_side"] == "Japan"
+
+
 @pytest.mark.usefixtures("store_untouched")
 def test_side_that_did_not_play(real_db_path):
     result = invoke(real_db_path, *BELGIUM_JAPAN, "--side", "Brazil")

@@ -175,6 +175,8 @@ def story(
             if date is None:
                 raise InvalidInput("--date: a date is required (YYYY-MM-DD)")
             result = session.replay(home, away, parse_date(date, "--date"), side=side)
+        if side is not None:  # as the replay resolved it (a code or an alias names a team)
+            side = result.info.team(result.story_side)
         if chart is not None:
             result.save_chart(chart, side=side)
         if output is OutputFormat.json:
