@@ -448,3 +448,9 @@ def test_two_matches_on_one_day_are_named(real_db_path, real_store):
     assert "2 matches" in message
     for match_id in ids:
         assert str(match_id) in message
+
+
+@pytest.mark.parametrize("match_id", ["2147483648", "-2147483649", "12905417769291538759680"])
+def test_a_match_id_beyond_the_stored_range_is_no_such_match(real_db_path, match_id):
+    result = invoke(real_db_path, "story", "--id", match_id)
+    assert error_line(result) == f"error: no match with id {match_id}"

@@ -15,15 +15,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES
 from heartbreak.data.store import RANKED_METRICS
-from heartbreak.errors import InvalidInput, NoSuchMatch
+from heartbreak.errors import InvalidInput
 from heartbreak.history import rankings_to_records
 from heartbreak.serialize import day, ratings_to_records
 from heartbreak.services import Heartbreak, parse_bound
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-
-#: Match ids are stored as 32-bit integers: one outside their range names no match.
-_MATCH_ID_RANGE = range(-(2**31), 2**31)
 
 
 def get_session(request: Request) -> Heartbreak:
@@ -261,8 +258,6 @@ REPLAY_CACHE_SIZE = 512
 @lru_cache(maxsize=REPLAY_CACHE_SIZE)
 def replay_state(session: Heartbreak, match_id: int, side: str | None) -> dict[str, Any]:
     """The JSON of a stored match's replay (shared by the API and the match page; read-only)."""
-    if match_id not in _MATCH_ID_RANGE:
-        raise NoSuchMatch(f"no match with id {match_id}")
     return session.replay_id(match_id, side=side).to_dict()
 
 

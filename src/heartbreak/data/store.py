@@ -877,6 +877,9 @@ def _date(value: dt.date | str | pd.Timestamp) -> dt.date:
         raise InvalidInput(f"date {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
 class Store:
     """A read-only view of a built store. Query methods return DataFrames or domain objects."""
 
@@ -1061,6 +1064,8 @@ class Store:
 
     def match_row(self, match_id: int) -> pd.Series:
         """One row of ``matches``; raises NoSuchMatch."""
+        if not _INT32_MIN <= int(match_id) <= _INT32_MAX:
+            raise NoSuchMatch(f"no match with id {match_id}")
         found = self.query("SELECT * FROM matches WHERE match_id = ?", [int(match_id)])
         if found.empty:
             raise NoSuchMatch(f"no match with id {match_id}")
@@ -1096,7 +1101,8 @@ class Store:
 
         Returns match_id → Match for the ids that exist, in the order given.
         """
-        ids = [int(i) for i in match_ids]
+        # Ids are stored as 32-bit integers: one outside their range names no match.
+        ids = [int(i) for i in match_ids if _INT32_MIN <= int(i) <= _INT32_MAX]
         if not ids:
             return {}
         where = "WHERE match_id IN (SELECT unnest(?::INTEGER[]))"
