@@ -19,17 +19,20 @@ What it does, in one run:
    into ``--seconds``;
 5. every POST's send time is recorded; every subscriber records the time each frame arrives,
    by its SSE ``id`` (the number of distinct messages received, which the POST's answer
-   confirms). Latency = frame arrival at a subscriber - POST send, for every (message,
-   subscriber) pair expected. A message sent twice expects no new frame.
+   confirms), whether the frame is a whole ``state`` or an ``append`` onto the state before
+   it: either is the update. Latency = frame arrival at a subscriber - POST send, for every
+   (message, subscriber) pair expected. A message sent twice expects no new frame.
 
 Reported: p50/p95/p99/max latency in ms (all messages, then clock-only messages and messages
 that change the events), delivered vs expected frames, lost updates (expected frames that never
 arrived: the server's queues drop the oldest state for a subscriber that falls behind, and such
-a frame counts as lost), frames out of order, connection errors, POST round trips by kind, the
-server's CPU and memory (from /proc) and the client's CPU, and the ratios to the baseline.
-One subscriber in every hundred also decodes each frame's JSON and checks it is the state of
-that id. The client and the server run on the same machine and share its cores; the output
-says how many.
+a frame counts as lost), frames out of order, connection errors, the frames of each kind and
+their bytes, POST round trips by kind, the server's CPU and memory (from /proc) and the client's
+CPU, and the ratios to the baseline. Every subscriber checks that each append builds on the
+frame it received last (else the frame counts as malformed). One subscriber in every hundred
+also decodes every frame, rebuilds the state from the appends, and, after the run, compares
+the state it holds at each id with the POST's answer for that id. The client and the server
+run on the same machine and share its cores; the output says how many.
 
 To find out where the time goes: ``--details N`` lists the N slowest messages (frame size, first
 and last subscriber, POST round trip); ``--profile FILE`` runs the server under cProfile;
@@ -201,12 +204,28 @@ def stored_feed(db: str | None) -> list[dict[str, Any]]:
 _READ_BUFFER = bytearray(256 * 1024)  # every subscriber reads into it, one at a time
 
 
+STATE_HEAD, APPEND_HEAD = b"event: state\ndata: ", b"event: append\ndata: "
+BASE = b'{"base":'
+
+
+def apply_append(state: dict[str, Any], append: dict[str, Any]) -> dict[str, Any]:
+    """The state an append frame makes of the state it builds on (a new dict)."""
+    out = dict(state)
+    out["timeline"] = state["timeline"] + append["timeline"]
+    out["emotions"] = {
+        team: points + append["emotions"][team] for team, points in state["emotions"].items()
+    }
+    out["live"] = append["live"]
+    return out
+
+
 class Subscriber(asyncio.BufferedProtocol):
     """One SSE client: an HTTP/1.1 GET, the chunked body decoded as it arrives, each frame's
     arrival time recorded by its id. Frame bytes are scanned, not copied (but for the first
-    few of each frame, to read its id; and all of them when ``check``, to decode the JSON)."""
+    few of each frame, to read its id and an append's base; and all of them when ``check``,
+    to decode the JSON and rebuild the state)."""
 
-    HEAD = 64  # bytes kept from the start of each frame: "id: N\nevent: state\ndata: "
+    HEAD = 64  # bytes kept from the start of each frame: 'id: N\nevent: append\ndata: {"base":M,'
 
     def __init__(self, path: str, capacity: int, check: bool, live_id: str) -> None:
         loop = asyncio.get_running_loop()
@@ -230,6 +249,10 @@ class Subscriber(asyncio.BufferedProtocol):
         self.closed = loop.create_future()
         self.error: str | None = None
         self.bad_frames = 0
+        self.last = -1  # the id of the last frame received
+        self.kinds = {"state": [0, 0], "append": [0, 0]}  # frames, bytes
+        self.state: dict[str, Any] | None = None  # when checking: the state rebuilt
+        self.states: dict[int, dict[str, Any]] = {}  # when checking: the state held at each id
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport) -> None:
@@ -315,14 +338,35 @@ class Subscriber(asyncio.BufferedProtocol):
             return  # the retry hint or a heartbeat
         newline = head.find(b"\n")
         seq = int(head[4:newline])
-        if not head.startswith(b"event: state\ndata: ", newline + 1):
+        if head.startswith(STATE_HEAD, newline + 1):
+            kind, start = "state", newline + 1 + len(STATE_HEAD)
+        elif head.startswith(APPEND_HEAD, newline + 1):
+            kind, start = "append", newline + 1 + len(APPEND_HEAD)
+            comma = head.find(b",", start)
+            if not head.startswith(BASE, start) or int(head[start + len(BASE) : comma]) != (
+                self.last
+            ):
+                self.bad_frames += 1  # an append onto another state than the one received
+        else:
             self.bad_frames += 1
             return
+        self.last = seq
+        counts = self.kinds[kind]
+        counts[0] += 1
+        counts[1] += size
         if self.check:
-            state = json.loads(bytes(full[newline + 20 :]))
-            live = state["live"]
-            if live["events_received"] != seq or live["id"] != self.live_id:
+            data = json.loads(bytes(full[start:]))
+            if kind == "state":
+                self.state = data
+            elif self.state is None or data["base"] != self.state["live"]["events_received"]:
                 self.bad_frames += 1
+            else:
+                self.state = apply_append(self.state, data)
+            if self.state is not None:
+                live = self.state["live"]
+                if live["events_received"] != seq or live["id"] != self.live_id:
+                    self.bad_frames += 1
+                self.states[seq] = self.state
         if 0 <= seq < len(self.arrivals):
             if math.isnan(self.arrivals[seq]):
                 self.arrivals[seq] = now
@@ -372,6 +416,9 @@ class Run:
     late_frames: int = 0
     out_of_order: int = 0
     bad_frames: int = 0
+    frames: dict[str, list[int]] = field(default_factory=dict)  # kind: frames, bytes
+    checked: int = 0  # states rebuilt by the checking subscribers and compared
+    wrong: int = 0  # of which differ from the POST's answer
     connection_errors: int = 0
     send_lag_ms: float = 0.0
     other_cpu_s: float = 0.0  # by processes other than the server and this client
@@ -432,6 +479,7 @@ async def run_feed(
         gc.collect()
         gc.freeze()
         sent_at = array("d", [math.nan]) * capacity
+        answers: dict[int, bytes] = {}  # the POST's answer for each id: the state
         kind_of: dict[int, str] = {}
         type_of: dict[int, str] = {}
         post_of: dict[int, float] = {}
@@ -459,6 +507,7 @@ async def run_feed(
                 raise SystemExit(f"message {i}: the server counts {got} messages, expected {seq}")
             if seq is not None:
                 post_of[seq] = took
+                answers[seq] = response.content
             label = message["type"] if seq is not None else "repeat"
             run.posts.setdefault(label, []).append(took)
         last = max(s for s in expect if s is not None)
@@ -474,8 +523,20 @@ async def run_feed(
         run.other_cpu_s = machine_cpu() - machine0 - sum(run.server_cpu_s) - sum(run.client_cpu_s)
         run.send_lag_ms = max(lags) * 1000
         gc.unfreeze()
+        expected_states: dict[int, Any] = {}
         for sub in subs:
             run.bad_frames += sub.bad_frames
+            for kind, (frames, size) in sub.kinds.items():
+                total = run.frames.setdefault(kind, [0, 0])
+                total[0] += frames
+                total[1] += size
+            for seq, state in sub.states.items():
+                if seq not in answers:
+                    continue  # the first state, before the feed
+                if seq not in expected_states:
+                    expected_states[seq] = json.loads(answers[seq])
+                run.checked += 1
+                run.wrong += state != expected_states[seq]
             previous = 0
             for seq in sub.order:
                 if seq < previous:
@@ -530,6 +591,15 @@ def report(name: str, run: Run, messages: int, rate: float, details: int = 0) ->
         f"  frames: delivered {run.delivered} of {run.expected} expected; lost {run.lost}; "
         f"out of order {run.out_of_order}; malformed {run.bad_frames}; "
         f"connection errors {run.connection_errors}"
+    )
+    kinds = "; ".join(
+        f"{kind} {frames} ({size / 2**20:.1f} MiB, {size / max(frames, 1) / 1024:.1f} KiB each)"
+        for kind, (frames, size) in sorted(run.frames.items())
+    )
+    print(f"  frames received by kind: {kinds}")
+    print(
+        f"  states rebuilt by the checking subscribers: {run.checked} compared with the POST's "
+        f"answer, {run.wrong} differ"
     )
     for label in sorted(run.posts):
         values = run.posts[label]

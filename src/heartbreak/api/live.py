@@ -5,13 +5,22 @@
 - ``GET /api/live/{live_id}``: the current state.
 - ``POST /api/live/{live_id}/events``: one message or a list → the new state.
 - ``DELETE /api/live/{live_id}``: remove a live match and its log, 204; its streams end.
-- ``GET /api/live/{live_id}/stream``: ``text/event-stream``; an ``event: state`` with the JSON
-  state at once and on every change, each with ``id:`` the number of messages received (a
-  client reconnecting with ``Last-Event-ID`` gets the current state first, like any other), a
-  ``retry:`` hint, a comment as heartbeat every 15 s; the stream ends when the match is
-  deleted.
+- ``GET /api/live/{live_id}/stream``: ``text/event-stream``; a frame at once and on every
+  change, each with ``id:`` the number of messages received, a ``retry:`` hint, a comment as
+  heartbeat every 15 s; the stream ends when the match is deleted. Two kinds of frame:
 
-A state is encoded once when it changes; every answer and every subscriber gets those bytes.
+  - ``event: state``: the whole JSON state. The first frame of every stream is one (a client
+    reconnecting with ``Last-Event-ID`` gets the current state first, like any other), and so
+    is every change that is not a pure extension, and every frame to a subscriber that missed
+    the one before (its queue dropped it);
+  - ``event: append``: ``{"base", "timeline", "emotions", "live"}``, when the state is the one
+    of id ``base`` with points added at the end of ``timeline`` and of each team's
+    ``emotions`` and a new ``live``, nothing else changed (a clock tick); sent only to a
+    subscriber whose last frame had id ``base``. Append the points, replace ``live``: the
+    state is then exactly what ``GET /api/live/{live_id}`` answers for that ``id``.
+
+A state is encoded once when it changes, whole and as an append; every answer and every
+subscriber gets those bytes.
 """
 
 from __future__ import annotations
@@ -157,8 +166,9 @@ async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
                 elif frame is None:  # the live match was deleted, or the service closed
                     return
                 elif frame.seq > last:  # (older ones were queued before the first state)
+                    data = frame.bytes_after(last)  # an append only onto the frame sent last
                     last = frame.seq
-                    yield frame.data
+                    yield data
         finally:
             live.unsubscribe(live_id, queue)
 

@@ -9,7 +9,23 @@ The service keeps each live match's messages in memory beside the durable log, a
 of the last few sets of events that stood (a replay does not depend on the clock): a message
 that only moves the clock re-cuts a cached replay instead of replaying the match. Each new
 state is encoded once, as JSON and as one Server-Sent Events frame whose ``id`` is the number
-of messages received, and that one frame is handed to every subscriber.
+of messages received, and that one :class:`Frame` is handed to every subscriber.
+
+Two kinds of frame, with the same ``id``:
+
+- ``event: state``: the whole state's JSON, as ``GET /api/live/{id}`` answers it;
+- ``event: append``: when the new state is the previous one extended, that is equal but for
+  ``timeline`` and each team's ``emotions`` having grown (the old lists exact prefixes of the
+  new) and for ``live`` (:func:`extension`), what changed only:
+  ``{"base": <id of the previous state>, "timeline": [new points], "emotions": {team: [new
+  points]}, "live": {...}}``. A client holding the state of id ``base`` appends the points and
+  replaces ``live`` (:func:`apply_append`) to get exactly the new state. A clock tick is such
+  an extension (the same replay, cut further on); a change of the events is not.
+
+A frame carries both encodings, each made once for every subscriber: the append when there is
+one, and always the whole state. Each subscriber is sent the append only when the last frame it
+was sent is the append's base, and the whole state otherwise (it has just connected, or it fell
+behind and its :class:`Mailbox` dropped frames): :meth:`Frame.bytes_after`.
 """
 
 from __future__ import annotations
@@ -82,10 +98,22 @@ def cut_at_clock(state: dict[str, Any], clock: Clock) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One state as Server-Sent Events send it: ``id: seq``, ``event: state``, its JSON."""
+    """One update as Server-Sent Events send it, encoded once for every subscriber: ``data``
+    is ``id: seq``, ``event: state`` and the whole state's JSON; ``delta``, when the state
+    extends the state of id ``base`` (see :func:`extension`), is ``id: seq``,
+    ``event: append`` and what changed since that one."""
 
     seq: int
     data: bytes
+    base: int | None = None
+    delta: bytes | None = None
+
+    def bytes_after(self, last: int) -> bytes:
+        """What to send a subscriber whose last frame sent had id ``last``: the append frame
+        when it builds on exactly that state, else the whole state."""
+        if self.delta is not None and self.base == last:
+            return self.delta
+        return self.data
 
 
 #: What a subscriber's queue gets to send a heartbeat comment (see :meth:`LiveService.beat`).
@@ -135,7 +163,8 @@ class Mailbox:
 
 
 class Snapshot(NamedTuple):
-    """The current state of a live match: as a dict, as JSON and as an SSE frame."""
+    """The current state of a live match: as a dict, as JSON and as an SSE frame (with its
+    append frame when it extends the state computed before it)."""
 
     state: dict[str, Any]
     body: bytes
@@ -151,6 +180,9 @@ class _Live:
     messages: dict[str, dict[str, Any]]
     replays: OrderedDict[tuple[Event, ...], dict[str, Any]] = field(default_factory=OrderedDict)
     current: Snapshot | None = None
+    # the last snapshot computed (``current`` is cleared by a new message; this is not): the
+    # base of the next one's append frame
+    last: Snapshot | None = None
 
 
 def encode_state(state: Mapping[str, Any]) -> bytes:
@@ -158,9 +190,71 @@ def encode_state(state: Mapping[str, Any]) -> bytes:
     return json.dumps(state, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
 
 
-def sse_frame(seq: int, body: bytes) -> Frame:
-    """The SSE frame of a state's JSON (one ``data`` line: the JSON has no raw newline)."""
-    return Frame(seq, b"id: %d\nevent: state\ndata: %s\n\n" % (seq, body))
+def sse_frame(
+    seq: int, body: bytes, base: int | None = None, append: Mapping[str, Any] | None = None
+) -> Frame:
+    """The SSE frame of a state's JSON (one ``data`` line: the JSON has no raw newline), with
+    the append frame of ``append`` (an :func:`extension` of the state of id ``base``)."""
+    data = b"id: %d\nevent: state\ndata: %s\n\n" % (seq, body)
+    if append is None or base is None:
+        return Frame(seq, data)
+    payload = encode_state({"base": base, **append})
+    delta = b"id: %d\nevent: append\ndata: %s\n\n" % (seq, payload)
+    return Frame(seq, data, base, delta)
+
+
+#: The entries of a state that an append frame carries; every other entry must be unchanged.
+GROWING = ("timeline", "emotions", "live")
+
+
+def _grown(old: list, new: list) -> list | None:
+    """The items appended to ``old`` to make ``new``, or None when ``old`` is not a prefix of
+    ``new`` (the points of a re-cut replay are the same objects: the comparison of each is an
+    identity check)."""
+    n = len(old)
+    if len(new) < n or new[:n] != old:
+        return None
+    return new[n:]
+
+
+def extension(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What an append frame carries from ``old`` to ``new`` (``{"timeline", "emotions",
+    "live"}``: the new points and the new ``live``), or None when ``new`` is not ``old``
+    extended: when any entry but those three differs, or a team's emotions or the timeline do
+    not start with the old list. (The entries of a replay re-cut at a new clock are the same
+    objects, so the check is cheap; equal copies pass too.)"""
+    if old.keys() != new.keys() or not all(key in new for key in GROWING):
+        return None
+    for key, value in new.items():
+        if key not in GROWING and value is not old[key] and value != old[key]:
+            return None
+    timeline = _grown(old["timeline"], new["timeline"])
+    if timeline is None:
+        return None
+    old_emotions, new_emotions = old["emotions"], new["emotions"]
+    if old_emotions.keys() != new_emotions.keys():
+        return None
+    emotions = {}
+    for team, points in new_emotions.items():
+        grown = _grown(old_emotions[team], points)
+        if grown is None:
+            return None
+        emotions[team] = grown
+    return {"timeline": timeline, "emotions": emotions, "live": new["live"]}
+
+
+def apply_append(state: Mapping[str, Any], append: Mapping[str, Any]) -> dict[str, Any]:
+    """The state an append frame's data makes of the state of id ``append["base"]`` (a new
+    dict; ``state`` is not changed): the timeline and each team's emotions extended, ``live``
+    replaced."""
+    out = dict(state)
+    out["timeline"] = [*state["timeline"], *append["timeline"]]
+    out["emotions"] = {
+        team: [*points, *append["emotions"].get(team, ())]
+        for team, points in state["emotions"].items()
+    }
+    out["live"] = append["live"]
+    return out
 
 
 class LiveService:
@@ -376,7 +470,10 @@ class LiveService:
             "events_received": received,
         }
         body = encode_state(state)
-        entry.current = Snapshot(state, body, sse_frame(received, body))
+        previous = entry.last
+        append = None if previous is None else extension(previous.state, state)
+        base = None if previous is None else previous.frame.seq
+        entry.current = entry.last = Snapshot(state, body, sse_frame(received, body, base, append))
         return entry.current
 
     # --- pub/sub ---

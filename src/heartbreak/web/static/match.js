@@ -1,6 +1,7 @@
 /* The match page and the live page: draws the replay JSON embedded in the page (the exact
    JSON of /api/matches/{id} or /api/live/{id}); the side switch re-tells it from the other
-   side; on a live page every Server-Sent Event redraws it without a reload. */
+   side; on a live page every Server-Sent Event redraws it without a reload: a whole state, or
+   an append of the points since the state drawn (see the live part at the end). */
 (function () {
   "use strict";
 
@@ -259,15 +260,62 @@
 
   // --- live -----------------------------------------------------------------------------------
 
+  // Two kinds of frame, each with the id of the state it brings (the messages received):
+  // "state" is the whole state; "append" is {base, timeline, emotions, live}: the state of id
+  // base with points added to the timeline and to each side's emotions, and a new live block.
+  // An append applies only onto the state of its base; otherwise the page fetches the state.
   if (liveId && typeof EventSource !== "undefined") {
     var status = document.getElementById("live-status");
-    var source = new EventSource("/api/live/" + encodeURIComponent(liveId) + "/stream");
-    source.addEventListener("state", function (e) {
-      state = JSON.parse(e.data);
+    var stateUrl = "/api/live/" + encodeURIComponent(liveId);
+    var source = new EventSource(stateUrl + "/stream");
+    var applied = null;     // the id of the state drawn
+    var fetching = false;   // the whole state is on its way
+    var waiting = [];       // appends that arrived meanwhile
+
+    var show = function (json, id) {
+      state = json;
+      applied = id;
+      root.dataset.lastEventId = String(id);
       if (side !== state.match.home && side !== state.match.away) { side = state.match.away; }
       root.dataset.updates = String(Number(root.dataset.updates || "0") + 1);
       status.textContent = "updated " + new Date().toLocaleTimeString();
       draw();
+    };
+
+    var refetch = function () {
+      if (fetching) { return; }
+      fetching = true;
+      fetch(stateUrl, { cache: "no-store" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (json) {
+          fetching = false;
+          var id = json.live.events_received;
+          if (applied === null || id >= applied) { show(json, id); }
+          var queued = waiting;
+          waiting = [];
+          queued.forEach(function (item) { onAppend(item.delta, item.id); });
+        })
+        .catch(function () { fetching = false; waiting = []; status.textContent = "reconnecting…"; });
+    };
+
+    var onAppend = function (delta, id) {
+      if (fetching) { waiting.push({ delta: delta, id: id }); return; }
+      if (applied !== null && id <= applied) { return; }  // the state drawn is as new
+      if (delta.base !== applied) { refetch(); return; }
+      state.timeline = state.timeline.concat(delta.timeline);
+      state.emotions = state.emotions || {};
+      Object.keys(delta.emotions).forEach(function (team) {
+        state.emotions[team] = (state.emotions[team] || []).concat(delta.emotions[team]);
+      });
+      state.live = delta.live;
+      show(state, id);
+    };
+
+    source.addEventListener("state", function (e) {
+      show(JSON.parse(e.data), Number(e.lastEventId));
+    });
+    source.addEventListener("append", function (e) {
+      onAppend(JSON.parse(e.data), Number(e.lastEventId));
     });
     source.addEventListener("error", function () { status.textContent = "reconnecting…"; });
   }
