@@ -16,7 +16,7 @@ import pytest
 
 from heartbreak.api import create_app
 from heartbreak.live.log import LiveLog, log_path_for
-from heartbreak.live.service import LiveService
+from heartbreak.live.service import LiveService, apply_append
 from heartbreak.live.state import definition_of, feed_of
 from heartbreak.services import Heartbreak
 
@@ -519,11 +519,13 @@ def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(served, 
             post(goal)
             frame = next(frames)
             assert frame["id"] == "1" and json.loads(frame["data"])["live"]["events_received"] == 1
+            held = json.loads(frame["data"])
             post(goal)  # a repeat changes nothing: no frame, the next is a heartbeat
             assert set(next(frames)) == {""}
             state = post({"event_id": "t", "type": "clock", "minute": 50})
-            frame = next(frames)
-            assert frame["id"] == "2" and json.loads(frame["data"]) == state
+            frame = next(frames)  # a clock tick: an append onto the state of frame 1
+            assert (frame["id"], frame["event"]) == ("2", "append")
+            assert apply_append(held, json.loads(frame["data"])) == state
             assert state["live"]["clock"]["label"] == "50'"
             # a client reconnecting gets the current state first, whatever it last saw
             headers = {"Last-Event-ID": "1"}

@@ -97,3 +97,24 @@ def test_a_finished_match_is_told_as_before(session):
     replay = session.replay_id(BELGIUM_JAPAN)
     assert "Belgium won 3-2" in replay.story.text
     assert replay.metrics.to_dict()["heartbreak"] > 0.7
+
+
+def test_a_live_match_is_told_so_far_until_its_final_whistle(session, live, tmp_path):
+    from heartbreak.live.service import LiveService
+
+    match, feed = live
+    service = LiveService(session, tmp_path / "live.duckdb")
+    live_id = service.create(match.to_dict())
+    first_half = [m for m in feed if m.get("minute", 99) <= 52 or m.get("period") == "first_half"]
+    service.ingest(live_id, first_half)
+    state = service.ingest(live_id, {"event_id": "tick", "type": "clock", "minute": 60})
+    assert state["live"]["finished"] is False
+    assert state["story"].endswith("with Belgium's chance of reaching the quarter-finals at 15%.")
+    assert state["metrics"]["winner"] is None
+    rest = [m for m in feed if m not in first_half]
+    final = service.ingest(live_id, rest)
+    assert final["live"]["finished"] is True
+    assert "Nacer Chadli scored the winner, and Belgium won 3-2." in final["story"]
+    assert final["story"].endswith("the ecstasy of 52' ended in despair.")
+    assert final["metrics"]["heartbreak"] > 0.7
+    service.close()

@@ -453,7 +453,11 @@ class LiveService:
         replay = entry.replays.get(events)
         if replay is None:
             match = live_to_match(live, events)
-            replay = self.session.replay_match(match, live.elo_home, live.elo_away).to_dict()
+            # Until the final whistle the story and the metrics are told so far (as the match
+            # stood after its latest event): they depend on the events only, like this cache.
+            replay = self.session.replay_match(
+                match, live.elo_home, live.elo_away, in_progress=not finished
+            ).to_dict()
             entry.replays[events] = replay
             while len(entry.replays) > REPLAYS_KEPT:
                 entry.replays.popitem(last=False)

@@ -89,8 +89,9 @@ class FakeSession:
     def __init__(self) -> None:
         self.replays = 0
 
-    def replay_match(self, match, elo_home, elo_away) -> FakeReplay:
+    def replay_match(self, match, elo_home, elo_away, *, in_progress=False) -> FakeReplay:
         self.replays += 1
+        self.in_progress = in_progress
         return FakeReplay(match)
 
 
