@@ -104,7 +104,7 @@ def main() -> None:
                 page.wait_for_function(
                     "() => document.getElementById('clock').textContent === \"80'\""
                 )
-                shoot(page, args.out / "live-page.png", "section.journey")
+                shoot(page, args.out / "live-page.png", "section.story")
                 browser.close()
         finally:
             server.should_exit = True

@@ -175,3 +175,12 @@ def test_team_page_draws_the_rating(open_page):
         "() => Chart.getChart(document.getElementById('rating-chart')).data.datasets[1].data.length"
     )
     assert marked >= 1
+
+
+def test_the_story_says_whose_ride_it_tells(open_page):
+    page = open_page(f"/matches/{BELGIUM_JAPAN}")
+    assert page.locator("#story-title").inner_text() == "The story, as Japan fans lived it"
+    page.click("button[data-side='Belgium']")
+    page.wait_for_function(
+        "() => document.getElementById('story-title').textContent.includes('Belgium')"
+    )

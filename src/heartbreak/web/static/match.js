@@ -203,6 +203,8 @@
     var m = state.match;
     document.getElementById("score").textContent = m.score.home + "–" + m.score.away;
     document.getElementById("story").textContent = state.story || "";
+    document.getElementById("story-title").textContent =
+      "The story" + (state.story_side ? ", as " + state.story_side + " fans lived it" : "");
     document.querySelectorAll("[data-metric]").forEach(function (el) {
       el.textContent = num(state.metrics ? state.metrics[el.dataset.metric] : null);
     });
