@@ -3,6 +3,9 @@
 - ``real_data_dir``, ``real_db_path``, ``real_store``: the real reference data (found through
   ``HEARTBREAK_DATA_DIR``) and a store built from it once per test session in a temporary folder.
   Tests that use them are skipped, with the reason, when the variable is unset.
+- ``base_url``: the app over the real store, with a fresh live log and heartbeats every second,
+  served by uvicorn on loopback (one server per test module); ``live_definition``: the body
+  that creates Belgium v Japan, 2018, as a live match.
 - ``tiny_data``: a small, consistent data folder written into ``tmp_path`` (a handful of real
   matches, including the quirks the build must accept), which a test can edit to inject one
   malformed row.
@@ -237,3 +240,29 @@ def serve_app():
     for _, thread in running:
         thread.join(timeout=10)
         assert not thread.is_alive(), "a server did not stop within 10 s"
+
+
+@pytest.fixture(scope="module")
+def base_url(real_db_path, serve_app, tmp_path_factory) -> str:
+    """The app over the real store (a fresh live log, heartbeats every second) on loopback."""
+    from heartbreak.api import create_app
+    from heartbreak.services import Heartbreak
+
+    session = Heartbreak(db=real_db_path)
+    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
+    app.state.live_heartbeat = 1.0
+    return serve_app(app)
+
+
+@pytest.fixture(scope="session")
+def live_definition() -> dict:
+    """The body of ``POST /api/live`` for Belgium v Japan, 2018 (ratings from the store)."""
+    return {
+        "home": "Belgium",
+        "away": "Japan",
+        "date": "2018-07-02",
+        "neutral": True,
+        "knockout": True,
+        "competition": "FIFA World Cup",
+        "stage": "round of 16",
+    }

@@ -1,8 +1,7 @@
 """Shared fixtures of the browser tests: Playwright drives Debian's ``chromium`` against a real
 server on loopback over the real store.
 
-- ``base_url``: the app (with a fresh live log, heartbeats every second) served by uvicorn, one
-  server per test module;
+- ``base_url`` (tests/conftest.py): the app served by uvicorn, one server per test module;
 - ``browser``: headless chromium, skipped with the reason when it is not installed;
 - ``open_page(path, viewport=None, init_script=None)``: a fresh page at ``base_url + path``
   (``init_script`` runs in it before the page's own scripts); after the test, it checks that
@@ -17,9 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from heartbreak.api import create_app
-from heartbreak.services import Heartbreak
-
 #: Debian's package puts the browser here; HEARTBREAK_CHROMIUM can point elsewhere.
 CHROMIUM = os.environ.get("HEARTBREAK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 #: As root, in a closed network: no sandbox, no GPU, no background connections.
@@ -32,14 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url(real_db_path, serve_app, tmp_path_factory) -> str:
-    session = Heartbreak(db=real_db_path)
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    app.state.live_heartbeat = 1.0
-    return serve_app(app)
 
 
 @pytest.fixture(scope="module")

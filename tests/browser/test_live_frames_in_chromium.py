@@ -8,14 +8,6 @@ from __future__ import annotations
 
 import httpx
 
-DEFINITION = {
-    "home": "Belgium",
-    "away": "Japan",
-    "date": "2018-07-02",
-    "neutral": True,
-    "knockout": True,
-}
-
 #: Runs before the page's scripts: records the type and id of every frame the page's
 #: EventSource receives, and keeps the source (to hand the page a frame of the test's own).
 RECORD_FRAMES = """
@@ -57,9 +49,9 @@ def frames_seen(page) -> list[tuple[str, int]]:
     return [(f["type"], int(f["id"])) for f in page.evaluate("() => window.frames_seen")]
 
 
-def test_clock_ticks_move_the_clock_and_the_chart_by_appends(open_page, base_url):
+def test_clock_ticks_move_the_clock_and_the_chart_by_appends(open_page, base_url, live_definition):
     client = httpx.Client(base_url=base_url, timeout=30)
-    created = client.post("/api/live", json=DEFINITION)
+    created = client.post("/api/live", json=live_definition)
     assert created.status_code == 201, created.text
     live_id = created.json()["live"]["id"]
     state_url = f"{base_url}/api/live/{live_id}"

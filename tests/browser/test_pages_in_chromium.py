@@ -102,18 +102,8 @@ def test_switching_side_retells_the_match(open_page, base_url):
     assert journey(page)[-1] == "despair 90+4'"
 
 
-def test_live_page_redraws_when_an_event_is_posted(open_page, base_url):
-    created = httpx.post(
-        f"{base_url}/api/live",
-        json={
-            "home": "Belgium",
-            "away": "Japan",
-            "date": "2018-07-02",
-            "neutral": True,
-            "knockout": True,
-        },
-        timeout=30,
-    )
+def test_live_page_redraws_when_an_event_is_posted(open_page, base_url, live_definition):
+    created = httpx.post(f"{base_url}/api/live", json=live_definition, timeout=30)
     assert created.status_code == 201, created.text
     live_id = created.json()["live"]["id"]
     page = open_page(f"/live/{live_id}")

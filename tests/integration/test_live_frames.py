@@ -12,28 +12,6 @@ import json
 import socket
 
 import httpx
-import pytest
-
-from heartbreak.api import create_app
-from heartbreak.services import Heartbreak
-
-DEFINITION = {
-    "home": "Belgium",
-    "away": "Japan",
-    "date": "2018-07-02",
-    "neutral": True,
-    "knockout": True,
-    "competition": "FIFA World Cup",
-    "stage": "Round of 16",
-}
-
-
-@pytest.fixture(scope="module")
-def base_url(real_db_path, serve_app, tmp_path_factory) -> str:
-    session = Heartbreak(db=real_db_path)
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    app.state.live_heartbeat = 1.0
-    return serve_app(app)
 
 
 def sse_frames(lines):
@@ -91,9 +69,9 @@ class Follower:
                 self.apply(frame)
 
 
-def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(base_url):
+def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(base_url, live_definition):
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
-        live_id = client.post("/api/live", json=DEFINITION).json()["live"]["id"]
+        live_id = client.post("/api/live", json=live_definition).json()["live"]["id"]
         feed = [
             ("append", {"event_id": "ko", "type": "period_start", "period": "first_half"}),
             ("append", {"event_id": "c1", "type": "clock", "minute": 10}),
@@ -158,7 +136,7 @@ def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(base_url):
 
 
 def test_a_slow_subscriber_gets_whole_states_after_a_drop_and_ends_with_the_state(
-    base_url, monkeypatch
+    base_url, monkeypatch, live_definition
 ):
     # A small queue, and a client that reads nothing while the feed goes on, with a small
     # receive buffer: once the socket's buffers are full, the server's queue for it drops the
@@ -167,7 +145,7 @@ def test_a_slow_subscriber_gets_whole_states_after_a_drop_and_ends_with_the_stat
     port = int(base_url.rsplit(":", 1)[1])
     with contextlib.ExitStack() as stack:
         client = stack.enter_context(httpx.Client(base_url=base_url, timeout=30.0))
-        live_id = client.post("/api/live", json=DEFINITION).json()["live"]["id"]
+        live_id = client.post("/api/live", json=live_definition).json()["live"]["id"]
         slow = stack.enter_context(socket.socket())
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         slow.settimeout(60)
