@@ -195,6 +195,13 @@ class TinyData:
         return hits[0] + 1
 
 
+@pytest.fixture(scope="session")
+def make_tiny_data():
+    """``make_tiny_data(folder)``: the tiny data folder written into ``folder``, for fixtures of
+    a wider scope than ``tiny_data``."""
+    return TinyData
+
+
 @pytest.fixture
 def tiny_data(tmp_path: Path) -> TinyData:
     """A consistent small data folder in ``tmp_path / 'data'``."""

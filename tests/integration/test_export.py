@@ -91,12 +91,10 @@ def assert_attribution(lines_or_values) -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_db(tmp_path_factory) -> Path:
+def tiny_db(tmp_path_factory, make_tiny_data) -> Path:
     """A tiny store with one imported match (the same data as the ``tiny_data`` fixture)."""
-    from conftest import TinyData
-
     folder = tmp_path_factory.mktemp("export")
-    data = TinyData(folder / "data")
+    data = make_tiny_data(folder / "data")
     db = folder / "store" / "heartbreak.duckdb"
     build_store(data.root, db)
     user = folder / "user.json"
