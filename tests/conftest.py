@@ -273,3 +273,23 @@ def live_definition() -> dict:
         "competition": "FIFA World Cup",
         "stage": "round of 16",
     }
+
+
+def _sse_frames(lines):
+    """Server-Sent Events frames (dicts of field → value; a comment's text under ``""``) from
+    an iterator of the stream's lines."""
+    frame: dict[str, str] = {}
+    for line in lines:
+        if line == "":
+            if frame:
+                yield frame
+            frame = {}
+            continue
+        name, _, value = line.partition(":")
+        frame[name] = value.removeprefix(" ")
+
+
+@pytest.fixture(scope="session")
+def sse_frames():
+    """``sse_frames(lines)``: the SSE frames of a stream's lines (see ``_sse_frames``)."""
+    return _sse_frames

@@ -271,26 +271,13 @@ def served(session, tmp_path, serve_app):
     return serve_app(app), app
 
 
-def _frames(lines):
-    """SSE frames (dicts of field → value, comments under ``":"``) from a line iterator."""
-    frame: dict[str, str] = {}
-    for line in lines:
-        if line == "":
-            if frame:
-                yield frame
-            frame = {}
-            continue
-        field, _, value = line.partition(":")
-        frame[field] = value.removeprefix(" ")
-
-
-def test_subscribers_get_every_update_by_sse(served, definition):
+def test_subscribers_get_every_update_by_sse(served, definition, sse_frames):
     url, _ = served
     with httpx.Client(base_url=url, timeout=10.0) as client:
         live_id = client.post("/api/live", json=definition).json()["live"]["id"]
         with client.stream("GET", f"/api/live/{live_id}/stream") as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
-            frames = _frames(stream.iter_lines())
+            frames = sse_frames(stream.iter_lines())
             assert "retry" in next(frames)
             first = next(frames)
             assert first["event"] == "state"
@@ -500,7 +487,9 @@ def test_delete_removes_a_live_match_and_its_log_for_good(session, stored, defin
 # --- Server-Sent Events: ids, reconnection, the end of a stream ------------------------------
 
 
-def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(served, definition):
+def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(
+    served, definition, sse_frames
+):
     url, _ = served
     with httpx.Client(base_url=url, timeout=10.0) as client:
         live_id = client.post("/api/live", json=definition).json()["live"]["id"]
@@ -511,7 +500,7 @@ def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(served, 
             return response.json()
 
         with client.stream("GET", f"/api/live/{live_id}/stream") as stream:
-            frames = _frames(stream.iter_lines())
+            frames = sse_frames(stream.iter_lines())
             assert "retry" in next(frames)
             first = next(frames)
             assert (first["id"], first["event"]) == ("0", "state")
@@ -530,7 +519,7 @@ def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(served, 
             # a client reconnecting gets the current state first, whatever it last saw
             headers = {"Last-Event-ID": "1"}
             with client.stream("GET", f"/api/live/{live_id}/stream", headers=headers) as again:
-                replayed = _frames(again.iter_lines())
+                replayed = sse_frames(again.iter_lines())
                 assert "retry" in next(replayed)
                 current = next(replayed)
                 assert current["id"] == "2" and json.loads(current["data"]) == state

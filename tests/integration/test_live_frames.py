@@ -14,19 +14,6 @@ import socket
 import httpx
 
 
-def sse_frames(lines):
-    """SSE frames (dicts of field → value; comments under ``""``) from a line iterator."""
-    frame: dict[str, str] = {}
-    for line in lines:
-        if line == "":
-            if frame:
-                yield frame
-            frame = {}
-            continue
-        name, _, value = line.partition(":")
-        frame[name] = value.removeprefix(" ")
-
-
 class Follower:
     """A client of the stream: applies each frame as a browser would, checking that an append
     builds on the state it holds; counts the frames of each kind."""
@@ -69,7 +56,9 @@ class Follower:
                 self.apply(frame)
 
 
-def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(base_url, live_definition):
+def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(
+    base_url, live_definition, sse_frames
+):
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
         live_id = client.post("/api/live", json=live_definition).json()["live"]["id"]
         feed = [
@@ -136,7 +125,7 @@ def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(base_url, l
 
 
 def test_a_slow_subscriber_gets_whole_states_after_a_drop_and_ends_with_the_state(
-    base_url, monkeypatch, live_definition
+    base_url, monkeypatch, live_definition, sse_frames
 ):
     # A small queue, and a client that reads nothing while the feed goes on, with a small
     # receive buffer: once the socket's buffers are full, the server's queue for it drops the
