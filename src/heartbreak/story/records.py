@@ -959,8 +959,9 @@ class History:
         history = m if self._imported is None else m[~self._imported]
         self._world_cup = history[history["world_cup"].to_numpy()]
         self._knockouts = self._world_cup[self._world_cup["wc_knockout"].to_numpy()]
-        timed = goals.loc[goals["stoppage"].fillna(0) > 0, "match_id"].unique()
-        self._wc_timed = self._world_cup["match_id"].isin(timed).to_numpy()
+        # Matches with a goal given a stoppage minute.
+        self._timed = set(goals.loc[goals["stoppage"].fillna(0) > 0, "match_id"].astype(int))
+        self._wc_timed = self._world_cup["match_id"].isin(self._timed).to_numpy()
         self._stats: dict[Any, pd.DataFrame] = {}
 
     def _before(self, frame: pd.DataFrame, date: Any) -> pd.DataFrame:
@@ -994,12 +995,7 @@ class History:
             # The first day the World Cup data has a stoppage minute (from it on they are
             # written), among the earlier World Cup matches and this one.
             timed_dates = world_cup["date"].to_numpy()[self._wc_timed[: len(world_cup)]]
-            here_timed = bool(
-                (
-                    (self.goals["match_id"] == int(match_id))
-                    & (self.goals["stoppage"].fillna(0) > 0)
-                ).any()
-            )
+            here_timed = int(match_id) in self._timed
             candidates = [*timed_dates[:1], *([row["date"]] if here_timed else [])]
             stoppage_from = min(candidates) if candidates else None
             ids = np.append(ko["match_id"].to_numpy(), int(match_id))
