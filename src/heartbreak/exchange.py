@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
-import difflib
 import json
 import math
 import os
@@ -492,16 +491,11 @@ def export_filters(
             name = store.resolve(team)
         except UnknownTeam as exc:
             raise InvalidInput(f"--team: {exc}") from None
-    if competition is not None:
-        known = store.query("SELECT DISTINCT competition FROM matches")["competition"].tolist()
-        folded = {str(c).casefold(): c for c in known}
-        if competition.strip().casefold() not in folded:
-            close = difflib.get_close_matches(
-                competition.strip().casefold(), list(folded), n=3, cutoff=0.6
-            )
-            hint = f"; closest: {', '.join(folded[c] for c in close)}" if close else ""
-            raise InvalidInput(f"--competition: no matches in {competition!r}{hint}")
-        competition = folded[competition.strip().casefold()]
+    # A competition as a fan types it ("World Cup", "Euro qualifiers"): see data.competitions.
+    if competition is not None and not store.resolve_competition(competition):
+        close = store.competition_resolver().suggest(competition)
+        hint = f"; closest: {', '.join(close)}" if close else ""
+        raise InvalidInput(f"--competition: no matches in {competition!r}{hint}")
     return ExportFilters(competition, name, start, stop)
 
 

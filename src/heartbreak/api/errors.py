@@ -87,11 +87,13 @@ def _answer(
     message: str,
     field: str | None = None,
     headers=None,
+    error: Exception | None = None,
 ) -> Response:
-    """The one error shape, or the same error as a page for a browser outside ``/api``."""
+    """The one error shape, or the same error as a page for a browser outside ``/api`` (the
+    page is given the error and its field too, to tell it in a reader's words)."""
     page = getattr(request.app.state, "error_page", None)
     if page is not None and _wants_page(request):
-        return page(request, status, message, headers)
+        return page(request, status, message, headers, error=error, field=field)
     return error_response(status, type_, message, field, headers)
 
 
@@ -116,7 +118,8 @@ def _field_of(exc: HeartbreakError, request: Request) -> str | None:
 async def _heartbreak_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HeartbreakError)
     status = int(getattr(exc, "http_status", 400))
-    return _answer(request, status, type(exc).__name__, exc.message, _field_of(exc, request))
+    field = _field_of(exc, request)
+    return _answer(request, status, type(exc).__name__, exc.message, field, error=exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
@@ -24,6 +25,8 @@ from heartbreak.api import live as live_views
 from heartbreak.api import routes as views
 from heartbreak.data.sources import ATTRIBUTION_SHORT
 from heartbreak.data.store import RANKED_METRICS
+from heartbreak.errors import HeartbreakError, NoSuchMatch, UnknownTeam
+from heartbreak.serialize import day
 
 QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
@@ -70,7 +73,18 @@ def _score(record: dict[str, Any]) -> str:
     return f"{score.get('home', '?')}–{score.get('away', '?')}"
 
 
-templates.env.filters.update(pct=_pct, num=_num, score=_score)
+def _team_url(name: Any) -> str:
+    """The team page of a team name (every character that could end a path segment quoted)."""
+    return "/teams/" + quote(str(name), safe="")
+
+
+def _thousands(value: Any) -> str:
+    return f"{int(value):,}"
+
+
+templates.env.filters.update(
+    pct=_pct, num=_num, score=_score, team_url=_team_url, thousands=_thousands
+)
 
 
 def _embed(data: Any) -> str:
@@ -97,10 +111,97 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
-def error_page(request: Request, status: int, message: str, headers=None) -> HTMLResponse:
-    """An error as a page, for a browser asking for one outside ``/api``."""
+#: What an error page is headed with, by status.
+ERROR_TITLES = {
+    400: "Not understood",
+    404: "Not found",
+    405: "Not allowed",
+    413: "Too large",
+    422: "Not understood",
+    500: "Something went wrong",
+    503: "Not available",
+}
+
+
+def _url(path: str, params: dict[str, str], **changes: Any) -> str:
+    """``path`` with the query ``params`` and ``changes`` (None or "" drops a parameter)."""
+    merged = dict(params)
+    for key, value in changes.items():
+        if value is None or str(value) == "":
+            merged.pop(key, None)
+        else:
+            merged[key] = str(value)
+    return path + ("?" + urlencode(merged) if merged else "")
+
+
+def _given(request: Request) -> dict[str, str]:
+    """A page's query as sent, without the empty fields of a search form."""
+    return {key: value for key, value in request.query_params.items() if value.strip()}
+
+
+def _suggestion_links(
+    request: Request, field: str | None, suggestions: list[str]
+) -> list[tuple[str, str]]:
+    """(name, URL) for each name an unknown team's error suggests: the same request with the
+    suggestion in place of the misspelt name (a team page, or the query with it replaced)."""
+    where, _, key = (field or "").partition(".")
+    if where == "path" and key == "team":
+        return [(name, _team_url(name)) for name in suggestions]
+    if where == "query":
+        params = _given(request)
+        params.pop("offset", None)
+        return [(name, _url(request.url.path, params, **{key: name})) for name in suggestions]
+    return []
+
+
+def _reader_message(request: Request, status: int, message: str, error: Any, field: Any) -> str:
+    """An error told to a reader: what was asked for and what is wrong, without the API's
+    parameter paths (``path.match_id``) or validator wording."""
+    path = request.url.path
+    if isinstance(error, NoSuchMatch) or (status == 404 and field == "path.match_id"):
+        if path.startswith("/live/"):
+            return f"{path}: there is no live match with that id."
+        if path.startswith("/matches/"):
+            return f"{path}: there is no match with that id."
+    if isinstance(error, UnknownTeam):
+        return f"There is no team called “{error.name}”."
+    if isinstance(error, HeartbreakError):
+        return message
+    if status == 404:
+        return f"{path}: there is no such page."
+    if status == 500:
+        return "Something went wrong on our side; the server has logged it."
+    if status == 422 and field:
+        name = str(field).split(".", 1)[-1]
+        value = request.query_params.get(name)
+        what = f"{name}={value}" if value is not None else name
+        detail = message.split(": ", 1)[-1].replace("Input should be", "should be")
+        return f"{what}: {detail}"
+    return message
+
+
+def error_page(
+    request: Request,
+    status: int,
+    message: str,
+    headers=None,
+    *,
+    error: Exception | None = None,
+    field: str | None = None,
+) -> HTMLResponse:
+    """An error as a page, for a browser asking for one outside ``/api``: what went wrong in a
+    reader's words, the names an unknown team's error suggests as links, links onwards."""
+    suggestions = error.suggestions if isinstance(error, UnknownTeam) else []
     response = _render(
-        request, "error.html", status_code=status, title=f"{status}", status=status, message=message
+        request,
+        "error.html",
+        status_code=status,
+        title=f"{status} {ERROR_TITLES.get(status, 'Error')}",
+        status=status,
+        heading=ERROR_TITLES.get(status, "Error"),
+        message=_reader_message(request, status, message, error, field),
+        suggestions=_suggestion_links(request, field, suggestions),
+        live=request.url.path.startswith("/live"),
     )
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -117,13 +218,88 @@ def mount_pages(app) -> None:
 # --- pages -------------------------------------------------------------------------------
 
 
+def _page_of(results: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
+    """Where a page of search results stands: first and last match shown (1-based), the total,
+    and the previous and next pages' URLs (the same filters), None at either end."""
+    total, limit, offset = results["total"], results["limit"], results["offset"]
+    shown = len(results["matches"])
+    return {
+        "first": offset + 1 if shown else 0,
+        "last": offset + shown,
+        "total": total,
+        "previous": _url("/", params, offset=max(offset - limit, 0) or None) if offset else None,
+        "next": _url("/", params, offset=offset + limit) if offset + limit < total else None,
+    }
+
+
+#: The search form's label of each field, to name it in an error.
+SEARCH_LABELS = {
+    "team": "Team",
+    "opponent": "Against",
+    "competition": "Competition",
+    "stage": "Stage",
+    "date_from": "From",
+    "date_to": "To",
+    "order": "Order",
+}
+
+
+def _search(request: Request, session) -> dict[str, Any]:
+    """The home page's search: the results and where they stand, or the error that stopped it
+    (an invalid field, a misspelt team with its suggestions as links), to show with the form
+    filled in as sent."""
+    params = _given(request)
+    found: dict[str, Any] = {"results": None, "error": None, "suggestions": []}
+    try:
+        q = _form(views.MatchQuery, request)
+    except RequestValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ()))
+        name = field.removeprefix("query.")
+        name = SEARCH_LABELS.get(name, name)
+        detail = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        detail = detail.replace("Input should be", "should be")
+        found.update(q=None, status=422, error=f"{name}: {detail}")
+        return found
+    found["q"] = q
+    if not params:
+        return found
+    try:
+        results = views.matches(session, q)
+    except UnknownTeam as exc:
+        key = next((k for k in ("team", "opponent") if params.get(k) == exc.name), "team")
+        found.update(
+            status=404,
+            error=f"There is no team called “{exc.name}”.",
+            suggestions=_suggestion_links(request, f"query.{key}", exc.suggestions),
+        )
+        return found
+    teams = [session.store.resolve(name) for name in (q.team, q.opponent) if name]
+    competitions = session.store.resolve_competition(q.competition) if q.competition else ()
+    found.update(
+        results=results,
+        page=_page_of(results, params),
+        teams=teams,
+        competitions=competitions,
+        competition_suggestions=(
+            _suggestion_links(
+                request,
+                "query.competition",
+                session.store.competition_resolver().suggest(q.competition),
+            )
+            if q.competition and not competitions
+            else []
+        ),
+    )
+    return found
+
+
 @pages_router.get("/")
 def home(request: Request) -> HTMLResponse:
-    """Search the matches; the most heartbreaking and the greatest comebacks."""
+    """Search the matches (newest first, a page at a time); the most heartbreaking and the
+    greatest comebacks. A search that cannot run shows the form again with what went wrong."""
     session = views.get_session(request)
-    q = _form(views.MatchQuery, request)
-    searched = any(value.strip() for value in request.query_params.values())
-    results = views.matches(session, q) if searched else None
+    search = _search(request, session)
     lists = [
         (
             metric,
@@ -138,22 +314,52 @@ def home(request: Request) -> HTMLResponse:
     return _render(
         request,
         "home.html",
-        q=q,
-        results=results,
+        status_code=search.get("status", 200),
+        form=_given(request),
+        orders=[o.value for o in views.Order],
+        search=search,
+        results=search["results"],
         lists=lists,
         competition=HOME_COMPETITION,
     )
 
 
+def _match_id(text: str) -> int:
+    """A match id from a page's path: anything but a whole number names no match."""
+    stripped = text.strip()
+    if not stripped.isdigit():
+        raise NoSuchMatch(f"no match with id {text!r}")
+    return int(stripped)
+
+
+def _neighbour(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "id": int(row["match_id"]),
+        "home": row["home"],
+        "away": row["away"],
+        "date": day(row["date"]),
+    }
+
+
 @pages_router.get("/matches/{match_id}")
-def match(request: Request, match_id: Annotated[int, PathParam()]) -> HTMLResponse:
-    """A match: the chart, both sides' emotions, the story, drama and context."""
+def match(request: Request, match_id: Annotated[str, PathParam()]) -> HTMLResponse:
+    """A match: the chart, both sides' emotions, the story, drama and context, and the
+    competition's previous and next matches."""
     q = _form(views.ReplayQuery, request)
-    return _match_page(request, views.replay_state(views.get_session(request), match_id, q.side))
+    session = views.get_session(request)
+    number = _match_id(match_id)
+    state = views.replay_state(session, number, q.side)
+    around = session.store.match_neighbours(number)
+    return _match_page(request, state, {key: _neighbour(row) for key, row in around.items()})
 
 
-def _match_page(request: Request, state: dict[str, Any]) -> HTMLResponse:
-    """The match page of a replay's JSON, or of a live match's state (its ``live`` block)."""
+def _match_page(
+    request: Request, state: dict[str, Any], neighbours: dict[str, Any] | None = None
+) -> HTMLResponse:
+    """The match page of a replay's JSON, or of a live match's state (its ``live`` block);
+    ``neighbours``: the previous and next matches of its competition (none for a live match)."""
     info, live = state["match"], state.get("live")
     title = f"{info['home']} {_score(info)} {info['away']}"
     return _render(
@@ -164,6 +370,7 @@ def _match_page(request: Request, state: dict[str, Any]) -> HTMLResponse:
         state_json=_embed(state),
         notes=METRIC_NOTES,
         live=live,
+        neighbours=neighbours or {},
     )
 
 

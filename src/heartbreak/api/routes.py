@@ -81,22 +81,39 @@ class _Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Order(StrEnum):
+    newest = "newest"
+    oldest = "oldest"
+
+
+#: How a competition filter reads what was typed (see heartbreak.data.competitions).
+COMPETITION_HELP = (
+    'A stored competition in any case ("fifa world cup"), a major tournament\'s short name '
+    '("World Cup", "Euro", "AFCON"; with "qualifiers": "World Cup qualifiers"), else every '
+    'competition whose name contains the text ("Nations League"), qualifying competitions only '
+    "when the text asks for them."
+)
+
+
 class MatchQuery(_Query):
     team: str | None = Field(None, description="Matches this team played.")
     opponent: str | None = Field(None, description="... against this team.")
-    competition: str | None = Field(None, description='e.g. "FIFA World Cup" (any case).')
+    competition: str | None = Field(None, description=COMPETITION_HELP)
     stage: Stage | None = Field(
         None, description="knockout (needed a winner), group (the others) or final."
     )
     date_from: FromDate = None
     date_to: ToDate = None
-    limit: int = Field(50, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    order: Order = Field(
+        Order.newest, description="newest (latest first, the default) or oldest (earliest first)."
+    )
+    limit: int = Field(50, ge=1, le=1000, description="Matches per page.")
+    offset: int = Field(0, ge=0, description="Matches to skip (the page's start).")
 
 
 class TopQuery(_Query):
     metric: Metric = Field(Metric("heartbreak"), description="What to rank by.")
-    competition: str | None = None
+    competition: str | None = Field(None, description=COMPETITION_HELP)
     stage: Stage | None = None
     team: str | None = Field(None, description="Only matches this team played.")
     date_from: FromDate = None
@@ -219,19 +236,21 @@ def health(session: Session) -> dict[str, Any]:
 
 @router.get("/matches", response_model=MatchPage, summary="Search the stored matches")
 def matches(session: Session, q: Annotated[MatchQuery, Query()]) -> dict[str, Any]:
-    """Matches in date order, filtered like ``heartbreak export matches``; ``stage``:
-    ``knockout`` (matches that needed a winner), ``group`` (the others), ``final``."""
-    frame = session.store.matches(
+    """Matches newest first (``order=oldest``: oldest first), a page of ``limit`` from
+    ``offset``, filtered like ``heartbreak export matches``; ``stage``: ``knockout`` (matches
+    that needed a winner), ``group`` (the others), ``final``."""
+    total, page = session.store.search_matches(
         team=q.team,
         opponent=q.opponent,
         competition=q.competition,
         date_from=q.date_from,
         date_to=q.date_to,
         knockout={Stage.knockout: True, Stage.group: False}.get(q.stage),
+        final=True if q.stage is Stage.final else None,
+        newest_first=q.order is Order.newest,
+        limit=q.limit,
+        offset=q.offset,
     )
-    if q.stage is Stage.final:
-        frame = frame[frame["stage"] == "final"]
-    page = frame.iloc[q.offset : q.offset + q.limit]
     rows = [
         {
             "match_id": int(r.match_id),
@@ -247,7 +266,7 @@ def matches(session: Session, q: Annotated[MatchQuery, Query()]) -> dict[str, An
         }
         for r in page.itertuples(index=False)
     ]
-    return {"total": len(frame), "limit": q.limit, "offset": q.offset, "matches": rows}
+    return {"total": total, "limit": q.limit, "offset": q.offset, "matches": rows}
 
 
 #: Replays kept per app: a session's store does not change while it is open, so a replay's JSON

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from heartbreak import config
+from heartbreak.data.competitions import CompetitionResolver
 from heartbreak.data.fetch import locate_sources
 from heartbreak.data.loaders import Sources, load_sources
 from heartbreak.data.sources import (
@@ -896,6 +897,7 @@ class Store:
             ) from exc
         self._lock = threading.Lock()
         self._resolver: TeamResolver | None = None
+        self._competitions: CompetitionResolver | None = None
         try:
             version = self._scalar("SELECT value FROM meta WHERE key = 'schema_version'")
         except duckdb.Error as exc:
@@ -972,7 +974,64 @@ class Store:
         """The canonical name for what a user typed; raises UnknownTeam."""
         return self.resolver().resolve(text, date)
 
+    # -- competitions
+    def competition_resolver(self) -> CompetitionResolver:
+        """A :class:`~heartbreak.data.competitions.CompetitionResolver` over the stored
+        competitions (built once)."""
+        if self._competitions is None:
+            names = self.query("SELECT DISTINCT competition FROM matches")["competition"]
+            self._competitions = CompetitionResolver(names.dropna().tolist())
+        return self._competitions
+
+    def resolve_competition(self, text: str) -> tuple[str, ...]:
+        """The stored competitions a user's text names ("World Cup" → FIFA World Cup), sorted;
+        empty when none fits (see :mod:`heartbreak.data.competitions`)."""
+        return self.competition_resolver().resolve(text)
+
     # -- matches
+    def _match_filters(
+        self,
+        *,
+        team: str | None = None,
+        opponent: str | None = None,
+        competition: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        world_cup: bool | None = None,
+        knockout: bool | None = None,
+        final: bool | None = None,
+        timeline_complete: bool | None = None,
+    ) -> tuple[str, list[Any]]:
+        """The ``WHERE`` clause (possibly empty) and its parameters of a match search."""
+        where, params = [], []
+        for name in [self.resolve(t) for t in (team, opponent) if t is not None]:
+            where.append("(home = ? OR away = ?)")
+            params += [name, name]
+        if competition is not None:
+            names = list(self.resolve_competition(competition))
+            if names:
+                where.append("competition IN (SELECT unnest(?::VARCHAR[]))")
+                params.append(names)
+            else:
+                where.append("FALSE")
+        if date_from is not None:
+            where.append("date >= ?")
+            params.append(_date(date_from))
+        if date_to is not None:
+            where.append("date <= ?")
+            params.append(_date(date_to))
+        if world_cup is not None:
+            where.append("wc_match_id IS NOT NULL" if world_cup else "wc_match_id IS NULL")
+        if knockout is not None:
+            where.append("knockout = ?")
+            params.append(knockout)
+        if final is not None:
+            where.append("stage = 'final'" if final else "stage IS DISTINCT FROM 'final'")
+        if timeline_complete is not None:
+            where.append("timeline_complete = ?")
+            params.append(timeline_complete)
+        return (" WHERE " + " AND ".join(where)) if where else "", params
+
     def matches(
         self,
         *,
@@ -986,49 +1045,88 @@ class Store:
         timeline_complete: bool | None = None,
         limit: int | None = None,
     ) -> pd.DataFrame:
-        """Matches (``matches`` columns) by filters, in date order.
+        """Matches (``matches`` columns) by filters, oldest first.
 
-        ``team``/``opponent`` are resolved through the aliases; ``competition`` is compared
-        without case; ``world_cup`` selects matches merged with the World Cup DB; the dates are
-        inclusive.
+        ``team``/``opponent`` are resolved through the aliases; ``competition`` as a fan types
+        it (:meth:`resolve_competition`: any case, "World Cup", "Euro qualifiers"); ``world_cup``
+        selects matches merged with the World Cup DB; the dates are inclusive.
         """
-        where, params = [], []
-        if team is not None:
-            name = self.resolve(team)
-            where.append("(home = ? OR away = ?)")
-            params += [name, name]
-            if opponent is not None:
-                other = self.resolve(opponent)
-                where.append("(home = ? OR away = ?)")
-                params += [other, other]
-        elif opponent is not None:
-            other = self.resolve(opponent)
-            where.append("(home = ? OR away = ?)")
-            params += [other, other]
-        if competition is not None:
-            where.append("lower(competition) = lower(?)")
-            params.append(competition)
-        if date_from is not None:
-            where.append("date >= ?")
-            params.append(_date(date_from))
-        if date_to is not None:
-            where.append("date <= ?")
-            params.append(_date(date_to))
-        if world_cup is not None:
-            where.append("wc_match_id IS NOT NULL" if world_cup else "wc_match_id IS NULL")
-        if knockout is not None:
-            where.append("knockout = ?")
-            params.append(knockout)
-        if timeline_complete is not None:
-            where.append("timeline_complete = ?")
-            params.append(timeline_complete)
-        sql = "SELECT * FROM matches"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY date, match_id"
+        where, params = self._match_filters(
+            team=team,
+            opponent=opponent,
+            competition=competition,
+            date_from=date_from,
+            date_to=date_to,
+            world_cup=world_cup,
+            knockout=knockout,
+            timeline_complete=timeline_complete,
+        )
+        sql = f"SELECT * FROM matches{where} ORDER BY date, match_id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.query(sql, params)
+
+    def search_matches(
+        self,
+        *,
+        team: str | None = None,
+        opponent: str | None = None,
+        competition: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        knockout: bool | None = None,
+        final: bool | None = None,
+        newest_first: bool = True,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, pd.DataFrame]:
+        """One page of a match search: how many matches fit the filters (as :meth:`matches`;
+        ``final``: only finals) and the ``limit`` of them from ``offset``, newest first unless
+        ``newest_first`` is False (by date, then match id)."""
+        where, params = self._match_filters(
+            team=team,
+            opponent=opponent,
+            competition=competition,
+            date_from=date_from,
+            date_to=date_to,
+            knockout=knockout,
+            final=final,
+        )
+        total = int(self._scalar(f"SELECT count(*) FROM matches{where}", params) or 0)
+        order = "date DESC, match_id DESC" if newest_first else "date, match_id"
+        page = self.query(
+            f"SELECT * FROM matches{where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        return total, page
+
+    def match_neighbours(self, match_id: int) -> dict[str, pd.Series | None]:
+        """The matches just before and just after a match in its competition, by (date, match
+        id): ``{"previous": row or None, "next": row or None}`` (``matches`` columns). A match
+        that is not stored has neither."""
+        found: dict[str, pd.Series | None] = {"previous": None, "next": None}
+        if not _INT32_MIN <= int(match_id) <= _INT32_MAX:
+            return found
+        rows = self.query(
+            """
+            WITH this AS (SELECT competition, date, match_id FROM matches WHERE match_id = ?)
+            SELECT * FROM (
+                SELECT 'previous' AS neighbour, m.* FROM matches m, this
+                WHERE m.competition = this.competition
+                  AND (m.date < this.date OR (m.date = this.date AND m.match_id < this.match_id))
+                ORDER BY m.date DESC, m.match_id DESC LIMIT 1)
+            UNION ALL
+            SELECT * FROM (
+                SELECT 'next' AS neighbour, m.* FROM matches m, this
+                WHERE m.competition = this.competition
+                  AND (m.date > this.date OR (m.date = this.date AND m.match_id > this.match_id))
+                ORDER BY m.date, m.match_id LIMIT 1)
+            """,
+            [int(match_id)],
+        )
+        for _, row in rows.iterrows():
+            found[str(row["neighbour"])] = row.drop("neighbour")
+        return found
 
     def find_matches(
         self, home: str, away: str | None = None, date: dt.date | str | None = None
@@ -1157,8 +1255,10 @@ class Store:
         else:
             where.append("(d.result = 'lost' OR (m.winner IS NULL AND d.side = 'home'))")
         if competition is not None:
-            where.append("lower(m.competition) = lower(?)")
-            params.append(competition)
+            names = list(self.resolve_competition(competition))
+            where.append("m.competition IN (SELECT unnest(?::VARCHAR[]))" if names else "FALSE")
+            if names:
+                params.append(names)
         if stage is not None:
             clause = {
                 "knockout": "m.knockout",
