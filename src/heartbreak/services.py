@@ -146,6 +146,7 @@ class MatchReplay:
 
     ``context``: true facts about a stored match from the history before it, strongest first
     (:func:`heartbreak.story.records.precedents`); empty for a user's own match.
+    ``in_progress``: a live match told so far (see :func:`build_replay`).
     """
 
     match: Match
@@ -155,6 +156,7 @@ class MatchReplay:
     metrics: Any
     story: Any
     context: tuple[Any, ...] = ()
+    in_progress: bool = False
 
     @property
     def info(self) -> MatchInfo:
@@ -221,6 +223,25 @@ class MatchReplay:
     @property
     def story_side(self) -> Side:
         return getattr(self.story, "side", None) or _default_side(self.match)
+
+    def stories(self) -> dict[str, str]:
+        """The story as each side's fans lived it (team → text), told from the same path."""
+        out = {}
+        for side in (Side.HOME, Side.AWAY):
+            team = self.info.team(side)
+            if side is self.story_side:
+                out[team] = self.story.text
+            else:
+                retold = build_replay(
+                    self.match,
+                    self.prematch,
+                    self.path,
+                    team,
+                    self.context,
+                    in_progress=self.in_progress,
+                )
+                out[team] = retold.story.text
+        return out
 
 
 def _default_side(match: Match) -> Side:
@@ -609,7 +630,9 @@ def build_replay(
                 f"side: {side!r} did not play in {match.info.home} v {match.info.away}"
             ) from None
     story = tell_story(told, match, chosen, context=tuple(context), in_progress=in_progress)
-    return MatchReplay(match, prediction, path, emotions, metrics, story, tuple(context))
+    return MatchReplay(
+        match, prediction, path, emotions, metrics, story, tuple(context), in_progress
+    )
 
 
 def _after_latest_event(path: ProbabilityPath) -> int:

@@ -2,7 +2,9 @@
 
 One DuckDB file (``<store>.live.duckdb`` by default) holds every live match's definition and
 an append-only log of the messages received, each once (by its content hash) with the sequence
-number of its arrival. Every write is one transaction; reopening the file resumes everything.
+number of its arrival and the server's time of it (seconds since the epoch; null in a log written
+before that time was kept). Every write is one transaction; reopening the file resumes
+everything.
 Deleting a live match removes its definition and its messages, in one transaction.
 """
 
@@ -30,6 +32,8 @@ _SCHEMA = (
         body VARCHAR NOT NULL,
         PRIMARY KEY (live_id, message_id)
     )""",
+    # logs written before arrival times were kept gain the column (null for their messages)
+    "ALTER TABLE live_messages ADD COLUMN IF NOT EXISTS received_at DOUBLE",
 )
 
 
@@ -89,8 +93,15 @@ class LiveLog:
             ).fetchall()
         return [(live_id, json.loads(body)) for live_id, body in rows]
 
-    def append(self, live_id: str, message_id: str, message: dict[str, Any]) -> bool:
-        """Log a message once: True when it is new, False when that content was logged."""
+    def append(
+        self,
+        live_id: str,
+        message_id: str,
+        message: dict[str, Any],
+        received_at: float | None = None,
+    ) -> bool:
+        """Log a message once, with the time it arrived (seconds since the epoch): True when it
+        is new, False when that content was logged (its first arrival stands)."""
         body = json.dumps(message, sort_keys=True)
         with self._lock:
             self._con.execute("BEGIN TRANSACTION")
@@ -102,8 +113,9 @@ class LiveLog:
                 if seen is None:
                     seq = self._next_seq("live_messages")
                     self._con.execute(
-                        "INSERT INTO live_messages VALUES (?, ?, ?, ?)",
-                        [live_id, message_id, seq, body],
+                        "INSERT INTO live_messages (live_id, message_id, seq, body, received_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [live_id, message_id, seq, body, received_at],
                     )
                 self._con.execute("COMMIT")
             except BaseException:
@@ -123,6 +135,14 @@ class LiveLog:
                 [live_id],
             ).fetchall()
         return [(message_id, json.loads(body)) for message_id, body in rows]
+
+    def received(self, live_id: str) -> dict[str, float | None]:
+        """When each message of a live match arrived (message id → seconds since the epoch)."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT message_id, received_at FROM live_messages WHERE live_id = ?", [live_id]
+            ).fetchall()
+        return {message_id: at for message_id, at in rows}
 
     def delete_match(self, live_id: str) -> bool:
         """Remove a live match and its messages: True when it existed."""

@@ -3,7 +3,12 @@
 The state of a live match is a pure function of its definition and its logged messages
 (:mod:`heartbreak.live.state`): the JSON of a replay of the match so far
 (:meth:`heartbreak.services.MatchReplay.to_dict`, timeline and emotions cut at the clock until
-the final whistle) plus ``"live": {"id", "clock", "finished", "events_received"}``.
+the final whistle), ``"stories"``: the story as each side's fans lived it (team → text; the
+side switch of a live page reads it, so a state is encoded once for every subscriber whatever
+the side they follow), plus ``"live": {"id", "clock", "finished", "events_received"}``. The
+clock carries what a page needs to run it on between messages (:func:`clock_block`): whether it
+is running, since when (the server's time of the message that brought it there), where it
+stands on the chart's axis and how far into stoppage it may run.
 
 The service keeps each live match's messages in memory beside the durable log, and the replay
 of the last few sets of events that stood (a replay does not depend on the clock): a message
@@ -33,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
@@ -47,9 +53,12 @@ from heartbreak.live.state import (
     Clock,
     LiveMatch,
     clock_of,
+    clock_pause,
+    clock_since,
     events_of,
     is_finished,
     live_to_match,
+    max_stoppage,
     message_key,
     parse_message,
     standing_records,
@@ -94,6 +103,55 @@ def cut_at_clock(state: dict[str, Any], clock: Clock) -> dict[str, Any]:
         team: [points[i] for i in keep] for team, points in state["emotions"].items()
     }
     return state
+
+
+def clock_elapsed(timeline: Sequence[Mapping[str, Any]], clock: Clock, stopped: bool) -> float:
+    """Where the clock stands on the chart's axis (the timeline's ``elapsed``: minutes played,
+    stoppage included) of a state's timeline cut at it: the latest point's when the clock is
+    stopped at a break (the end of the period is the latest point), else the start of the
+    clock's period (the end of the period before it) plus the minutes played in it."""
+    if stopped or not timeline:
+        return float(timeline[-1]["elapsed"]) if timeline else 0.0
+    index = clock.key[0]
+    base = 0.0
+    for point in timeline:
+        if point["kind"] == "period_end" and _point_key(point)[0] < index:
+            base = max(base, float(point["elapsed"]))
+    start = clock.period.start_minute
+    return base + max(0, clock.minute - start) + clock.stoppage
+
+
+def clock_block(
+    clock: Clock,
+    pause: str | None,
+    since: float | None,
+    timeline: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A state's ``live.clock``: the clock's position (``period``, ``minute``, ``stoppage``,
+    ``label``, ``period_over``, ``added``) and how a page runs it on between messages:
+
+    - ``running``: a period is being played (``pause`` is null); else ``pause`` says which
+      break it is (:data:`heartbreak.live.state.PAUSES`) and the clock stands still;
+    - ``since_ms``: while running, the server's time (milliseconds since the epoch) when the
+      clock reached this position, the arrival of the message that brought it there (null when
+      stopped, or unknown in an old log);
+    - ``end_minute``: the period's last minute; the minutes after it are its stoppage
+      (45+1', 45+2', ...);
+    - ``max_stoppage``: the stoppage minute it runs on to at most without news from the feed;
+    - ``elapsed``: where it stands on the chart's axis (minutes played, stoppage included).
+
+    A minute after ``since_ms`` the clock shows the next minute, and so on."""
+    running = pause is None
+    out = clock.to_dict()
+    out.update(
+        running=running,
+        pause=pause,
+        since_ms=round(since * 1000) if running and since is not None else None,
+        end_minute=clock.period.end_minute,
+        max_stoppage=max_stoppage(clock),
+        elapsed=round(clock_elapsed(timeline, clock, not running), 6),
+    )
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +236,8 @@ class _Live:
 
     match: LiveMatch
     messages: dict[str, dict[str, Any]]
+    # when each message arrived (by its key; seconds since the epoch, None when unknown)
+    received: dict[str, float | None] = field(default_factory=dict)
     replays: OrderedDict[tuple[Event, ...], dict[str, Any]] = field(default_factory=OrderedDict)
     current: Snapshot | None = None
     # the last snapshot computed (``current`` is cleared by a new message; this is not): the
@@ -260,8 +320,9 @@ def apply_append(state: Mapping[str, Any], append: Mapping[str, Any]) -> dict[st
 class LiveService:
     """Live matches over one session (ratings and models) and one durable log."""
 
-    def __init__(self, session, log_path: str | Path) -> None:
+    def __init__(self, session, log_path: str | Path, now: Callable[[], float] = time.time) -> None:
         self.session = session
+        self.now = now  # the server's clock (seconds since the epoch): when messages arrive
         self.log_path = Path(log_path)
         self._log: LiveLog | None = None
         self._lock = threading.Lock()  # the log handle and the subscriber lists
@@ -309,7 +370,7 @@ class LiveService:
         live_id = uuid.uuid4().hex[:12]
         with self._ingesting:
             self.log.create_match(live_id, live.to_dict())
-            self._live[live_id] = _Live(live, {})
+            self._live[live_id] = _Live(live, {}, {})
         return live_id
 
     def _entry(self, live_id: str) -> _Live:
@@ -325,7 +386,8 @@ class LiveService:
                 if definition is None:
                     raise NoSuchMatch(f"live_id: no live match {live_id!r}")
                 messages = dict(self.log.keyed_messages(live_id))
-                entry = _Live(LiveMatch.from_dict(definition), messages)
+                received = self.log.received(live_id)
+                entry = _Live(LiveMatch.from_dict(definition), messages, received)
                 self._live[live_id] = entry
             return entry
 
@@ -333,27 +395,26 @@ class LiveService:
         return self._entry(live_id).match
 
     def list(self) -> list[dict[str, Any]]:
-        """Every live match: id, teams, date, score, clock, finished, events received."""
+        """Every live match: id, teams, date, score, clock (as in its state, running on
+        between messages), finished, events received."""
         out = []
         for live_id, _ in self.log.matches():
             try:
                 entry = self._entry(live_id)
+                state = self.snapshot(live_id).state
             except NoSuchMatch:  # deleted meanwhile
                 continue
-            live, messages = entry.match, dict(entry.messages)
-            records = standing_records(messages)
-            events = events_of(records)
-            match = live_to_match(live, events)
+            live = entry.match
             out.append(
                 {
                     "id": live_id,
                     "home": live.home,
                     "away": live.away,
                     "date": live.date.isoformat(),
-                    "score": {"home": match.home_score, "away": match.away_score},
-                    "clock": clock_of(records).to_dict(),
-                    "finished": is_finished(live, events),
-                    "events_received": len(messages),
+                    "score": state["match"]["score"],
+                    "clock": state["live"]["clock"],
+                    "finished": state["live"]["finished"],
+                    "events_received": state["live"]["events_received"],
                 }
             )
         return out
@@ -374,8 +435,10 @@ class LiveService:
         key = message_key(message)
         if key in entry.messages:
             return False
-        self.log.append(live_id, key, message)
+        at = self.now()
+        self.log.append(live_id, key, message, at)
         entry.messages[key] = message
+        entry.received[key] = at
         entry.current = None
         return True
 
@@ -455,9 +518,11 @@ class LiveService:
             match = live_to_match(live, events)
             # Until the final whistle the story and the metrics are told so far (as the match
             # stood after its latest event): they depend on the events only, like this cache.
-            replay = self.session.replay_match(
+            told = self.session.replay_match(
                 match, live.elo_home, live.elo_away, in_progress=not finished
-            ).to_dict()
+            )
+            replay = told.to_dict()
+            replay["stories"] = told.stories()
             entry.replays[events] = replay
             while len(entry.replays) > REPLAYS_KEPT:
                 entry.replays.popitem(last=False)
@@ -467,9 +532,11 @@ class LiveService:
         if not finished:
             state = cut_at_clock(state, clock)
         received = len(entry.messages)
+        pause = clock_pause(live, records, events, clock)
+        since = clock_since(entry.messages, entry.received, records) if pause is None else None
         state["live"] = {
             "id": live_id,
-            "clock": clock.to_dict(),
+            "clock": clock_block(clock, pause, since, state["timeline"]),
             "finished": finished,
             "events_received": received,
         }

@@ -447,6 +447,84 @@ def clock_of(records: list[Mapping[str, Any]]) -> Clock:
     return Clock(period, minute, stoppage, over, added)
 
 
+#: Stoppage minutes a running clock ticks on to, past those announced, before it waits for the
+#: feed (a feed silent for long does not run the clock on for ever).
+TICK_PAST_ANNOUNCED = 5
+#: Stoppage minutes a running clock ticks on to when none were announced.
+TICK_UNANNOUNCED = 15
+
+#: The breaks of a match: the clock stands still (see :func:`clock_pause`).
+PAUSES = (
+    "kick_off",
+    "half_time",
+    "extra_time_next",
+    "extra_time_half_time",
+    "shootout_next",
+    "full_time",
+)
+
+
+def clock_pause(
+    match: LiveMatch, records: list[Mapping[str, Any]], events: tuple[Event, ...], clock: Clock
+) -> str | None:
+    """Why the clock stands still, or None while a period is being played: ``kick_off``
+    (nothing stands yet), ``half_time``, ``extra_time_next`` (the end of normal time, level in a
+    knockout), ``extra_time_half_time``, ``shootout_next`` (the end of extra time, level) or
+    ``full_time``."""
+    if not records:
+        return "kick_off"
+    if any(e.type is EventType.SHOOTOUT for e in events) or clock.period is Period.SHOOTOUT:
+        return "full_time"
+    if not clock.period_over:
+        return None
+    if clock.period is Period.FIRST_HALF:
+        return "half_time"
+    if clock.period is Period.EXTRA_FIRST:
+        return "extra_time_half_time"
+    finished = is_finished(match, events)
+    if clock.period is Period.SECOND_HALF:
+        return "full_time" if finished else "extra_time_next"
+    match_so_far = live_to_match(match, events)
+    level = match_so_far.home_score == match_so_far.away_score
+    return "shootout_next" if match.knockout and level else "full_time"
+
+
+def clock_since(
+    keyed: Mapping[str, Mapping[str, Any]],
+    received: Mapping[str, float | None],
+    records: list[Mapping[str, Any]],
+) -> float | None:
+    """When the clock reached the position it stands at (seconds since the epoch, as
+    ``received`` gives the arrival of each message by its key): the earliest time a record
+    standing at that position took it, which is the latest arrival among the messages of its
+    event id that set its time (the event or clock update, and corrections of its minute or
+    stoppage). None when nothing stands or no arrival is known."""
+    if not records:
+        return None
+    position = _time(records[-1])
+    ids = {r["event_id"] for r in records if _time(r) == position}
+    formed: dict[str, float] = {}
+    for key, message in keyed.items():
+        event_id = message["event_id"]
+        at = received.get(key)
+        if event_id not in ids or at is None:
+            continue
+        sets_time = message["type"] in _STANDALONE or (
+            message["type"] == "correction" and ("minute" in message or "stoppage" in message)
+        )
+        if sets_time and at > formed.get(event_id, float("-inf")):
+            formed[event_id] = at
+    return min(formed.values(), default=None)
+
+
+def max_stoppage(clock: Clock) -> int:
+    """The stoppage minute of the clock's period that a running clock ticks on to at most: the
+    announced minutes and :data:`TICK_PAST_ANNOUNCED` more, else :data:`TICK_UNANNOUNCED`;
+    never less than the stoppage the clock already shows."""
+    limit = TICK_UNANNOUNCED if clock.added is None else clock.added + TICK_PAST_ANNOUNCED
+    return max(clock.stoppage, min(limit, _MAX_STOPPAGE))
+
+
 def is_finished(match: LiveMatch, events: tuple[Event, ...]) -> bool:
     """Whether the final whistle has gone: end of extra time, a shootout, or the end of the
     second half when no extra time is due (not a knockout, or a side ahead)."""

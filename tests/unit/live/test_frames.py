@@ -72,6 +72,11 @@ class FakeReplay:
             "story": f"{home}-{away}",
         }
 
+    def stories(self) -> dict:
+        info = self.match.info
+        story = self.to_dict()["story"]
+        return {team: f"as {team} fans: {story}" for team in (info.home, info.away)}
+
     @staticmethod
     def _point(minute, period, kind, home, away) -> dict:
         return {
@@ -80,6 +85,7 @@ class FakeReplay:
             "period": period,
             "kind": kind,
             "label": f"{minute}'",
+            "elapsed": float(minute),
             "score": {"home": home, "away": away},
             "p_home_win": 0.5 + 0.01 * (home - away),
         }
