@@ -103,7 +103,10 @@ def test_match_search_filters_and_pages(client, belgium_japan):
     ids = [m["match_id"] for m in first["matches"] + second["matches"]]
     assert len(set(ids)) == 6
     dates = [m["date"] for m in first["matches"] + second["matches"]]
-    assert dates == sorted(dates)
+    assert dates == sorted(dates, reverse=True)  # newest first by default
+    oldest = client.get("/api/matches", params={"team": "Japan", "limit": 6, "order": "oldest"})
+    dates = [m["date"] for m in oldest.json()["matches"]]
+    assert dates == sorted(dates) and dates[0] < first["matches"][-1]["date"]
 
 
 def test_match_search_by_stage(client):

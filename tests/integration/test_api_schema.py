@@ -177,6 +177,7 @@ KNOWN_GOOD = [
     ("/api/matches", {}, {"team": "Japan", "stage": "knockout", "date_from": "2018", "limit": 5}),
     ("/api/matches", {}, {"competition": "fifa world cup", "stage": "final", "offset": 10}),
     ("/api/matches", {}, {"date_from": "2030", "limit": 1000}),
+    ("/api/matches", {}, {"competition": "World Cup", "order": "oldest", "limit": 3}),
     ("/api/matches/{match_id}", {"match_id": BELGIUM_JAPAN}, {}),
     ("/api/matches/{match_id}", {"match_id": BELGIUM_JAPAN}, {"side": "japan"}),
     *[("/api/top", {}, {"metric": metric}) for metric in RANKED_METRICS],

@@ -432,3 +432,44 @@ def test_store_is_read_only(built):
     store, _ = built
     with pytest.raises(StoreError):
         store.query("DELETE FROM matches")
+
+
+def test_competitions_as_fans_type_them(built):
+    store, _ = built
+    assert store.resolve_competition("World Cup") == ("FIFA World Cup",)
+    assert store.resolve_competition("euro qualifiers") == ("UEFA Euro qualification",)
+    assert store.resolve_competition("euro") == ("UEFA Euro",)
+    assert store.resolve_competition("Word Cup") == ()
+    assert store.matches(competition="World Cup")["match_id"].tolist() == [3, 4, 6, 7]
+    assert store.matches(competition="Word Cup").empty
+    assert len(store.matches(competition="uefa euro qualification")) == 2
+
+
+def test_search_matches_pages_newest_first(built):
+    store, _ = built
+    total, page = store.search_matches(limit=3)
+    assert total == 9 and page["match_id"].tolist() == [9, 8, 7]
+    total, page = store.search_matches(limit=3, offset=3)
+    assert total == 9 and page["match_id"].tolist() == [6, 5, 4]
+    total, page = store.search_matches(newest_first=False, limit=3)
+    assert page["match_id"].tolist() == [1, 2, 3]
+    total, page = store.search_matches(team="Japan", competition="world cup", offset=5)
+    assert total == 2 and page.empty
+    total, page = store.search_matches(knockout=True, final=False)
+    assert total == 3
+
+
+def test_match_neighbours_in_the_competition(built):
+    store, _ = built
+    around = store.match_neighbours(6)  # Colombia v Japan, 2018 World Cup
+    assert (around["previous"]["match_id"], around["next"]["match_id"]) == (4, 7)
+    first = store.match_neighbours(3)
+    assert first["previous"] is None and first["next"]["match_id"] == 4
+    assert store.match_neighbours(7)["next"] is None
+    # The double header of 1974-02-17: same date, ordered by match id.
+    assert store.match_neighbours(1)["next"]["match_id"] == 2
+    assert store.match_neighbours(2)["previous"]["match_id"] == 1
+    alone = store.match_neighbours(5)  # the only UEFA Euro match
+    assert alone == {"previous": None, "next": None}
+    assert store.match_neighbours(999_999) == {"previous": None, "next": None}
+    assert store.match_neighbours(2**40) == {"previous": None, "next": None}
