@@ -7,8 +7,11 @@ What the chart shows, for the chosen side (default: the losing side, else the ho
 
 - its chance of what matters (going through in a knockout, else winning) as a thick line, with
   the three full-time outcomes stacked lightly behind it;
-- the x axis in match minutes (``45+2'``, ``90+4'``, extra time and ``pens`` when played),
-  stoppage time shaded;
+- the x axis on the match clock (:mod:`heartbreak.story.clock`, the same axis as the match
+  page's): ``0'`` to ``90'`` every 15 minutes, stoppage time a shaded stretch after ``45'`` and
+  ``90'`` (and ``105'``, ``120'``) labelled at its end (``45+2'``, ``90+4'``), ``HT``/``FT``/
+  ``ET``/``ET HT``/``AET`` under lines at the ends of periods, and a shootout in a column of
+  its own;
 - goals (circles, in the scoring side's colour) and red cards (card-shaped markers) with the
   player and minute;
 - a band under the curve coloured by what the side's fans felt at each point
@@ -33,9 +36,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from heartbreak.domain import EventType, Period, Side, minute_label
+from heartbreak.domain import EventType, Period, Side
 from heartbreak.errors import InvalidInput
 from heartbreak.model.path import PointKind, ProbabilityPath
+from heartbreak.story.clock import ClockAxis, path_axis
 from heartbreak.story.facts import (
     chance_of,
     chance_phrase,
@@ -86,54 +90,28 @@ EMOTION_COLOURS = {
 _DARK_EMOTIONS = {"ecstasy", "elation", "confidence", "agony", "despair", "disappointment"}
 
 FORMATS = {".png": "png", ".svg": "svg"}
-SHOOTOUT_GAP = 6.0  # minutes of x axis between the end of play and the shootout
 FIGSIZE = (12.0, 6.8)
 DPI = 150
 _BAND = (-0.13, 0.08)  # bottom and height of the emotion band, in chance units
 
 
-def _x_positions(path: ProbabilityPath) -> np.ndarray:
-    """The x of each point: elapsed minutes, with the shootout set a little apart."""
-    x = np.asarray(path.elapsed, dtype=float).copy()
-    shootout = np.asarray(path.period) == Period.SHOOTOUT.value
-    if shootout.any():
-        x[shootout] = x[~shootout].max() + SHOOTOUT_GAP
-    return x
-
-
 def minute_ticks(path: ProbabilityPath, min_gap: float | None = None) -> list[tuple[float, str]]:
-    """(x, label) pairs for the x axis: every 15 minutes, the end of each period with its
-    stoppage (``45+2'``), and ``pens`` for a shootout.
+    """(x, label) pairs for the x axis (:func:`heartbreak.story.clock.path_axis`): ``0'``,
+    every 15 minutes, the end of each period with its stoppage (``45+2'``), ``pens`` for a
+    shootout.
 
-    A period's nominal end (``45'``) is left out when its stoppage label would sit closer than
-    ``min_gap`` minutes (default: 4% of the match's length).
+    When two labels sit closer than ``min_gap`` minutes (default: 4% of the axis), the less
+    telling one goes: a period's nominal end (``45'``) before a quarter-hour, a quarter-hour
+    before the end of a period or the shootout.
     """
-    x = _x_positions(path)
-    minutes = np.asarray(path.minute)
-    stoppage = np.asarray(path.stoppage)
-    period = np.asarray(path.period)
-    ticks: dict[float, str] = {0.0: "0'"}
-    stoppage_ends: list[tuple[float, str, float]] = []
-    minute_points = kind_mask(path, PointKind.MINUTE)
-    for m in range(15, 121, 15):
-        at = np.flatnonzero(minute_points & (minutes == m) & (stoppage == 0))
-        if len(at):
-            ticks[float(x[at[0]])] = f"{m}'"
-    for i in np.flatnonzero(kind_mask(path, PointKind.PERIOD_END)):
-        if stoppage[i] > 0:
-            nominal = np.flatnonzero(minute_points & (minutes == minutes[i]) & (stoppage == 0))
-            start = float(x[nominal[0]]) if len(nominal) else float(x[i])
-            stoppage_ends.append((float(x[i]), minute_label(minutes[i], stoppage[i]), start))
+    axis = path_axis(path)
+    return [(t.x, t.label) for t in _fitting_ticks(axis, min_gap)]
+
+
+def _fitting_ticks(axis: ClockAxis, min_gap: float | None):
     if min_gap is None:
-        min_gap = 0.04 * (float(x.max() - x.min()) or 1.0)
-    for end, label, start in stoppage_ends:
-        if end - start < min_gap:
-            ticks.pop(start, None)
-        ticks[end] = label
-    shootout = np.flatnonzero(period == Period.SHOOTOUT.value)
-    if len(shootout):
-        ticks[float(x[shootout[0]])] = "pens"
-    return sorted(ticks.items())
+        min_gap = 0.04 * (float(axis.end - axis.x.min()) or 1.0)
+    return axis.thinned(min_gap)
 
 
 def chart_title(path: ProbabilityPath) -> tuple[str, str]:
@@ -204,20 +182,23 @@ def draw_path(
 
     info = path.info
     team, opponent = info.team(side), info.team(side.other)
-    x = _x_positions(path)
+    axis = path_axis(path)
+    x = axis.x
     chance = chance_of(path, side)
     phrase = chance_phrase(stake_of(info), path.knockout)
 
     _draw_outcomes(ax, path, side, x, team, opponent)
-    _draw_periods(ax, path, x)
+    _draw_periods(ax, axis)
     ax.plot(x, chance, color=BLUE, linewidth=2.6, solid_joinstyle="round", zorder=5)
-    shown = _draw_emotion_band(ax, x, labels)
+    right = max(axis.end, float(x.max()) + 1.0)
+    shown = _draw_emotion_band(ax, x, labels, right)
 
-    ax.set_xlim(x.min(), x.max() + 1.0)
+    ax.set_xlim(x.min(), right)
     # Two tick labels need about 0.4 inch between their centres.
     width = ax.get_window_extent().width / fig.dpi
-    ticks = minute_ticks(path, min_gap=0.4 * (x.max() + 1.0 - x.min()) / max(width, 0.1))
-    ax.set_xticks([t for t, _ in ticks], [label for _, label in ticks])
+    ticks = _fitting_ticks(axis, min_gap=0.4 * (right - x.min()) / max(width, 0.1))
+    ax.set_xticks([t.x for t in ticks], [t.label for t in ticks])
+    _draw_divider_names(ax, ticks)
     ax.set_ylim(_BAND[0] - 0.01, 1.0)
     _draw_events(ax, path, side, x, chance)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
@@ -295,20 +276,31 @@ def _draw_outcomes(ax, path, side, x, team, opponent) -> None:
         base = top
 
 
-def _draw_periods(ax, path, x) -> None:
-    """Shade stoppage time; dotted lines at the ends of periods."""
-    stoppage = np.asarray(path.stoppage)
-    period = np.asarray(path.period)
-    for p in (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND):
-        in_period = np.flatnonzero(period == p.value)
-        if not len(in_period):
-            continue
-        end = float(x[in_period].max())
-        added = np.flatnonzero((period == p.value) & (stoppage > 0))
-        if len(added):
-            start = end - float(stoppage[added].max())
-            ax.axvspan(start, end, color="#F2F2F2", zorder=0, linewidth=0)
-        ax.axvline(end, color="#BBBBBB", linestyle=":", linewidth=1.0, zorder=2)
+def _draw_periods(ax, axis: ClockAxis) -> None:
+    """Shade stoppage time and the shootout's column; a line at the end of each period."""
+    for stretch in axis.stoppage:
+        ax.axvspan(stretch.start, stretch.end, color="#EEEEEE", zorder=0, linewidth=0)
+    if axis.shootout is not None:
+        ax.axvspan(axis.shootout.start, axis.shootout.end, color="#E3EDF5", zorder=0, linewidth=0)
+    for divider in axis.dividers:
+        ax.axvline(divider.x, color="#8C8C8C", linewidth=0.9, zorder=2)
+
+
+def _draw_divider_names(ax, ticks) -> None:
+    """``HT``, ``FT``, ``ET`` ... under the tick at the end of each period."""
+    for tick in ticks:
+        if tick.sub:
+            ax.annotate(
+                tick.sub,
+                xy=(tick.x, 0.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, -17),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=8,
+                color="#444444",
+            )
 
 
 _TOP_LANES = (0.93, 0.83, 0.73, 0.63)
@@ -462,11 +454,11 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
-def _draw_emotion_band(ax, x, labels: np.ndarray) -> list[str]:
-    """A strip under the curve coloured by the feeling at each point; returns the feelings
-    shown, in order of first appearance."""
+def _draw_emotion_band(ax, x, labels: np.ndarray, right: float) -> list[str]:
+    """A strip under the curve coloured by the feeling at each point (the last one's up to
+    ``right``); returns the feelings shown, in order of first appearance."""
     bottom, height = _BAND
-    edges = np.concatenate([x, [x[-1] + 1.0]])
+    edges = np.concatenate([x, [max(right, x[-1])]])
     shown: list[str] = []
     start = 0
     for i in range(1, len(labels) + 1):
