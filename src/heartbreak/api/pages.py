@@ -370,6 +370,7 @@ def _match_page(
         state_json=_embed(state),
         notes=METRIC_NOTES,
         live=live,
+        server_now_ms=_server_now_ms(request) if live else None,
         neighbours=neighbours or {},
     )
 
@@ -402,11 +403,36 @@ def team(request: Request, team: Annotated[str, PathParam()]) -> HTMLResponse:
     )
 
 
+#: How many of the most heartbreaking matches the live page suggests when no match is live.
+LIVE_SUGGESTIONS = 5
+
+
+def _server_now_ms(request: Request) -> int:
+    """The server's time (ms since the epoch) as the live service keeps it: a live page runs
+    its clocks on from the server's time of the clock messages, so it measures its own clock's
+    difference from the server's once, when it is made."""
+    return round(live_views.get_live(request).now() * 1000)
+
+
 @pages_router.get("/live")
 def live_index(request: Request) -> HTMLResponse:
-    """Every live match on this server."""
+    """Every live match on this server, in play first, updated by the page itself; when none is,
+    the most heartbreaking World Cup matches to relive."""
+    matches = sorted(live_views.get_live(request).list(), key=lambda m: m["finished"])
+    suggestions = views.top(
+        views.get_session(request),
+        views.TopQuery(
+            metric=views.Metric("heartbreak"), competition=HOME_COMPETITION, limit=LIVE_SUGGESTIONS
+        ),
+    )
     return _render(
-        request, "live_index.html", title="Live", matches=live_views.get_live(request).list()
+        request,
+        "live_index.html",
+        title="Live",
+        matches=matches,
+        matches_json=_embed(matches),
+        suggestions=suggestions,
+        server_now_ms=_server_now_ms(request),
     )
 
 
