@@ -32,7 +32,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from heartbreak.model.inplay import (
     FIRST_HALF,
@@ -41,6 +40,7 @@ from heartbreak.model.inplay import (
     InPlayModel,
     InPlayParams,
 )
+from heartbreak.model.optimize import fit_maximum_likelihood
 from heartbreak.model.params import ModelParams
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.ratings.elo import EloParams
@@ -200,17 +200,18 @@ def fit_red_cards(
         return 1.0, 1.0, {"sendings_off": 0}
     e, y, own, opp = (np.array(col, dtype=float) for col in zip(*rows, strict=True))
 
-    def nll(params: np.ndarray) -> float:
+    def nll(params: np.ndarray) -> tuple[float, np.ndarray]:
         mu = e * np.exp(params[0] * own + params[1] * opp)
-        return float(np.sum(mu - y * np.log(np.maximum(mu, 1e-300))))
+        value = float(np.sum(mu - y * np.log(np.maximum(mu, 1e-300))))
+        return value, np.array([((mu - y) * own).sum(), ((mu - y) * opp).sum()])
 
-    res = minimize(nll, np.zeros(2), method="L-BFGS-B")
+    multipliers = fit_maximum_likelihood(nll, np.zeros(2))
     report = {
         "sendings_off": len(r),
         "matches": int(r["match_id"].nunique()),
         "goals_after_a_sending_off": int(y[(own + opp) > 0].sum()),
     }
-    return float(np.exp(res.x[0])), float(np.exp(res.x[1])), report
+    return float(np.exp(multipliers[0])), float(np.exp(multipliers[1])), report
 
 
 def _clock(period: str, minute: float, stoppage: float) -> tuple[int, float, float]:

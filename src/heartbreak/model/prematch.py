@@ -20,10 +20,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import gammaln
 
 from heartbreak.model.grid import ScoreGrid
+from heartbreak.model.optimize import fit_maximum_likelihood
 
 DEFAULT_TRAIN_START = "1990-01-01"
 DEFAULT_TRAIN_END = "2010-01-01"  # exclusive
@@ -74,6 +74,10 @@ def _negative_log_likelihood(
     return float(nll), grad
 
 
+#: The smallest τ taken, so that an impossible low score costs a large but finite penalty.
+_TAU_FLOOR = 1e-10
+
+
 def _dixon_coles_log_tau(
     lam_h: np.ndarray, lam_a: np.ndarray, gh: np.ndarray, ga: np.ndarray, rho: float
 ) -> np.ndarray:
@@ -83,7 +87,52 @@ def _dixon_coles_log_tau(
     tau = np.where((gh == 0) & (ga == 1), 1.0 + lam_h * rho, tau)
     tau = np.where((gh == 1) & (ga == 0), 1.0 + lam_a * rho, tau)
     tau = np.where((gh == 1) & (ga == 1), 1.0 - rho, tau)
-    return np.log(np.maximum(tau, 1e-10))
+    return np.log(np.maximum(tau, _TAU_FLOOR))
+
+
+def _dixon_coles_negative_log_likelihood(
+    params: np.ndarray,
+    x: np.ndarray,
+    h: np.ndarray,
+    gh: np.ndarray,
+    ga: np.ndarray,
+    const: float,
+) -> tuple[float, np.ndarray]:
+    """The Dixon & Coles (1997) negative log-likelihood of (a, b, c_home, c_away, ρ) and its
+    exact gradient: the Poisson terms plus −log τ of the four low-score cells, where
+    ∂log τ/∂η = ∂τ/∂λ · λ / τ for each side's log-rate η."""
+    a, b, ch, ca, rho = params
+    eta_h, eta_a = a + b * x + ch * h, a - b * x + ca * h
+    lam_h, lam_a = np.exp(eta_h), np.exp(eta_a)
+    log_tau = _dixon_coles_log_tau(lam_h, lam_a, gh, ga, rho)
+    nll = np.sum(lam_h - gh * eta_h) + np.sum(lam_a - ga * eta_a) + const - log_tau.sum()
+    # Where τ is floored (a low score the rates make all but impossible) it is flat in the
+    # parameters; elsewhere divide by it.
+    inv_tau = np.where(log_tau > np.log(_TAU_FLOOR), np.exp(-log_tau), 0.0)
+    low00, low01 = (gh == 0) & (ga == 0), (gh == 0) & (ga == 1)
+    low10, low11 = (gh == 1) & (ga == 0), (gh == 1) & (ga == 1)
+    both = lam_h * lam_a
+    # ∂log τ/∂η_home, ∂log τ/∂η_away and ∂log τ/∂ρ, cell by cell.
+    d_home = np.where(low00, -both * rho, 0.0) + np.where(low01, lam_h * rho, 0.0)
+    d_away = np.where(low00, -both * rho, 0.0) + np.where(low10, lam_a * rho, 0.0)
+    d_rho = (
+        np.where(low00, -both, 0.0)
+        + np.where(low01, lam_h, 0.0)
+        + np.where(low10, lam_a, 0.0)
+        + np.where(low11, -1.0, 0.0)
+    )
+    g_home = lam_h - gh - d_home * inv_tau
+    g_away = lam_a - ga - d_away * inv_tau
+    grad = np.array(
+        [
+            g_home.sum() + g_away.sum(),
+            (g_home * x).sum() - (g_away * x).sum(),
+            (g_home * h).sum(),
+            (g_away * h).sum(),
+            -(d_rho * inv_tau).sum(),
+        ]
+    )
+    return float(nll), grad
 
 
 class PrematchModel:
@@ -122,30 +171,18 @@ class PrematchModel:
         gh = rows["home_score"].to_numpy(dtype=float)
         ga = rows["away_score"].to_numpy(dtype=float)
         start = np.array([0.1, 1.0, 0.2, -0.1])
-        result = minimize(
-            _negative_log_likelihood, start, args=(x, h, gh, ga), jac=True, method="L-BFGS-B"
-        )
-        if not result.success:  # pragma: no cover - the likelihood is convex
-            raise RuntimeError(f"goal model fit failed: {result.message}")
-        theta = result.x
+        theta = fit_maximum_likelihood(_negative_log_likelihood, start, (x, h, gh, ga))
         rho = 0.0
         if self.dixon_coles:
             const = gammaln(gh + 1).sum() + gammaln(ga + 1).sum()
 
-            def nll(params: np.ndarray) -> float:
-                a, b, ch, ca, r = params
-                eta_h, eta_a = a + b * x + ch * h, a - b * x + ca * h
-                lam_h, lam_a = np.exp(eta_h), np.exp(eta_a)
-                poisson = np.sum(lam_h - gh * eta_h) + np.sum(lam_a - ga * eta_a) + const
-                return float(poisson - _dixon_coles_log_tau(lam_h, lam_a, gh, ga, r).sum())
-
-            joint = minimize(
-                nll,
+            joint = fit_maximum_likelihood(
+                _dixon_coles_negative_log_likelihood,
                 np.append(theta, 0.0),
-                method="L-BFGS-B",
+                (x, h, gh, ga, const),
                 bounds=[(None, None)] * 4 + [(-0.5, 0.5)],
             )
-            theta, rho = joint.x[:4], float(joint.x[4])
+            theta, rho = joint[:4], float(joint[4])
         a, b, ch, ca = theta
         self.params_ = GoalModelParams(
             intercept=float(a),

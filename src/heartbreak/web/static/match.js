@@ -50,59 +50,182 @@
 
   // --- chart --------------------------------------------------------------------------------
 
+  // The x axis reads on the match clock (clock.js): stoppage time a shaded stretch after each
+  // period's 45', 90', 105', 120', dividers at HT, FT (or ET), ET HT, AET, the shootout a column.
+  var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+  var Clock = window.HeartbreakClock;
+  var clockAxis = null;   // the axis of the state drawn
+  var activeIndex = -1;   // the point chosen with the keyboard
+
+  function extraTime() { return Boolean(state.match.extra_time); }
+
   function datasets() {
-    var t = state.timeline;
+    var t = state.timeline, xs = clockAxis.x;
+    function line(value) { return t.map(function (p, i) { return { x: xs[i], y: 100 * value(p) }; }); }
     var sets = [
-      { label: side + " " + chanceName(), data: t.map(function (p) { return { x: p.elapsed, y: 100 * chance(p, side) }; }),
+      { label: side + " " + chanceName(), data: line(function (p) { return chance(p, side); }),
         borderColor: SIDE_COLOUR, backgroundColor: SIDE_COLOUR, borderWidth: 3 },
-      { label: other(side) + " " + chanceName(), data: t.map(function (p) { return { x: p.elapsed, y: 100 * chance(p, other(side)) }; }),
+      { label: other(side) + " " + chanceName(), data: line(function (p) { return chance(p, other(side)); }),
         borderColor: OTHER_COLOUR, backgroundColor: OTHER_COLOUR, borderWidth: 1.5 }
     ];
     if (!state.match.knockout) {
-      sets.push({ label: "Draw", data: t.map(function (p) { return { x: p.elapsed, y: 100 * p.p_draw }; }),
+      sets.push({ label: "Draw", data: line(function (p) { return p.p_draw; }),
         borderColor: DRAW_COLOUR, backgroundColor: DRAW_COLOUR, borderWidth: 1.5, borderDash: [5, 4] });
     }
-    sets.forEach(function (s) { s.pointRadius = 0; s.pointHitRadius = 6; s.tension = 0; });
+    sets.forEach(function (s) { s.pointRadius = 0; s.pointHitRadius = 6; s.pointHoverRadius = 5; s.tension = 0; });
     return sets;
   }
 
-  // Goals and red cards as vertical lines, and the chosen side's feelings as a band on top.
+  // The ticks of the axis that fit the chart's width, each label measured.
+  function fitTicks(scale) {
+    var ctx = scale.ctx, span = (scale.max - scale.min) || 1, width = scale.width || 1;
+    ctx.save();
+    ctx.font = "11px " + FONT;
+    var kept = Clock.thin(clockAxis.ticks,
+      function (v) { return (v - scale.min) / span * width; },
+      function (tk) { return Math.max(ctx.measureText(tk.label).width, tk.sub ? ctx.measureText(tk.sub).width : 0); },
+      8);
+    ctx.restore();
+    return kept.map(function (tk) { return { value: tk.value, clock: tk.label, sub: tk.sub }; });
+  }
+
+  function surname(player) {
+    var words = String(player).split(" ");
+    var last = words.pop();
+    while (words.length && /^(de|da|di|do|dos|das|del|van|von|der|den|le|la|el|al|ben|bin|ter)$/i.test(words[words.length - 1])) {
+      last = words.pop() + " " + last;
+    }
+    return last;
+  }
+
+  // Goals and red cards: a label above the plot (a dot in the scoring side's colour, or a red
+  // card, then the minute and, when there is room, the player), stacked in the first row where
+  // it covers no other label, and a dashed line down the plot at its minute that never crosses
+  // a label. Returns the labels placed for a plot from `left` to `right` (pixels).
+  var LANE_TOP = 4, ROW = 16, LABEL_HEIGHT = 14, BAND_HEIGHT = 14;
+  function layoutEvents(c, left, right) {
+    var ctx = c.ctx, t = state.timeline, xs = clockAxis.x;
+    var named = right - left >= 560, span = (c.options.scales.x.max || 1);
+    ctx.save();
+    ctx.font = "11px " + FONT;
+    var events = [];
+    t.forEach(function (p, i) {
+      if (!p.event || p.kind !== "after_event" || p.event.type === "shootout") { return; }
+      var text = p.label + (named && p.event.player ? " " + surname(p.event.player) : "");
+      var width = Math.ceil(ctx.measureText(text).width) + 18;
+      var px = left + xs[i] / span * (right - left);
+      var at = Math.max(left, Math.min(right - width, px - width / 2));
+      events.push({ index: i, point: p, px: px, text: text, left: at, width: width });
+    });
+    ctx.restore();
+    events.sort(function (a, b) { return a.left - b.left; });
+    var rows = Clock.stack(events, 4);
+    events.forEach(function (e, k) { e.row = rows[k]; e.top = LANE_TOP + ROW * rows[k]; e.height = LABEL_HEIGHT; });
+    return events;
+  }
+  function laneRows(events) { return events.reduce(function (n, e) { return Math.max(n, e.row + 1); }, 0); }
+  function topPadding(rows) { return LANE_TOP + ROW * rows + BAND_HEIGHT + 10; }
+
+  function drawSpans(ctx, x, spans) {
+    spans.forEach(function (s) { ctx.beginPath(); ctx.moveTo(x, s[0]); ctx.lineTo(x, s[1]); ctx.stroke(); });
+  }
+
   var overlay = {
     id: "heartbreakOverlay",
-    afterDatasetsDraw: function (c) {
-      var ctx = c.ctx, area = c.chartArea, x = c.scales.x, t = state.timeline;
-      var feelings = emotionsOf(side);
-      ctx.save();
-      for (var i = 0; i < feelings.length && i < t.length; i++) {
-        var left = x.getPixelForValue(t[i].elapsed);
-        var right = i + 1 < t.length ? x.getPixelForValue(t[i + 1].elapsed) : bandEnd(x, area, t[i].elapsed);
-        if (right <= left) { continue; }
-        ctx.fillStyle = EMOTION_COLOURS[feelings[i].emotion] || "#dddddd";
-        ctx.fillRect(left, area.top - 22, right - left + 0.5, 14);
+    // Room above the plot for the rows of labels and the fans' band, measured on the plot's
+    // width from the last layout (or the canvas's, the first time).
+    beforeLayout: function (c) {
+      var area = c.chartArea;
+      var left = area ? area.left : 48, right = area ? area.right : c.width - 12;
+      var rows = laneRows(layoutEvents(c, left, right));
+      c.options.layout.padding = { top: topPadding(rows), right: 8 };
+      c.$laneRows = rows;
+    },
+    // The layout moved the plot: lay the labels out again; if they need another row, once more.
+    afterLayout: function (c) {
+      var rows = laneRows(layoutEvents(c, c.chartArea.left, c.chartArea.right));
+      if (rows !== c.$laneRows && !c.$relaid) {
+        c.$relaid = true;
+        setTimeout(function () { c.update("none"); c.$relaid = false; }, 0);
       }
-      ctx.font = "11px system-ui, sans-serif";
-      ctx.textAlign = "right";
-      ctx.fillStyle = "#5f5f5f";
-      if (feelings.length) { ctx.fillText("fans", area.left - 4, area.top - 11); }
-      ctx.font = "11px system-ui, sans-serif";
-      ctx.textAlign = "center";
-      var lastLabel = -Infinity, row = 0;
-      t.forEach(function (p) {
-        if (!p.event || p.kind !== "after_event") { return; }
-        var px = x.getPixelForValue(p.elapsed);
-        var red = p.event.type === "red_card";
-        ctx.strokeStyle = red ? "#cc0000" : "#444444";
+    },
+    // Under the lines: stoppage stretches, the shootout column, the period dividers.
+    beforeDatasetsDraw: function (c) {
+      var ctx = c.ctx, area = c.chartArea, x = c.scales.x;
+      var labels = layoutEvents(c, area.left, area.right);
+      labels.forEach(function (e) { e.px = x.getPixelForValue(clockAxis.x[e.index]); });
+      var drawn = { labels: [], lines: [], dividers: [], stretches: [], shootout: null, band: null };
+      ctx.save();
+      ctx.fillStyle = "#efefef";
+      clockAxis.stoppage.forEach(function (s) {
+        var l = x.getPixelForValue(s.start), r = x.getPixelForValue(s.end);
+        ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
+        drawn.stretches.push({ left: l, right: r, label: s.label });
+      });
+      if (clockAxis.shootout) {
+        var l = x.getPixelForValue(clockAxis.shootout.start), r = x.getPixelForValue(clockAxis.shootout.end);
+        ctx.fillStyle = "#e3edf5";
+        ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
+        drawn.shootout = { left: l, right: r };
+      }
+      ctx.strokeStyle = "#8c8c8c";
+      ctx.lineWidth = 1;
+      clockAxis.dividers.forEach(function (d) {
+        var px = Math.round(x.getPixelForValue(d.value)) + 0.5;
+        var spans = Clock.openSpans(area.top, area.bottom, px, labels, 2);
+        drawSpans(ctx, px, spans);
+        drawn.dividers.push({ x: px, label: d.label, spans: spans });
+      });
+      ctx.restore();
+      labels.forEach(function (e) {
+        drawn.labels.push({ text: e.text, index: e.index, left: e.left, top: e.top, width: e.width, height: e.height });
+      });
+      c.$heartbreak = drawn;
+      c.$eventLayout = labels;
+    },
+    // Over the lines: the events' lines and labels, and the fans' feelings as a band on top.
+    afterDatasetsDraw: function (c) {
+      var ctx = c.ctx, area = c.chartArea, x = c.scales.x, t = state.timeline, xs = clockAxis.x;
+      var feelings = emotionsOf(side), drawn = c.$heartbreak, labels = c.$eventLayout || [];
+      var bandTop = area.top - BAND_HEIGHT - 5;
+      ctx.save();
+      labels.forEach(function (e) {
+        var red = e.point.event.type === "red_card";
+        ctx.strokeStyle = red ? "#cc0000" : "#555555";
         ctx.setLineDash(red ? [2, 3] : [4, 3]);
         ctx.lineWidth = 1;
-        ctx.beginPath(); ctx.moveTo(px, area.top); ctx.lineTo(px, area.bottom); ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.fillStyle = red ? "#cc0000" : (isHome(p.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
-        if (red) { ctx.fillRect(px - 3, area.top + 3, 6, 9); } else { ctx.beginPath(); ctx.arc(px, area.top + 7, 4, 0, 2 * Math.PI); ctx.fill(); }
-        ctx.fillStyle = "#222222";
-        // Labels of events close together step down, so that none covers another.
-        row = px - lastLabel < 30 ? (row + 1) % 3 : 0;
-        lastLabel = px;
-        ctx.fillText(p.label, px, area.top + 24 + 12 * row);
+        var spans = Clock.openSpans(e.top + e.height, area.bottom, e.px, labels, 2);
+        drawSpans(ctx, e.px, spans);
+        drawn.lines.push({ x: e.px, index: e.index, spans: spans });
+      });
+      ctx.setLineDash([]);
+      for (var i = 0; i < feelings.length && i < t.length; i++) {
+        var left = x.getPixelForValue(xs[i]);
+        var right = i + 1 < t.length ? x.getPixelForValue(xs[i + 1]) : area.right;
+        if (right <= left) { continue; }
+        ctx.fillStyle = EMOTION_COLOURS[feelings[i].emotion] || "#dddddd";
+        ctx.fillRect(left, bandTop, right - left + 0.5, BAND_HEIGHT);
+      }
+      if (feelings.length) { drawn.band = { top: bandTop, height: BAND_HEIGHT }; }
+      ctx.font = "11px " + FONT;
+      ctx.textAlign = "right";
+      ctx.textBaseline = "middle";
+      ctx.fillStyle = "#5f5f5f";
+      if (feelings.length) { ctx.fillText("fans", area.left - 4, bandTop + BAND_HEIGHT / 2); }
+      ctx.textAlign = "left";
+      labels.forEach(function (e) {
+        var red = e.point.event.type === "red_card";
+        var mid = e.top + e.height / 2;
+        ctx.fillStyle = "#ffffff";
+        ctx.strokeStyle = "#c8c8c8";
+        ctx.beginPath();
+        if (ctx.roundRect) { ctx.roundRect(e.left + 0.5, e.top + 0.5, e.width - 1, e.height - 1, 3); } else { ctx.rect(e.left + 0.5, e.top + 0.5, e.width - 1, e.height - 1); }
+        ctx.fill();
+        ctx.stroke();
+        ctx.fillStyle = red ? "#cc0000" : (isHome(e.point.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
+        if (red) { ctx.fillRect(e.left + 5, mid - 4.5, 6, 9); } else { ctx.beginPath(); ctx.arc(e.left + 8, mid, 4, 0, 2 * Math.PI); ctx.fill(); }
+        ctx.fillStyle = red ? "#a00000" : "#222222";
+        ctx.fillText(e.text, e.left + 15, mid + 0.5);
       });
       ctx.restore();
     }
@@ -114,7 +237,7 @@
     if (p.event) { lines.push(eventText(p.event)); }
     var feeling = emotionsOf(side)[items[0].dataIndex];
     if (feeling) { lines.push(side + " fans: " + feeling.emotion); }
-    if (state.match.knockout && p.p_home_advance != null) {
+    if (state.match.knockout && p.p_home_advance != null && p.period !== "shootout") {
       lines.push("Win " + (state.match.extra_time ? "" : "in normal time ") + "/ draw / lose: " +
         pct(isHome(side) ? p.p_home_win : p.p_away_win) + " / " + pct(p.p_draw) + " / " +
         pct(isHome(side) ? p.p_away_win : p.p_home_win));
@@ -122,16 +245,114 @@
     return lines;
   }
 
-  function drawChart() {
-    var canvas = document.getElementById("chart");
-    if (!canvas || typeof Chart === "undefined") { return; }
-    var end = Math.max(state.match.extra_time ? 120 : 90, state.timeline.length ? state.timeline[state.timeline.length - 1].elapsed : 0);
-    if (chart) {
-      chart.data.datasets = datasets();
-      chart.options.scales.x.max = Math.ceil(end);
+  function pointTitle(p) { return Clock.pointClock(p, extraTime()) + "  " + p.score.home + "–" + p.score.away; }
+
+  // --- the chart without a mouse: a table, and the arrow keys ---------------------------------
+
+  // The rows of the table: kick-off, every quarter of an hour, every event, the end of each
+  // period and of the match (the final whistle replaces the end of the period it ends).
+  function tableRows() {
+    var rows = [];
+    state.timeline.forEach(function (p) {
+      var shown = p.kind === "kick_off" || p.kind === "after_event" || p.kind === "period_end" ||
+        p.kind === "final_whistle" || (p.kind === "minute" && !p.stoppage && p.minute % 15 === 0);
+      if (!shown) { return; }
+      var last = rows[rows.length - 1];
+      if (last && p.kind === "final_whistle" && last.kind === "period_end" && last.elapsed === p.elapsed) { rows.pop(); }
+      rows.push(p);
+    });
+    return rows;
+  }
+
+  function cell(row, tag, text) {
+    var el = document.createElement(tag);
+    el.textContent = text;
+    if (tag === "th") { el.scope = row.parentNode && row.parentNode.tagName === "THEAD" ? "col" : "row"; }
+    row.appendChild(el);
+    return el;
+  }
+
+  function drawTable() {
+    var table = document.getElementById("chart-table");
+    if (!table) { return; }
+    var m = state.match, feelings = emotionsOf(side), t = state.timeline;
+    document.getElementById("chart-table-caption").textContent =
+      "Each side's chance " + chanceName() + ", and what " + side + " fans felt";
+    var head = table.tHead, body = table.tBodies[0];
+    clear(head); clear(body);
+    var hr = head.insertRow();
+    ["Minute", "Score", "What happened", m.home + " " + chanceName(), m.away + " " + chanceName()]
+      .concat(m.knockout ? [] : ["Draw"]).concat([side + " fans"])
+      .forEach(function (name) { cell(hr, "th", name); });
+    tableRows().forEach(function (p) {
+      var i = t.indexOf(p), feeling = feelings[i];
+      var tr = body.insertRow();
+      cell(tr, "th", Clock.pointClock(p, extraTime()));
+      cell(tr, "td", p.score.home + "–" + p.score.away);
+      cell(tr, "td", p.event && p.kind === "after_event" ? eventText(p.event) : "");
+      cell(tr, "td", pct(chance(p, m.home)));
+      cell(tr, "td", pct(chance(p, m.away)));
+      if (!m.knockout) { cell(tr, "td", pct(p.p_draw)); }
+      cell(tr, "td", feeling ? feeling.emotion : "–");
+    });
+  }
+
+  // What the live region reads for a point.
+  function readout(i) {
+    var p = state.timeline[i], m = state.match, feeling = emotionsOf(side)[i];
+    var parts = [Clock.pointClock(p, extraTime()) + ": " + m.home + " " + p.score.home + ", " + m.away + " " + p.score.away + "."];
+    if (p.event && p.kind === "after_event") { parts.push(eventText(p.event) + "."); }
+    parts.push(side + " " + chanceName() + " " + pct(chance(p, side)) + ", " + other(side) + " " + pct(chance(p, other(side))) + ".");
+    if (feeling) { parts.push(side + " fans: " + feeling.emotion + "."); }
+    return parts.join(" ");
+  }
+
+  function activate(i) {
+    if (!chart) { return; }
+    activeIndex = i;
+    var region = document.getElementById("chart-readout");
+    if (i < 0) {
+      chart.setActiveElements([]);
+      chart.tooltip.setActiveElements([], { x: 0, y: 0 });
       chart.update("none");
       return;
     }
+    var active = chart.data.datasets.map(function (d, k) { return { datasetIndex: k, index: i }; });
+    var el = chart.getDatasetMeta(0).data[i];
+    chart.setActiveElements(active);
+    chart.tooltip.setActiveElements(active, { x: el ? el.x : 0, y: el ? el.y : 0 });
+    chart.update("none");
+    if (region) { region.textContent = readout(i); }
+  }
+
+  function onChartKey(e) {
+    var n = state.timeline.length, i = activeIndex;
+    if (!n || !chart) { return; }
+    if (e.key === "ArrowRight") { i = i < 0 ? 0 : Math.min(n - 1, i + 1); }
+    else if (e.key === "ArrowLeft") { i = i < 0 ? n - 1 : Math.max(0, i - 1); }
+    else if (e.key === "Home") { i = 0; }
+    else if (e.key === "End") { i = n - 1; }
+    else if (e.key === "Escape") { i = -1; }
+    else { return; }
+    e.preventDefault();
+    activate(i);
+  }
+
+  function drawChart() {
+    var canvas = document.getElementById("chart");
+    drawTable();
+    if (!canvas || typeof Chart === "undefined" || !Clock) { return; }
+    clockAxis = Clock.axis(state.timeline, extraTime());
+    var end = clockAxis.end || (state.match.extra_time ? 120 : 90);
+    if (chart) {
+      chart.data.datasets = datasets();
+      chart.options.scales.x.max = end;
+      chart.update("none");
+      if (activeIndex >= state.timeline.length) { activeIndex = -1; }
+      return;
+    }
+    canvas.addEventListener("keydown", onChartKey);
+    canvas.addEventListener("blur", function () { if (activeIndex >= 0) { activate(-1); } });
     chart = new Chart(canvas, {
       type: "line",
       data: { datasets: datasets() },
@@ -143,15 +364,22 @@
         layout: { padding: { top: 26 } },
         interaction: { mode: "index", axis: "x", intersect: false },
         scales: {
-          x: { type: "linear", min: 0, max: Math.ceil(end), title: { display: true, text: "minutes played, stoppage time included" },
-               ticks: { stepSize: 15, callback: function (v) { return v + "'"; } } },
+          x: { type: "linear", min: 0, max: end,
+               title: { display: true, text: "match clock (stoppage time shaded)", font: { size: 11 } },
+               grid: { color: "#ececec" },
+               afterBuildTicks: function (scale) { scale.ticks = fitTicks(scale); },
+               ticks: { autoSkip: false, maxRotation: 0, minRotation: 0, font: { size: 11, family: FONT },
+                        callback: function (value, index, ticks) {
+                          var tk = ticks[index];
+                          return tk && tk.clock ? (tk.sub ? [tk.clock, tk.sub] : tk.clock) : "";
+                        } } },
           y: { min: 0, max: 100, title: { display: true, text: "chance (%)" }, ticks: { stepSize: 25 } }
         },
         plugins: {
           legend: { position: "bottom", labels: { boxWidth: 14 } },
           tooltip: {
             callbacks: {
-              title: function (items) { var p = state.timeline[items[0].dataIndex]; return p.label + "  " + p.score.home + "–" + p.score.away; },
+              title: function (items) { return pointTitle(state.timeline[items[0].dataIndex]); },
               label: function (item) { return item.dataset.label + ": " + Math.round(item.parsed.y) + "%"; },
               afterBody: tooltipLines
             }
@@ -199,38 +427,12 @@
     });
   }
 
-  // The live clock runs on between messages (live_clock.js). clockElapsed(): where it stands
-  // on the chart's axis (minutes played, stoppage included), null on a page that is not live.
-  var LiveClock = window.HeartbreakLiveClock || null;
-  function liveTick() {
-    return state.live && LiveClock ? LiveClock.tick(state.live.clock, state.live.finished) : null;
-  }
-  function clockElapsed() { var tick = liveTick(); return tick ? tick.elapsed : null; }
-  // The fans' band ends at the live clock (never before its latest point), else at the edge.
-  function bandEnd(x, area, latest) {
-    var at = clockElapsed();
-    return at == null ? area.right : Math.min(area.right, x.getPixelForValue(Math.max(at, latest)));
-  }
-  function drawClock() {
-    var tick = liveTick();
-    if (!tick) { return null; }
-    var over = state.live.finished && state.live.clock.pause !== "shootout_next";
-    document.getElementById("live-badge").textContent = over ? "Full time" : "Live";
-    var el = document.getElementById("clock");
-    if (el.textContent !== tick.label) { el.textContent = tick.label; }
-    el.dataset.running = tick.running ? "true" : "false";
-    return tick;
-  }
-
   function drawText() {
     var m = state.match;
     document.getElementById("score").textContent = m.score.home + "–" + m.score.away;
-    // A live state tells the story from both sides (stories): the side switch picks one.
-    var both = state.stories && state.stories[side] != null;
-    var teller = both ? side : state.story_side;
-    document.getElementById("story").textContent = (both ? state.stories[side] : state.story) || "";
+    document.getElementById("story").textContent = state.story || "";
     document.getElementById("story-title").textContent =
-      "The story" + (teller ? ", as " + teller + " fans lived it" : "");
+      "The story" + (state.story_side ? ", as " + state.story_side + " fans lived it" : "");
     document.querySelectorAll("[data-metric]").forEach(function (el) {
       el.textContent = num(state.metrics ? state.metrics[el.dataset.metric] : null);
     });
@@ -252,7 +454,11 @@
       result.textContent = m.shootout && m.shootout_winner ? m.shootout_winner + " won on penalties."
         : m.winner ? m.winner + " won" + (m.extra_time ? " after extra time." : ".") : "Drawn.";
     }
-    if (state.live) { drawClock(); }
+    if (state.live) {
+      var finished = state.live.finished;
+      document.getElementById("live-badge").textContent = finished ? "Full time" : "Live";
+      document.getElementById("clock").textContent = finished ? "FT" : state.live.clock.label;
+    }
   }
 
   function draw() {
@@ -297,7 +503,6 @@
     var waiting = [];       // appends that arrived meanwhile
 
     var show = function (json, id) {
-      var before = state;
       state = json;
       applied = id;
       root.dataset.lastEventId = String(id);
@@ -305,7 +510,6 @@
       root.dataset.updates = String(Number(root.dataset.updates || "0") + 1);
       status.textContent = "updated " + new Date().toLocaleTimeString();
       draw();
-      announce(before, state);
     };
 
     var refetch = function () {
@@ -344,47 +548,6 @@
       onAppend(JSON.parse(e.data), Number(e.lastEventId));
     });
     source.addEventListener("error", function () { status.textContent = "reconnecting…"; });
-  }
-
-  // Score changes and the final whistle are read out by screen readers (an aria-live region):
-  // "Goal: Belgium 1–2 Japan, 69'".
-  function scoreLine(s) { var m = s.match; return m.home + " " + m.score.home + "–" + m.score.away + " " + m.away; }
-  function goalKeys(s) {
-    return s.timeline.filter(function (p) { return p.kind === "after_event" && p.event && p.event.type === "goal"; })
-      .map(function (p) { return { key: p.label + "|" + p.event.team + "|" + (p.event.player || ""), label: p.label }; });
-  }
-  function announce(before, after) {
-    var region = document.getElementById("live-announcer");
-    if (!region || !before || !before.match || !after.live) { return; }
-    var was = before.match.score, now = after.match.score, text = "";
-    if (now.home + now.away > was.home + was.away) {
-      var old = goalKeys(before).map(function (g) { return g.key; });
-      var fresh = goalKeys(after).filter(function (g) { var k = old.indexOf(g.key); if (k < 0) { return true; } old.splice(k, 1); return false; });
-      var at = fresh.length ? fresh[fresh.length - 1].label : null;
-      text = "Goal: " + scoreLine(after) + (at ? ", " + at : "");
-    } else if (now.home + now.away < was.home + was.away) {
-      text = "Goal ruled out: " + scoreLine(after);
-    } else if (now.home !== was.home || now.away !== was.away) {
-      text = "Score corrected: " + scoreLine(after);
-    }
-    if (after.live.finished && !(before.live && before.live.finished)) {
-      var m = after.match;
-      text += (text ? ". " : "") + "Full time: " + scoreLine(after) +
-        (m.shootout && m.shootout_winner ? ", " + m.shootout_winner + " won on penalties" : "");
-    }
-    if (text) { region.textContent = text; }
-  }
-
-  // Between messages the clock runs on: its label every second, the chart's band with it.
-  if (liveId && LiveClock) {
-    var bandDrawn = null;
-    LiveClock.every(1000, function () {
-      var tick = drawClock();
-      if (!tick || !tick.running) { return; }
-      var step = Math.floor(tick.elapsed * 4);  // the band moves by quarters of a minute
-      var c = typeof Chart !== "undefined" && Chart.getChart ? Chart.getChart("chart") : null;
-      if (c && step !== bandDrawn) { bandDrawn = step; c.draw(); }
-    });
   }
 
   draw();
