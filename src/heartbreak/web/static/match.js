@@ -201,7 +201,7 @@
       ctx.setLineDash([]);
       for (var i = 0; i < feelings.length && i < t.length; i++) {
         var left = x.getPixelForValue(xs[i]);
-        var right = i + 1 < t.length ? x.getPixelForValue(xs[i + 1]) : area.right;
+        var right = i + 1 < t.length ? x.getPixelForValue(xs[i + 1]) : bandEnd(x, area, xs[i]);
         if (right <= left) { continue; }
         ctx.fillStyle = EMOTION_COLOURS[feelings[i].emotion] || "#dddddd";
         ctx.fillRect(left, bandTop, right - left + 0.5, BAND_HEIGHT);
@@ -427,12 +427,38 @@
     });
   }
 
+  // The live clock runs on between messages (live_clock.js). clockElapsed(): where it stands
+  // on the chart's axis (minutes played, stoppage included), null on a page that is not live.
+  var LiveClock = window.HeartbreakLiveClock || null;
+  function liveTick() {
+    return state.live && LiveClock ? LiveClock.tick(state.live.clock, state.live.finished) : null;
+  }
+  function clockElapsed() { var tick = liveTick(); return tick ? tick.elapsed : null; }
+  // The fans' band ends at the live clock (never before its latest point), else at the edge.
+  function bandEnd(x, area, latest) {
+    var at = clockElapsed();
+    return at == null ? area.right : Math.min(area.right, x.getPixelForValue(Math.max(at, latest)));
+  }
+  function drawClock() {
+    var tick = liveTick();
+    if (!tick) { return null; }
+    var over = state.live.finished && state.live.clock.pause !== "shootout_next";
+    document.getElementById("live-badge").textContent = over ? "Full time" : "Live";
+    var el = document.getElementById("clock");
+    if (el.textContent !== tick.label) { el.textContent = tick.label; }
+    el.dataset.running = tick.running ? "true" : "false";
+    return tick;
+  }
+
   function drawText() {
     var m = state.match;
     document.getElementById("score").textContent = m.score.home + "–" + m.score.away;
-    document.getElementById("story").textContent = state.story || "";
+    // A live state tells the story from both sides (stories): the side switch picks one.
+    var both = state.stories && state.stories[side] != null;
+    var teller = both ? side : state.story_side;
+    document.getElementById("story").textContent = (both ? state.stories[side] : state.story) || "";
     document.getElementById("story-title").textContent =
-      "The story" + (state.story_side ? ", as " + state.story_side + " fans lived it" : "");
+      "The story" + (teller ? ", as " + teller + " fans lived it" : "");
     document.querySelectorAll("[data-metric]").forEach(function (el) {
       el.textContent = num(state.metrics ? state.metrics[el.dataset.metric] : null);
     });
@@ -454,11 +480,7 @@
       result.textContent = m.shootout && m.shootout_winner ? m.shootout_winner + " won on penalties."
         : m.winner ? m.winner + " won" + (m.extra_time ? " after extra time." : ".") : "Drawn.";
     }
-    if (state.live) {
-      var finished = state.live.finished;
-      document.getElementById("live-badge").textContent = finished ? "Full time" : "Live";
-      document.getElementById("clock").textContent = finished ? "FT" : state.live.clock.label;
-    }
+    if (state.live) { drawClock(); }
   }
 
   function draw() {
@@ -503,6 +525,7 @@
     var waiting = [];       // appends that arrived meanwhile
 
     var show = function (json, id) {
+      var before = state;
       state = json;
       applied = id;
       root.dataset.lastEventId = String(id);
@@ -510,6 +533,7 @@
       root.dataset.updates = String(Number(root.dataset.updates || "0") + 1);
       status.textContent = "updated " + new Date().toLocaleTimeString();
       draw();
+      announce(before, state);
     };
 
     var refetch = function () {
@@ -548,6 +572,47 @@
       onAppend(JSON.parse(e.data), Number(e.lastEventId));
     });
     source.addEventListener("error", function () { status.textContent = "reconnecting…"; });
+  }
+
+  // Score changes and the final whistle are read out by screen readers (an aria-live region):
+  // "Goal: Belgium 1–2 Japan, 69'".
+  function scoreLine(s) { var m = s.match; return m.home + " " + m.score.home + "–" + m.score.away + " " + m.away; }
+  function goalKeys(s) {
+    return s.timeline.filter(function (p) { return p.kind === "after_event" && p.event && p.event.type === "goal"; })
+      .map(function (p) { return { key: p.label + "|" + p.event.team + "|" + (p.event.player || ""), label: p.label }; });
+  }
+  function announce(before, after) {
+    var region = document.getElementById("live-announcer");
+    if (!region || !before || !before.match || !after.live) { return; }
+    var was = before.match.score, now = after.match.score, text = "";
+    if (now.home + now.away > was.home + was.away) {
+      var old = goalKeys(before).map(function (g) { return g.key; });
+      var fresh = goalKeys(after).filter(function (g) { var k = old.indexOf(g.key); if (k < 0) { return true; } old.splice(k, 1); return false; });
+      var at = fresh.length ? fresh[fresh.length - 1].label : null;
+      text = "Goal: " + scoreLine(after) + (at ? ", " + at : "");
+    } else if (now.home + now.away < was.home + was.away) {
+      text = "Goal ruled out: " + scoreLine(after);
+    } else if (now.home !== was.home || now.away !== was.away) {
+      text = "Score corrected: " + scoreLine(after);
+    }
+    if (after.live.finished && !(before.live && before.live.finished)) {
+      var m = after.match;
+      text += (text ? ". " : "") + "Full time: " + scoreLine(after) +
+        (m.shootout && m.shootout_winner ? ", " + m.shootout_winner + " won on penalties" : "");
+    }
+    if (text) { region.textContent = text; }
+  }
+
+  // Between messages the clock runs on: its label every second, the chart's band with it.
+  if (liveId && LiveClock) {
+    var bandDrawn = null;
+    LiveClock.every(1000, function () {
+      var tick = drawClock();
+      if (!tick || !tick.running) { return; }
+      var step = Math.floor(tick.elapsed * 4);  // the band moves by quarters of a minute
+      var c = typeof Chart !== "undefined" && Chart.getChart ? Chart.getChart("chart") : null;
+      if (c && step !== bandDrawn) { bandDrawn = step; c.draw(); }
+    });
   }
 
   draw();
