@@ -3,9 +3,13 @@ server on loopback over the real store.
 
 - ``base_url`` (tests/conftest.py): the app served by uvicorn, one server per test module;
 - ``browser``: headless chromium, skipped with the reason when it is not installed;
-- ``open_page(path, viewport=None, init_script=None)``: a fresh page at ``base_url + path``
-  (``init_script`` runs in it before the page's own scripts); after the test, it checks that
-  no script failed and that nothing was requested from another host.
+- ``open_page(path, viewport=None, init_script=None, color_scheme=None)``: a fresh page at
+  ``base_url + path`` (``init_script`` runs in it before the page's own scripts;
+  ``color_scheme="dark"`` emulates a reader's dark mode); after the test, it checks that no
+  script failed and that nothing was requested from another host;
+- ``axe_violations(page)``: axe-core's violations on the page as it stands (axe is injected
+  from the copy the ``axe-playwright-python`` test dependency ships, not fetched);
+  ``axe_violations.describe(violations)`` tells them in a failure message.
 """
 
 from __future__ import annotations
@@ -46,13 +50,20 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, base_url):
-    """``open_page(path, viewport=None, init_script=None)``: a fresh page at
-    ``base_url + path``. After the test, it checks that no script failed and that nothing was
+    """``open_page(path, viewport=None, init_script=None, color_scheme=None)``: a fresh page
+    at ``base_url + path``. After the test, it checks that no script failed and that nothing was
     requested from another host."""
     contexts, errors, foreign = [], [], []
 
-    def open_(path: str, viewport: dict | None = None, init_script: str | None = None):
-        context = browser.new_context(viewport=viewport or {"width": 1100, "height": 900})
+    def open_(
+        path: str,
+        viewport: dict | None = None,
+        init_script: str | None = None,
+        color_scheme: str | None = None,
+    ):
+        context = browser.new_context(
+            viewport=viewport or {"width": 1100, "height": 900}, color_scheme=color_scheme
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -75,3 +86,55 @@ def open_page(browser, base_url):
         context.close()
     assert errors == [], "script errors on the page"
     assert foreign == [], "the page fetched from another host"
+
+
+def _axe_source() -> Path:
+    """axe-core's browser build, as shipped by the ``axe-playwright-python`` test dependency."""
+    from importlib.resources import files
+
+    try:
+        source = files("axe_playwright_python") / "axe.min.js"
+    except ModuleNotFoundError:
+        pytest.fail("axe-playwright-python is missing: python3 -m pip install -e '.[test]'")
+    return Path(str(source))
+
+
+#: axe's result for each violation: the rule, how bad, its help and the nodes that fail it.
+_AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html,
+                                summary: n.failureSummary })),
+  }));
+}"""
+
+
+def describe_violations(violations: list[dict], limit: int = 8) -> str:
+    """Violations as lines to read: rule id, impact and help, then each failing node."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:limit]:
+            summary = " ".join((node["summary"] or "").split())
+            lines.append(f"    {node['target']}: {node['html'][:160]}")
+            lines.append(f"        {summary[:400]}")
+        if len(v["nodes"]) > limit:
+            lines.append(f"    ... and {len(v['nodes']) - limit} more nodes")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe_violations():
+    """``axe_violations(page)``: axe-core's violations (WCAG 2 A/AA and best practices) on the
+    page as it stands, and ``axe_violations.describe(violations)``: them as lines to read. The
+    script is added inline, so it is no request to any host."""
+    source = _axe_source()
+
+    def run(page) -> list[dict]:
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.add_script_tag(path=str(source))
+        return page.evaluate(_AXE_RUN)
+
+    run.describe = describe_violations
+    return run

@@ -13,7 +13,10 @@
     anxiety: "#fdd0a2", disappointment: "#fdae6b", resignation: "#bdbdbd", dread: "#fd8d3c",
     dismay: "#e6550d", agony: "#a63603", despair: "#7f2704"
   };
-  var DARK_TEXT = { content: 1, hope: 1, relief: 1, anxiety: 1, disappointment: 1, resignation: 1, dread: 1 };
+  // A feeling's label in near-black or white, whichever reads at 4.5:1 or more on its colour
+  // (white on confidence and on dismay would be 3.4:1 and 3.7:1).
+  var DARK_TEXT = { content: 1, hope: 1, relief: 1, confidence: 1, anxiety: 1, disappointment: 1,
+                    resignation: 1, dread: 1, dismay: 1 };
   // Okabe–Ito: the chosen side in blue, the other in vermillion, the draw in grey.
   var SIDE_COLOUR = "#0072B2", OTHER_COLOUR = "#D55E00", DRAW_COLOUR = "#999999";
 
