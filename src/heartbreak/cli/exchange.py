@@ -130,7 +130,9 @@ def export_command(
         None, "--out", help="Write to FILE (default: standard output; Parquet needs a file)."
     ),
     competition: str | None = typer.Option(
-        None, "--competition", help="Only this competition (e.g. 'FIFA World Cup')."
+        None,
+        "--competition",
+        help="Only this competition, as a fan types it ('World Cup', 'Euro qualifiers').",
     ),
     team: str | None = typer.Option(None, "--team", help="Only matches this team played."),
     date_from: str | None = typer.Option(

@@ -35,7 +35,9 @@ class Metric(StrEnum):
 
 def top(
     metric: Metric = typer.Option(Metric.heartbreak, "--metric", help="What to rank by."),
-    competition: str | None = typer.Option(None, "--competition", help='e.g. "FIFA World Cup".'),
+    competition: str | None = typer.Option(
+        None, "--competition", help='e.g. "World Cup", "Euro qualifiers" (any case).'
+    ),
     stage: str | None = typer.Option(None, "--stage", help="knockout, group or final."),
     team: str | None = typer.Option(None, "--team", help="Only matches this team played."),
     date_from: str | None = typer.Option(None, "--from", help="From this year or date."),
