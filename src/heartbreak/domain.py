@@ -173,10 +173,11 @@ class Match:
 
     @property
     def winner(self) -> Side | None:
-        """The side that won the match, counting a shootout; None for a draw."""
+        """The side that won the match, counting a knockout's shootout; None for a draw (a
+        friendly decided on penalties is one)."""
         if self.home_score != self.away_score:
             return Side.HOME if self.home_score > self.away_score else Side.AWAY
-        return self.shootout_winner
+        return self.shootout_winner if self.info.knockout else None
 
 
 @dataclass(frozen=True, slots=True)

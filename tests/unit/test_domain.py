@@ -226,3 +226,9 @@ def test_match_winner_counts_shootouts(
 ) -> None:
     match = Match(INFO, home, away, extra_time=shootout is not None, shootout_winner=shootout)
     assert match.winner is winner
+
+
+def test_a_shootout_after_a_friendly_does_not_make_a_winner() -> None:
+    friendly = MatchInfo("Japan", "Switzerland", dt.date(1993, 1, 23), "Friendly")
+    assert Match(friendly, 1, 1, shootout_winner=Side.AWAY).winner is None
+    assert Match(INFO, 1, 1, shootout_winner=Side.AWAY).winner is Side.AWAY

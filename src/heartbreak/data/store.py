@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from heartbreak import config
+from heartbreak.data.brackets import bracket_stages
 from heartbreak.data.competitions import CompetitionResolver
 from heartbreak.data.fetch import locate_sources
 from heartbreak.data.loaders import Sources, load_sources
@@ -77,7 +78,8 @@ from heartbreak.errors import (
     UnknownTeam,
 )
 
-SCHEMA_VERSION = 2
+#: 3: the major tournaments' knockouts (and stages) from their brackets; no friendly is one.
+SCHEMA_VERSION = 3
 #: Metrics of the drama index that can be ranked.
 RANKED_METRICS = ("heartbreak", "comeback", "suspense", "surprise", "excitement", "shock")
 #: Cards that send a player off.
@@ -254,6 +256,12 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
     m.loc[scheduled, "stage"] = stage[scheduled]
     decided = needs_winner[scheduled].astype(bool)
     m.loc[scheduled, "knockout"] = m.loc[scheduled, "knockout"] | decided
+    # The other major tournaments: each edition's knockout stage from the shape of its matches,
+    # matches won in 90 minutes included, with their stage (heartbreak.data.brackets).
+    bracket_stage = bracket_stages(m.assign(shootout_winner=shootout_winner))
+    bracket = pd.notna(bracket_stage)
+    m.loc[bracket, "stage"] = bracket_stage[bracket]
+    m["knockout"] = m["knockout"].to_numpy(dtype=bool) | bracket
 
     per_side = goals.groupby(["match_id", "side"]).size().unstack(fill_value=0)
     per_side = per_side.reindex(columns=["home", "away"], fill_value=0).reindex(
@@ -288,12 +296,19 @@ def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
     # Extra time is played only when a match needs a winner (the 1958 World Cup play-offs, say,
     # or a 2026 knockout, which the World Cup database does not hold yet).
     m["knockout"] = m["knockout"].to_numpy(dtype=bool) | extra.fillna(False).to_numpy(dtype=bool)
+    # A level knockout of the bracket without a shootout was replayed or decided by lot after
+    # extra time (the 1968 Euro); a friendly never had to produce a winner, so a shootout after
+    # it does not make it a knockout, nor its winner the match's winner.
+    extra[bracket & level & ~has_shootout] = True
+    m["extra_time"] = extra
+    m.loc[(m["competition"] == "Friendly").to_numpy(), "knockout"] = False
     m["shootout_winner"] = shootout_winner
     m["home_penalties"] = pd.array(np.where(is_wc & wc_shootout, home_pen, np.nan)).astype("Int64")
     m["away_penalties"] = pd.array(np.where(is_wc & wc_shootout, away_pen, np.nan)).astype("Int64")
     hs, as_ = m["home_score"].to_numpy(), m["away_score"].to_numpy()
+    settled = np.where(m["knockout"].to_numpy(dtype=bool), shootout_winner, None)
     m["winner"] = np.where(
-        hs > as_, m["home"].to_numpy(), np.where(as_ > hs, m["away"].to_numpy(), shootout_winner)
+        hs > as_, m["home"].to_numpy(), np.where(as_ > hs, m["away"].to_numpy(), settled)
     )
     m["timeline_complete"] = complete
     m["source"] = np.where(is_wc, "international+worldcup", "international")
