@@ -3,11 +3,14 @@
 Every page calls the same view function as its JSON endpoint (:mod:`heartbreak.api.routes`,
 :mod:`heartbreak.api.live`) with the same query model, and the page carries that exact JSON in a
 ``<script type="application/json" id="state">`` block, which the page's script draws. So a page
-and ``/api/...`` can never tell different stories. Every asset is served from ``/static``.
+and ``/api/...`` can never tell different stories. Every asset is served from ``/static``, at a
+URL versioned by its content (``static_url('app.css')`` → ``/static/app.css?v=<hash>``), which a
+browser may keep for a year; pages themselves are revalidated on every visit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -19,7 +22,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import QueryParams
+from starlette.responses import Response
+from starlette.types import Scope
 
 from heartbreak.api import live as live_views
 from heartbreak.api import routes as views
@@ -86,6 +93,51 @@ templates.env.filters.update(
     pct=_pct, num=_num, score=_score, team_url=_team_url, thousands=_thousands
 )
 
+#: A versioned asset may be kept for a year: its URL changes whenever its content does.
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: Pages, and assets asked for without their current version, are revalidated on every use.
+REVALIDATE = "no-cache"
+
+
+def static_versions(directory: Path) -> dict[str, str]:
+    """Each file under ``directory`` (by its path relative to it) → a short hash of its
+    content, the version in its URL."""
+    return {
+        path.relative_to(directory).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pass_context
+def _static_url(context, name: str) -> str:
+    """``/static/<name>?v=<hash of its content>`` (the hashes taken when the app started); a
+    file that was not there then gets its plain URL."""
+    versions = getattr(context["request"].app.state, "static_versions", {})
+    version = versions.get(name)
+    return f"/static/{name}?v={version}" if version else f"/static/{name}"
+
+
+templates.env.globals["static_url"] = _static_url
+
+
+class VersionedStaticFiles(StaticFiles):
+    """The static assets: ``Cache-Control: immutable`` for a year when the URL carries the
+    file's current version (``?v=``), ``no-cache`` otherwise."""
+
+    def __init__(self, *, directory: Path, versions: dict[str, str]) -> None:
+        super().__init__(directory=str(directory))
+        self.versions = versions
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            version = QueryParams(scope.get("query_string", b"")).get("v")
+            current = self.versions.get(Path(path).as_posix())
+            fresh = version is not None and version == current
+            response.headers["cache-control"] = IMMUTABLE if fresh else REVALIDATE
+        return response
+
 
 def _embed(data: Any) -> str:
     """JSON safe inside a ``<script>`` element (no ``</`` can end it early)."""
@@ -108,7 +160,9 @@ def _render(request: Request, name: str, status_code: int = 200, **context: Any)
     context.setdefault("attribution", ATTRIBUTION_SHORT)
     context.setdefault("title", "Heartbreak")
     context.setdefault("stages", [s.value for s in views.Stage])
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    response.headers["cache-control"] = REVALIDATE
+    return response
 
 
 #: What an error page is headed with, by status.
@@ -209,8 +263,14 @@ def error_page(
 
 
 def mount_pages(app) -> None:
-    """Add the pages, the static assets and the HTML error page to an app."""
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    """Add the pages, the static assets (their versions taken now) and the HTML error page to
+    an app."""
+    app.state.static_versions = static_versions(STATIC_DIR)
+    app.mount(
+        "/static",
+        VersionedStaticFiles(directory=STATIC_DIR, versions=app.state.static_versions),
+        name="static",
+    )
     app.include_router(pages_router)
     app.state.error_page = error_page
 

@@ -19,6 +19,19 @@
                     resignation: 1, dread: 1, dismay: 1 };
   // Okabe–Ito: the chosen side in blue, the other in vermillion, the draw in grey.
   var SIDE_COLOUR = "#0072B2", OTHER_COLOUR = "#D55E00", DRAW_COLOUR = "#999999";
+  // The chart's text, grid and overlay colours, from the page's CSS (app.css, light or dark).
+  function cssColour(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+    return value || fallback;
+  }
+  var THEME = {
+    text: cssColour("--chart-text", "#5f5f5f"), grid: cssColour("--chart-grid", "#ececec"),
+    stoppage: cssColour("--chart-stoppage", "#efefef"), shootout: cssColour("--chart-shootout", "#e3edf5"),
+    divider: cssColour("--chart-divider", "#8c8c8c"), eventLine: cssColour("--chart-event-line", "#555555"),
+    labelBg: cssColour("--chart-label-bg", "#ffffff"), labelLine: cssColour("--chart-label-line", "#c8c8c8"),
+    labelText: cssColour("--chart-label-text", "#222222"), red: cssColour("--chart-red", "#cc0000"),
+    redText: cssColour("--chart-red-text", "#a00000")
+  };
 
   var root = document.getElementById("match");
   if (!root) { return; }
@@ -159,7 +172,7 @@
       labels.forEach(function (e) { e.px = x.getPixelForValue(clockAxis.x[e.index]); });
       var drawn = { labels: [], lines: [], dividers: [], stretches: [], shootout: null, band: null };
       ctx.save();
-      ctx.fillStyle = "#efefef";
+      ctx.fillStyle = THEME.stoppage;
       clockAxis.stoppage.forEach(function (s) {
         var l = x.getPixelForValue(s.start), r = x.getPixelForValue(s.end);
         ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
@@ -167,11 +180,11 @@
       });
       if (clockAxis.shootout) {
         var l = x.getPixelForValue(clockAxis.shootout.start), r = x.getPixelForValue(clockAxis.shootout.end);
-        ctx.fillStyle = "#e3edf5";
+        ctx.fillStyle = THEME.shootout;
         ctx.fillRect(l, area.top, r - l, area.bottom - area.top);
         drawn.shootout = { left: l, right: r };
       }
-      ctx.strokeStyle = "#8c8c8c";
+      ctx.strokeStyle = THEME.divider;
       ctx.lineWidth = 1;
       clockAxis.dividers.forEach(function (d) {
         var px = Math.round(x.getPixelForValue(d.value)) + 0.5;
@@ -194,7 +207,7 @@
       ctx.save();
       labels.forEach(function (e) {
         var red = e.point.event.type === "red_card";
-        ctx.strokeStyle = red ? "#cc0000" : "#555555";
+        ctx.strokeStyle = red ? THEME.red : THEME.eventLine;
         ctx.setLineDash(red ? [2, 3] : [4, 3]);
         ctx.lineWidth = 1;
         var spans = Clock.openSpans(e.top + e.height, area.bottom, e.px, labels, 2);
@@ -213,21 +226,21 @@
       ctx.font = "11px " + FONT;
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      ctx.fillStyle = "#5f5f5f";
+      ctx.fillStyle = THEME.text;
       if (feelings.length) { ctx.fillText("fans", area.left - 4, bandTop + BAND_HEIGHT / 2); }
       ctx.textAlign = "left";
       labels.forEach(function (e) {
         var red = e.point.event.type === "red_card";
         var mid = e.top + e.height / 2;
-        ctx.fillStyle = "#ffffff";
-        ctx.strokeStyle = "#c8c8c8";
+        ctx.fillStyle = THEME.labelBg;
+        ctx.strokeStyle = THEME.labelLine;
         ctx.beginPath();
         if (ctx.roundRect) { ctx.roundRect(e.left + 0.5, e.top + 0.5, e.width - 1, e.height - 1, 3); } else { ctx.rect(e.left + 0.5, e.top + 0.5, e.width - 1, e.height - 1); }
         ctx.fill();
         ctx.stroke();
-        ctx.fillStyle = red ? "#cc0000" : (isHome(e.point.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
+        ctx.fillStyle = red ? THEME.red : (isHome(e.point.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
         if (red) { ctx.fillRect(e.left + 5, mid - 4.5, 6, 9); } else { ctx.beginPath(); ctx.arc(e.left + 8, mid, 4, 0, 2 * Math.PI); ctx.fill(); }
-        ctx.fillStyle = red ? "#a00000" : "#222222";
+        ctx.fillStyle = red ? THEME.redText : THEME.labelText;
         ctx.fillText(e.text, e.left + 15, mid + 0.5);
       });
       ctx.restore();
@@ -356,6 +369,8 @@
     }
     canvas.addEventListener("keydown", onChartKey);
     canvas.addEventListener("blur", function () { if (activeIndex >= 0) { activate(-1); } });
+    Chart.defaults.color = THEME.text;
+    Chart.defaults.borderColor = THEME.grid;
     chart = new Chart(canvas, {
       type: "line",
       data: { datasets: datasets() },
@@ -369,7 +384,7 @@
         scales: {
           x: { type: "linear", min: 0, max: end,
                title: { display: true, text: "match clock (stoppage time shaded)", font: { size: 11 } },
-               grid: { color: "#ececec" },
+               grid: { color: THEME.grid },
                afterBuildTicks: function (scale) { scale.ticks = fitTicks(scale); },
                ticks: { autoSkip: false, maxRotation: 0, minRotation: 0, font: { size: 11, family: FONT },
                         callback: function (value, index, ticks) {

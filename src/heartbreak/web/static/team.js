@@ -13,6 +13,10 @@
     return rows.filter(function (r) { return byMatch[r.match_id]; })
       .map(function (r) { var h = byMatch[r.match_id]; return { x: year(h.date), y: h.rating, label: r.home + " " + r.score.home + "–" + r.score.away + " " + r.away + " (" + r.date + ")" }; });
   }
+  // Axis text and grid in the page's colours (app.css, light or dark).
+  var css = getComputedStyle(document.documentElement);
+  Chart.defaults.color = css.getPropertyValue("--chart-text").trim() || Chart.defaults.color;
+  Chart.defaults.borderColor = css.getPropertyValue("--chart-grid").trim() || Chart.defaults.borderColor;
   new Chart(canvas, {
     type: "line",
     data: {
