@@ -74,7 +74,7 @@ def open_paused(open_page, path: str, clock: ServerClock):
     """A page at ``path`` whose clock is installed, and paused, at the server's time before
     the page is read (a static file is opened first, to have a page to install it in)."""
     page = open_page("/static/app.css")
-    page.clock.install(time=clock.seconds)
+    page.clock.install(time=clock.seconds - 60)  # (its time flows until paused: from before)
     page.clock.pause_at(clock.seconds)
     page.goto(page.url.rsplit("/static/", 1)[0] + path)
     return page
