@@ -9,7 +9,8 @@ from heartbreak.domain import EventType, Side, minute_label
 from heartbreak.model.path import PointKind
 
 if TYPE_CHECKING:
-    from heartbreak.services import MatchReplay
+    from heartbreak.domain import Match
+    from heartbreak.services import MatchReplay, Prediction
 
 
 def _num(value: float) -> float | None:
@@ -18,14 +19,10 @@ def _num(value: float) -> float | None:
     return None if math.isnan(value) else round(value, 6)
 
 
-def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
-    """``{match, prematch, timeline, emotions, metrics, story, story_side, context,
-    attribution}`` for one replay; ``context`` lists the precedents of a stored match
-    (kind, text, strength, reference_match_id, reference_date), strongest first."""
-    match, path, info = result.match, result.path, result.match.info
-    knockout = path.p_home_advance is not None
-    winner = match.winner
-    out_match = {
+def match_to_dict(match: Match, *, extra_time: bool | None, knockout: bool) -> dict[str, Any]:
+    """The ``match`` block of a replay or a record: who, when, where, the result."""
+    info, winner = match.info, match.winner
+    return {
         "id": info.match_id,
         "home": info.home,
         "away": info.away,
@@ -37,15 +34,18 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
         "city": info.city,
         "country": info.country,
         "score": {"home": match.home_score, "away": match.away_score},
-        "extra_time": bool(path.period.tolist().count("extra_time_first_half")),
+        "extra_time": extra_time,
         "shootout": match.shootout_winner is not None,
         "shootout_winner": info.team(match.shootout_winner) if match.shootout_winner else None,
         "winner": info.team(winner) if winner is not None else None,
         "advanced": info.team(winner) if (knockout and winner is not None) else None,
         "timeline_complete": match.timeline_complete,
     }
-    pre = result.prematch
-    prematch = {
+
+
+def prematch_to_dict(pre: Prediction) -> dict[str, Any]:
+    """The ``prematch`` block: ratings, expected goals and the kick-off chances."""
+    out = {
         "elo_home": round(pre.elo_home, 1),
         "elo_away": round(pre.elo_away, 1),
         "expected_goals_home": _num(pre.expected_goals_home),
@@ -54,8 +54,47 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
         "p_draw": _num(pre.p_draw),
         "p_away_win": _num(pre.p_away_win),
     }
-    if knockout:
-        prematch["p_home_advance"] = _num(pre.p_home_advance)
+    if pre.knockout and pre.p_home_advance is not None:
+        out["p_home_advance"] = _num(pre.p_home_advance)
+    return out
+
+
+def record_events(frame, kind: str) -> list[dict[str, Any]]:
+    """The goals (``kind="goal"``) or sendings-off (``"red_card"``) a stored record lists,
+    from the store's goals or cards rows; a minute the record does not give is null."""
+    import pandas as pd
+
+    def whole(value: Any) -> int | None:
+        return None if value is None or pd.isna(value) else int(value)
+
+    out = []
+    for row in frame.itertuples(index=False):
+        minute, stoppage = whole(row.minute), whole(row.stoppage) or 0
+        player = row.scorer if kind == "goal" else row.player
+        event: dict[str, Any] = {
+            "type": kind,
+            "team": row.team,
+            "player": None if player is None or pd.isna(player) else str(player),
+            "minute": minute,
+            "stoppage": stoppage if minute is not None else None,
+            "label": minute_label(minute, stoppage) if minute is not None else None,
+        }
+        if kind == "goal":
+            event["own_goal"] = bool(row.own_goal)
+            event["penalty"] = bool(row.penalty)
+        out.append(event)
+    return out
+
+
+def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
+    """``{match, prematch, timeline, emotions, metrics, story, story_side, context,
+    attribution}`` for one replay; ``context`` lists the precedents of a stored match
+    (kind, text, strength, reference_match_id, reference_date), strongest first."""
+    match, path, info = result.match, result.path, result.match.info
+    knockout = path.p_home_advance is not None
+    extra_time = bool(path.period.tolist().count("extra_time_first_half"))
+    out_match = match_to_dict(match, extra_time=extra_time, knockout=knockout)
+    prematch = prematch_to_dict(result.prematch)
 
     timeline = []
     for i in range(len(path)):

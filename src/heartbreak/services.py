@@ -244,6 +244,72 @@ class MatchReplay:
         return out
 
 
+@dataclass(frozen=True)
+class MatchRecord:
+    """What the record of a stored match holds, whether or not it replays minute by minute:
+    the result, every goal and sending-off it lists (a goal's minute may be unknown), the
+    pre-match chances, and why there is no minute-by-minute replay when there is none.
+
+    Most matches before the 1990s have a result but not every goal's minute; their record is
+    all there is to tell, and ``to_dict`` is the JSON of ``GET /api/matches/{id}/record``.
+    """
+
+    match: Match
+    prematch: Prediction
+    goals: pd.DataFrame = field(repr=False)
+    red_cards: pd.DataFrame = field(repr=False)
+
+    @property
+    def replayable(self) -> bool:
+        return self.match.timeline_complete
+
+    @property
+    def goals_with_minutes(self) -> int:
+        return int(self.goals["minute"].notna().sum())
+
+    @property
+    def reason(self) -> str | None:
+        """Why the match has no minute-by-minute replay (None when it has one)."""
+        if self.replayable:
+            return None
+        scored = self.match.home_score + self.match.away_score
+        listed = self.goals_with_minutes
+        if len(self.goals) == 0:
+            return (
+                f"The record gives the score but none of the {scored} goals' minutes, so the "
+                "chances cannot be followed minute by minute."
+            )
+        return (
+            f"The record gives the minute of {listed} of the {scored} goals, so the chances "
+            "cannot be followed minute by minute."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        from heartbreak.serialize import match_to_dict, prematch_to_dict, record_events
+
+        info = self.match.info
+        return {
+            "match": match_to_dict(
+                self.match, extra_time=self.match.extra_time, knockout=info.knockout
+            ),
+            "prematch": prematch_to_dict(self.prematch),
+            "goals": record_events(self.goals, "goal"),
+            "red_cards": record_events(self.red_cards, "red_card"),
+            "goals_scored": self.match.home_score + self.match.away_score,
+            "goals_with_minutes": self.goals_with_minutes,
+            "replayable": self.replayable,
+            "reason": self.reason,
+            "attribution": _attribution(),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The goals and sendings-off listed, one row each (goals first, each in match order)."""
+        from heartbreak.serialize import record_events
+
+        rows = record_events(self.goals, "goal") + record_events(self.red_cards, "red_card")
+        return pd.DataFrame(rows)
+
+
 def _default_side(match: Match) -> Side:
     """The side whose ride the story follows by default: the loser, else the home side."""
     winner = match.winner
@@ -464,6 +530,33 @@ class Heartbreak:
         """Replay a stored match found by its teams (either order) and date."""
         return self.replay_id(self.find_match(home, away, date), side=side)
 
+    def prediction_of(self, info: MatchInfo, elo_home: float, elo_away: float) -> Prediction:
+        """The pre-match prediction of a match from its ratings."""
+        return self.predict_many(
+            pd.DataFrame(
+                {
+                    "home": [info.home],
+                    "away": [info.away],
+                    "date": [info.date],
+                    "neutral": [info.neutral],
+                    "knockout": [info.knockout],
+                    "elo_home": [elo_home],
+                    "elo_away": [elo_away],
+                }
+            )
+        )[0]
+
+    def record(self, match_id: int) -> MatchRecord:
+        """The record of a stored match (see :class:`MatchRecord`): for every match, including
+        those whose goal minutes are not all known."""
+        match = self.store.match(match_id)
+        row = self.store.match_row(match_id)
+        info = match.info
+        prediction = self.prediction_of(info, float(row["elo_home"]), float(row["elo_away"]))
+        red_cards = self.store.cards(match_id)
+        red_cards = red_cards[red_cards["card"].isin(["red", "second_yellow"])]
+        return MatchRecord(match, prediction, self.store.goals(match_id), red_cards)
+
     def replay_id(self, match_id: int, side: str | None = None) -> MatchReplay:
         match = self.store.match(match_id)
         if not match.timeline_complete:
@@ -502,19 +595,7 @@ class Heartbreak:
         precedents the story may tell; ``in_progress``: a live match not finished yet (see
         :func:`build_replay`)."""
         info = match.info
-        prediction = self.predict_many(
-            pd.DataFrame(
-                {
-                    "home": [info.home],
-                    "away": [info.away],
-                    "date": [info.date],
-                    "neutral": [info.neutral],
-                    "knockout": [info.knockout],
-                    "elo_home": [elo_home],
-                    "elo_away": [elo_away],
-                }
-            )
-        )[0]
+        prediction = self.prediction_of(info, elo_home, elo_away)
         path = replay_match(
             match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
         )

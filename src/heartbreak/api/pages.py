@@ -410,9 +410,29 @@ def match(request: Request, match_id: Annotated[str, PathParam()]) -> HTMLRespon
     q = _form(views.ReplayQuery, request)
     session = views.get_session(request)
     number = _match_id(match_id)
-    state = views.replay_state(session, number, q.side)
     around = session.store.match_neighbours(number)
-    return _match_page(request, state, {key: _neighbour(row) for key, row in around.items()})
+    neighbours = {key: _neighbour(row) for key, row in around.items()}
+    record = views.record_state(session, number)
+    if not record["replayable"]:
+        return _record_page(request, record, neighbours)
+    state = views.replay_state(session, number, q.side)
+    return _match_page(request, state, neighbours)
+
+
+def _record_page(
+    request: Request, record: dict[str, Any], neighbours: dict[str, Any]
+) -> HTMLResponse:
+    """The page of a match whose record lacks goal minutes: the result, the goals listed, the
+    pre-match chances, and why there is no minute-by-minute chart."""
+    info = record["match"]
+    return _render(
+        request,
+        "record.html",
+        title=f"{info['home']} {_score(info)} {info['away']}, {info['date']}",
+        record=record,
+        record_json=_embed(record),
+        neighbours=neighbours,
+    )
 
 
 def _match_page(
@@ -474,11 +494,17 @@ def _server_now_ms(request: Request) -> int:
     return round(live_views.get_live(request).now() * 1000)
 
 
+def _over(listed: dict[str, Any]) -> bool:
+    """Whether a listed live match is over: the final whistle has gone, and it is not level
+    after extra time waiting for its shootout."""
+    return bool(listed["finished"]) and listed["clock"]["pause"] != "shootout_next"
+
+
 @pages_router.get("/live")
 def live_index(request: Request) -> HTMLResponse:
     """Every live match on this server, in play first, updated by the page itself; when none is,
     the most heartbreaking World Cup matches to relive."""
-    matches = sorted(live_views.get_live(request).list(), key=lambda m: m["finished"])
+    matches = sorted(live_views.get_live(request).list(), key=_over)
     suggestions = views.top(
         views.get_session(request),
         views.TopQuery(

@@ -299,6 +299,28 @@ def replay(
     return JSONResponse(replay_state(session, match_id, q.side))
 
 
+@lru_cache(maxsize=REPLAY_CACHE_SIZE)
+def record_state(session: Heartbreak, match_id: int) -> dict[str, Any]:
+    """The JSON of a stored match's record (shared by the API and the match page)."""
+    return session.record(match_id).to_dict()
+
+
+@router.get(
+    "/matches/{match_id}/record",
+    summary="What the record of a stored match holds, replayable or not",
+    response_description="match, prematch, goals, red_cards, goals_scored, goals_with_minutes, "
+    "replayable, reason, attribution",
+    response_class=JSONResponse,
+)
+def record(
+    session: Session, match_id: Annotated[int, Path(description="The stored match id.")]
+) -> JSONResponse:
+    """The result, every goal and sending-off the record lists (a minute may be null), the
+    pre-match chances, and, for a match whose goal minutes are not all known, why it has no
+    minute-by-minute replay. Answers for every stored match."""
+    return JSONResponse(record_state(session, match_id))
+
+
 @router.get(
     "/top",
     response_model=list[Ranked],
