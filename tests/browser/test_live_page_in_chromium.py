@@ -5,6 +5,7 @@ together, so nothing sleeps and every minute shown is known.
 - the clock runs on between messages, from the server's time of the message that set it, into
   stoppage (45+1', ...) and no further than the stoppage announced allows; it stands still at
   half-time and at the break before extra time; the fans' band of the chart ends at the clock;
+- level after extra time, the page waits for the shootout before it says full time;
 - the side switch tells the story as that side's fans lived it, and keeps doing so as the
   match goes on;
 - a score change is read out by screen readers (an aria-live region), nothing else is;
@@ -223,6 +224,28 @@ def test_score_changes_are_read_out(open_page, client, live_definition):
     post(client, live_id, {"event_id": "ft", "type": "period_end", "period": "second_half"})
     shows(page, "#live-announcer", "Full time: Belgium 0–1 Japan")
     shows(page, "#live-badge", "Full time")
+
+
+def test_level_after_extra_time_the_page_waits_for_the_shootout(open_page, client, live_definition):
+    live_id = create(client, live_definition)
+    periods = ("first_half", "second_half", "extra_time_first_half", "extra_time_second_half")
+    ends = [{"event_id": p, "type": "period_end", "period": p} for p in periods]
+    post(client, live_id, ends[:3])
+    page = open_page(f"/live/{live_id}")
+    page.wait_for_function("() => Number(document.getElementById('match').dataset.updates) >= 1")
+    shows(page, "#clock", "ET HT")
+
+    post(client, live_id, ends[3])  # 120', level: no final whistle yet, whatever the replay says
+    shows(page, "#clock", "120' · penalties next")
+    assert page.locator("#live-badge").text_content() == "Live"
+    assert page.locator("#result").text_content() == "Level after extra time: penalties to come."
+    assert page.locator("#live-announcer").text_content() == ""
+
+    post(client, live_id, {"event_id": "pens", "type": "shootout", "team": "Japan"})
+    shows(page, "#clock", "FT")
+    shows(page, "#live-badge", "Full time")
+    shows(page, "#result", "Japan won on penalties.")
+    shows(page, "#live-announcer", "Full time: Belgium 0–0 Japan, Japan won on penalties")
 
 
 def test_the_live_matches_page_keeps_itself_up_to_date(

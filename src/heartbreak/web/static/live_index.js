@@ -13,6 +13,8 @@
   var polling = false;
 
   function score(m) { return m.score.home + "–" + m.score.away; }
+  // Over: the final whistle (a match level after extra time waits for its shootout).
+  function over(m) { return Boolean(m.finished && m.clock.pause !== "shootout_next"); }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -56,19 +58,19 @@
 
   function draw() {
     // In play first, then the finished ones, each in the order the server lists them.
-    var ordered = matches.filter(function (m) { return !m.finished; })
-      .concat(matches.filter(function (m) { return m.finished; }));
+    var ordered = matches.filter(function (m) { return !over(m); })
+      .concat(matches.filter(over));
     var keep = {};
     ordered.forEach(function (m, i) {
       var li = item(m);
       // moved only when out of place (moving an element would take the focus off its link)
       if (list.children[i] !== li) { list.insertBefore(li, list.children[i] || null); }
       keep[m.id] = true;
-      li.classList.toggle("finished", Boolean(m.finished));
+      li.classList.toggle("finished", over(m));
       li.querySelector(".score").textContent = score(m);
       var badge = li.querySelector(".badge");
-      badge.textContent = m.finished ? "Full time" : "Live";
-      badge.classList.toggle("over", Boolean(m.finished));
+      badge.textContent = over(m) ? "Full time" : "Live";
+      badge.classList.toggle("over", over(m));
     });
     Array.prototype.slice.call(list.children).forEach(function (li) {
       if (!keep[li.dataset.liveId]) { list.removeChild(li); }

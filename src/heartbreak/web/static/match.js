@@ -457,11 +457,12 @@
     var at = clockElapsed();
     return at == null ? area.right : Math.min(area.right, x.getPixelForValue(Math.max(at, latest)));
   }
+  // Over: the final whistle (a match level after extra time waits for its shootout).
+  function over(s) { return Boolean(s.live && s.live.finished && s.live.clock.pause !== "shootout_next"); }
   function drawClock() {
     var tick = liveTick();
     if (!tick) { return null; }
-    var over = state.live.finished && state.live.clock.pause !== "shootout_next";
-    document.getElementById("live-badge").textContent = over ? "Full time" : "Live";
+    document.getElementById("live-badge").textContent = over(state) ? "Full time" : "Live";
     var el = document.getElementById("clock");
     if (el.textContent !== tick.label) { el.textContent = tick.label; }
     el.dataset.running = tick.running ? "true" : "false";
@@ -494,9 +495,12 @@
     });
     if (!events.firstChild) { var none = document.createElement("li"); none.className = "empty"; none.textContent = "None."; events.appendChild(none); }
     var result = document.getElementById("result");
-    if (!state.live || state.live.finished) {
+    var pending = state.live && state.live.clock.pause === "shootout_next";
+    if (!state.live || over(state)) {
       result.textContent = m.shootout && m.shootout_winner ? m.shootout_winner + " won on penalties."
         : m.winner ? m.winner + " won" + (m.extra_time ? " after extra time." : ".") : "Drawn.";
+    } else if (pending) {
+      result.textContent = "Level after extra time: penalties to come.";
     }
     if (state.live) { drawClock(); }
   }
@@ -613,7 +617,7 @@
     } else if (now.home !== was.home || now.away !== was.away) {
       text = "Score corrected: " + scoreLine(after);
     }
-    if (after.live.finished && !(before.live && before.live.finished)) {
+    if (over(after) && !over(before)) {
       var m = after.match;
       text += (text ? ". " : "") + "Full time: " + scoreLine(after) +
         (m.shootout && m.shootout_winner ? ", " + m.shootout_winner + " won on penalties" : "");
