@@ -500,12 +500,6 @@ def _over(listed: dict[str, Any]) -> bool:
     return bool(listed["finished"]) and listed["clock"]["pause"] != "shootout_next"
 
 
-def _over(listed: dict[str, Any]) -> bool:
-    """Whether a listed live match is over: the final whistle has gone, and it is not level
-    after extra time waiting for its shootout."""
-    return bool(listed["finished"]) and listed["clock"]["pause"] != "shootout_next"
-
-
 @pages_router.get("/live")
 def live_index(request: Request) -> HTMLResponse:
     """Every live match on this server, in play first, updated by the page itself; when none is,
