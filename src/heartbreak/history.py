@@ -7,14 +7,33 @@ nothing is written for a particular match.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from heartbreak.data.brackets import MAJOR_TOURNAMENTS
 from heartbreak.domain import minute_label
 from heartbreak.serialize import day
+
+#: What the team's knockout record counts, in the words the page, the CLI and the JSON give.
+KNOCKOUT_DEFINITION = (
+    "Knockout matches of the major tournaments (the World Cup, the Euro, the Copa América, the "
+    "Africa Cup of Nations, the Asian Cup, the Gold Cup and the CONCACAF Championship before it, "
+    "the OFC Nations Cup and the Confederations Cup): every single match that had to produce a "
+    "winner, play-offs included, won or lost in 90 minutes, after extra time or on penalties. "
+    "Friendlies, qualifiers, the legs of two-legged ties and other competitions are not counted."
+)
+
+#: How a knockout was decided, in the order the record lists them, with the words for each.
+DECIDED = {
+    "in_90": "in 90'",
+    "after_extra_time": "after extra time",
+    "on_penalties": "on penalties",
+    "not_recorded": "not recorded whether in 90' or after extra time",
+}
 
 
 def _pct(value: float) -> str:
@@ -106,7 +125,7 @@ class TeamProfile:
     rating_now: float
     peak_rating: float
     peak_rating_date: dt.date
-    knockout: dict[str, int]
+    knockout: dict[str, Any]
     heartbreaks: list[dict[str, Any]]
     joys: list[dict[str, Any]]
     rating_history: pd.DataFrame = field(repr=False)
@@ -198,15 +217,7 @@ def team_profile(
         hurt.head(limit).assign(value=lambda d: d["heartbreak"]), "heartbreak"
     )
     joys = rankings_to_records(joy.head(limit).assign(value=lambda d: d["comeback"]), "comeback")
-    ko = drama[drama["knockout"].astype(bool)]
-    shootouts = ko[ko["shootout_winner"].notna() & (ko["home_score"] == ko["away_score"])]
-    record = {
-        "played": len(ko),
-        "won": int((ko["result"] == "won").sum()),
-        "lost": int((ko["result"] == "lost").sum()),
-        "shootouts_won": int((shootouts["shootout_winner"] == team).sum()),
-        "shootouts_lost": int((shootouts["shootout_winner"] != team).sum()),
-    }
+    record = knockout_record(team, drama)
     history = pd.DataFrame(
         {
             "date": pd.to_datetime(ratings["date"]).dt.date,
@@ -229,3 +240,105 @@ def team_profile(
         joys=joys,
         rating_history=history,
     )
+
+
+def _decided(row) -> str:
+    """How a knockout match was decided: one of :data:`DECIDED`, or "level" (replayed, or
+    decided by lot, as before shootouts)."""
+    level = row.home_score == row.away_score
+    if level and isinstance(row.shootout_winner, str):
+        return "on_penalties"
+    if level:
+        return "level"
+    if pd.isna(row.extra_time):
+        return "not_recorded"
+    return "after_extra_time" if bool(row.extra_time) else "in_90"
+
+
+def knockout_record(team: str, drama: pd.DataFrame) -> dict[str, Any]:
+    """The team's record in the knockout matches of the major tournaments
+    (:data:`KNOCKOUT_DEFINITION`), from its drama-index rows with their match facts: played, won,
+    lost and level (replayed or decided by lot), won and lost by how they were decided, the
+    matches themselves, and what the record leaves out (friendlies decided on penalties, and the
+    knockouts of other competitions)."""
+    knockout = drama["knockout"].fillna(False).astype(bool)
+    major = drama["competition"].isin(MAJOR_TOURNAMENTS)
+    ko = drama[knockout & major]
+    decided = [_decided(r) for r in ko.itertuples(index=False)]
+    tally = Counter(zip(decided, ko["result"], strict=True))
+    by = {how: {"won": tally[how, "won"], "lost": tally[how, "lost"]} for how in DECIDED}
+    level = drama["home_score"] == drama["away_score"]
+    friendly_shootouts = (
+        (drama["competition"] == "Friendly") & level & drama["shootout_winner"].notna()
+    )
+    matches = [
+        {
+            "match_id": int(r.match_id),
+            "date": pd.Timestamp(r.date).date().isoformat(),
+            "competition": r.competition,
+            "stage": None if pd.isna(r.stage) else r.stage,
+            "opponent": r.opponent,
+            "score": _score(r),
+            "result": "level" if how == "level" else r.result,
+            "decided": how,
+        }
+        for r, how in zip(ko.itertuples(index=False), decided, strict=True)
+    ]
+    record = {
+        "definition": KNOCKOUT_DEFINITION,
+        "competitions": list(MAJOR_TOURNAMENTS),
+        "played": len(ko),
+        "won": sum(v["won"] for v in by.values()),
+        "lost": sum(v["lost"] for v in by.values()),
+        "level": decided.count("level"),
+        "decided": by,
+        "shootouts_won": by["on_penalties"]["won"],
+        "shootouts_lost": by["on_penalties"]["lost"],
+        "matches": matches,
+        "not_counted": {
+            "friendlies_decided_on_penalties": int(friendly_shootouts.sum()),
+            "other_competitions": int((knockout & ~major).sum()),
+        },
+    }
+    record["summary"] = knockout_summary(record)
+    record["not_counted"]["summary"] = not_counted_summary(record)
+    return record
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def knockout_summary(record: dict[str, Any]) -> str:
+    """The record in one sentence: "29 matches: won 17 (12 in 90', 2 after extra time, 3 on
+    penalties), lost 12 (8 in 90', 4 on penalties)."."""
+    if not record["played"]:
+        return "No knockout match in a major tournament."
+    parts = []
+    for outcome in ("won", "lost"):
+        ways = [
+            f"{record['decided'][how][outcome]} {words}"
+            for how, words in DECIDED.items()
+            if record["decided"][how][outcome]
+        ]
+        detail = f" ({', '.join(ways)})" if ways else ""
+        parts.append(f"{outcome} {record[outcome]}{detail}")
+    if record["level"]:
+        parts.append(f"{record['level']} level after extra time, then replayed or decided by lot")
+    return f"{_plural(record['played'], 'match', 'matches')}: {', '.join(parts)}."
+
+
+def not_counted_summary(record: dict[str, Any]) -> str | None:
+    """What the record leaves out, in one sentence, or None."""
+    left = record["not_counted"]
+    parts = []
+    if left["friendlies_decided_on_penalties"]:
+        n = left["friendlies_decided_on_penalties"]
+        parts.append(f"{_plural(n, 'friendly', 'friendlies')} decided on penalties (a draw)")
+    if left["other_competitions"]:
+        n = left["other_competitions"]
+        parts.append(
+            f"{_plural(n, 'match', 'matches')} of other competitions settled after extra "
+            "time or on penalties"
+        )
+    return f"Not counted: {'; '.join(parts)}." if parts else None

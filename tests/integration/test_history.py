@@ -133,7 +133,8 @@ def test_team_profile(real_db_path, tmp_path):
     assert profile["team"] == "Japan"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     record = profile["knockout_record"]
-    assert record["played"] == record["won"] + record["lost"]
+    assert record["played"] == record["won"] + record["lost"] + record["level"]
+    assert record["definition"] and record["summary"]
     dates = [r["date"] for r in profile["most_heartbreaking"]]
     assert "2018-07-02" in dates
     assert all(r["side"] == "Japan" for r in profile["most_heartbreaking"] + profile["most_joyful"])

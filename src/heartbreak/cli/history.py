@@ -85,7 +85,8 @@ def team(
     db: Path | None = DbOption,
     data_dir: Path | None = DataDirOption,
 ) -> None:
-    """A team's most heartbreaking and most joyful matches, knockout record and ratings."""
+    """A team's most heartbreaking and most joyful matches, its record in the knockout matches of
+    the major tournaments (won and lost in 90', after extra time, on penalties) and ratings."""
     with handle_errors():
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
             raise InvalidInput(f"--chart: {chart} must end in .png or .svg")
@@ -103,10 +104,10 @@ def team(
             f"rating {data['rating_now']:.0f} (peak {data['peak_rating']['value']:.0f} on "
             f"{data['peak_rating']['date']})"
         )
-        console.print(
-            f"Matches that needed a winner: {ko['played']} — won {ko['won']}, lost {ko['lost']} "
-            f"(shootouts {ko['shootouts_won']}-{ko['shootouts_lost']})"
-        )
+        console.print(f"\n[bold]Knockout record[/]: {ko['summary']}", highlight=False)
+        console.print(f"[dim]{ko['definition']}[/]", highlight=False)
+        if ko["not_counted"]["summary"]:
+            console.print(f"[dim]{ko['not_counted']['summary']}[/]", highlight=False)
         for title, rows in (
             ("Most heartbreaking", data["most_heartbreaking"]),
             ("Most joyful comebacks", data["most_joyful"]),
