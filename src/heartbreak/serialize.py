@@ -87,9 +87,11 @@ def record_events(frame, kind: str) -> list[dict[str, Any]]:
 
 
 def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
-    """``{match, prematch, timeline, emotions, metrics, story, story_side, context,
-    attribution}`` for one replay; ``context`` lists the precedents of a stored match
-    (kind, text, strength, reference_match_id, reference_date), strongest first."""
+    """``{match, prematch, timeline, emotions, metrics, story, story_side, context, ranks,
+    attribution}`` for one replay. ``ranks``: where each drama metric of a stored match stands
+    (:meth:`heartbreak.services.Heartbreak.metric_ranks`; empty for other matches).
+    ``context`` lists the precedents of a stored match (kind, text, strength,
+    reference_match_id, reference_date), strongest first."""
     match, path, info = result.match, result.path, result.match.info
     knockout = path.p_home_advance is not None
     extra_time = bool(path.period.tolist().count("extra_time_first_half"))
@@ -147,6 +149,7 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
         "story": result.story.text,
         "story_side": info.team(result.story_side),
         "context": [fact.to_dict() for fact in getattr(result, "context", ())],
+        "ranks": result.ranks,
         "attribution": _attribution(),
     }
 

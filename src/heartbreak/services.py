@@ -11,6 +11,7 @@ from the environment (``HEARTBREAK_DB``, ``HEARTBREAK_DATA_DIR``), building the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -157,6 +158,7 @@ class MatchReplay:
     story: Any
     context: tuple[Any, ...] = ()
     in_progress: bool = False
+    ranks: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def info(self) -> MatchInfo:
@@ -577,9 +579,53 @@ class Heartbreak:
                 except (HeartbreakError, KeyError):
                     view = None  # build_replay reports a side that did not play
         context = self.history.precedents(match_id, side=view)
-        return self.replay_match(
+        replay = self.replay_match(
             match, float(row["elo_home"]), float(row["elo_away"]), side=side, context=context
         )
+        return dataclasses.replace(replay, ranks=self.metric_ranks(replay))
+
+    @cached_property
+    def rank_tables(self) -> dict[str, Any]:
+        """Each ranked drama metric's values over the matches ``top`` ranks, prepared once per
+        session (:class:`heartbreak.drama.ranks.RankTable`)."""
+        from heartbreak.data.store import RANKED_METRICS
+        from heartbreak.drama.ranks import RankTable
+
+        tables = {}
+        for metric in RANKED_METRICS:
+            frame = self.store.ranked_values(metric)
+            tables[metric] = RankTable(frame["value"], frame["competition"])
+        return tables
+
+    def metric_ranks(self, replay: MatchReplay) -> dict[str, Any]:
+        """Where each drama metric of a replay stands among the matches ``top`` ranks by it,
+        overall and within the replay's competition: ``{metric: {value, rank, of, percentile,
+        competition, competition_rank, competition_of, competition_percentile}}``, or None for
+        a metric the match is not ranked by (no heartbreak without a loser who led the way)."""
+        metrics = replay.metrics.to_dict()
+        competition = replay.info.competition
+        out: dict[str, Any] = {}
+        for metric, table in self.rank_tables.items():
+            value = metrics.get(metric)
+            # Heartbreak and comeback rank only the matches that have one (see top).
+            if value is None or np.isnan(value) or (
+                metric in ("heartbreak", "comeback") and not value > 0
+            ):
+                out[metric] = None
+                continue
+            overall, within = table.rank(value), table.rank_within(value, competition)
+            out[metric] = {
+                "value": round(float(value), 6),
+                **(overall.to_dict() if overall else {"rank": None, "of": 0, "percentile": None}),
+                "competition": competition,
+                **{
+                    f"competition_{key}": v
+                    for key, v in (
+                        within.to_dict() if within else {"rank": None, "of": 0, "percentile": None}
+                    ).items()
+                },
+            }
+        return out
 
     def replay_match(
         self,

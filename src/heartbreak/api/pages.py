@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
@@ -34,6 +35,7 @@ from heartbreak.data.sources import ATTRIBUTION_SHORT
 from heartbreak.data.store import RANKED_METRICS
 from heartbreak.errors import HeartbreakError, NoSuchMatch, UnknownTeam
 from heartbreak.serialize import day
+from heartbreak.wording import ordinal, share_at_top
 
 QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
@@ -51,6 +53,27 @@ METRIC_NOTES = {
     "shock": "How far beliefs ever stood from the pre-match view (Buraimo et al.).",
     "comeback": "How far down the winner ever was: 1 − its lowest chance.",
     "heartbreak": "The loser's best chance before the decisive blow, weighed by how late it came.",
+}
+
+#: What each drama metric measures, in a reader's words, for the method page (/about).
+METRIC_EXPLAINED = {
+    "heartbreak": "The losing side's best chance of the result that mattered before the blow "
+    "that decided the match, weighed by how little time was left to answer it: a 90% chance "
+    "lost at the final whistle counts 0.9, the same chance lost with 15 minutes left about a "
+    "third of that (e⁻¹), with 45 minutes left 5%. A match without a loser has none.",
+    "comeback": "How far down the winner ever was: one minus the lowest chance it had of the "
+    "result that mattered. Winning from a 5% chance is a comeback of 0.95.",
+    "suspense": "How much each coming minute could still change, added up over the match: the "
+    "expected squared move of the chances in the next minute, the suspense of Ely, Frankel & "
+    "Kamenica (2015, Journal of Political Economy). High when a goal either way would matter.",
+    "surprise": "How much the chances actually jumped, move by move: the length of each move "
+    "of the chances, added up (Ely, Frankel & Kamenica 2015, in the square-root form of "
+    "Buraimo, Forrest, McHale & Tena 2020). Many goals against the run of play score high.",
+    "excitement": "How far the chance lines travelled in all over the match, up and down: the "
+    "Excitement Index of win-probability analytics (Burke, 2009).",
+    "shock": "How far the chances ever stood from what was expected before kick-off (the "
+    "largest total-variation distance; Buraimo et al. 2020). A shock win by a big underdog "
+    "scores close to 1.",
 }
 
 #: Rankings a home page shows: (metric, title).
@@ -89,8 +112,30 @@ def _thousands(value: Any) -> str:
     return f"{int(value):,}"
 
 
+def _rank_lines(rank: dict[str, Any] | None) -> tuple[str, str] | None:
+    """A metric's rank in words: within the match's competition, then among all matches
+    ("3rd of 869 FIFA World Cup matches", "6th of 13,485 matches, top 0.1%")."""
+    if not rank or rank.get("rank") is None:
+        return None
+    overall = f"{ordinal(rank['rank'])} of {rank['of']:,} matches, " + share_at_top(
+        rank["rank"], rank["of"]
+    )
+    if rank.get("competition_rank") is None:
+        return overall, ""
+    within = (
+        f"{ordinal(rank['competition_rank'])} of {rank['competition_of']:,} "
+        f"{rank['competition']} matches"
+    )
+    return within, overall
+
+
 templates.env.filters.update(
-    pct=_pct, num=_num, score=_score, team_url=_team_url, thousands=_thousands
+    pct=_pct,
+    num=_num,
+    score=_score,
+    team_url=_team_url,
+    thousands=_thousands,
+    rank_lines=_rank_lines,
 )
 
 #: A versioned asset may be kept for a year: its URL changes whenever its content does.
@@ -452,6 +497,51 @@ def _match_page(
         live=live,
         server_now_ms=_server_now_ms(request) if live else None,
         neighbours=neighbours or {},
+    )
+
+
+METHODOLOGY = WEB / "methodology"
+
+
+def _markdown_html(name: str) -> str:
+    """A methodology file (``web/methodology/*.md``) as HTML, without its title: its links to
+    the other file become links within the page, and its headings move down a level."""
+    from markdown_it import MarkdownIt
+
+    text = (METHODOLOGY / name).read_text(encoding="utf-8")
+    if text.startswith("# "):  # the file's title: the page's section heading stands for it
+        text = text.split("\n", 1)[1]
+    text = text.replace("(model-card.md)", "(#model-card)").replace("(model.md)", "(#model)")
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    for level in (3, 2, 1):
+        html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
+            f"</h{level}>", f"</h{level + 1}>"
+        )
+    return html
+
+
+@lru_cache(maxsize=1)
+def _methodology() -> dict[str, str]:
+    return {
+        "model": _markdown_html("model.md"),
+        "model_card": _markdown_html("model-card.md"),
+    }
+
+
+@pages_router.get("/about")
+def about(request: Request) -> HTMLResponse:
+    """How Heartbreak works, in plain words: the model, the feelings, each drama measure, and
+    the model card with its figures."""
+    from heartbreak.drama.emotions import Emotion, EmotionRule
+
+    return _render(
+        request,
+        "about.html",
+        title="How it works",
+        emotions=[(e.value, e.definition, e.positive) for e in Emotion],
+        rule=EmotionRule(),
+        metrics=METRIC_EXPLAINED,
+        methodology=_methodology(),
     )
 
 

@@ -632,6 +632,16 @@ _SCHEMA: dict[str, tuple[str, str]] = {
 }
 
 
+def _ranked_rows(metric: str) -> str:
+    """The drama-index rows a metric ranks (see :meth:`Store.drama_rankings`), as SQL over
+    ``drama d JOIN matches m``."""
+    if metric == "heartbreak":
+        return "d.complete AND d.heartbreak > 0"
+    if metric == "comeback":
+        return "d.complete AND d.comeback > 0"
+    return "d.complete AND (d.result = 'lost' OR (m.winner IS NULL AND d.side = 'home'))"
+
+
 def _select_sql(columns: str, order: str) -> str:
     """The statement that writes a table from the registered DataFrame ``frame``."""
     casts = ", ".join(
@@ -1241,6 +1251,17 @@ class Store:
             "SELECT * FROM cards WHERE card IN ('red', 'second_yellow') ORDER BY match_id, seq"
         )
 
+    def ranked_values(self, metric: str) -> pd.DataFrame:
+        """Every row that :meth:`drama_rankings` ranks by ``metric``, as (match_id,
+        competition, value): the population a match's rank is counted in."""
+        if metric not in RANKED_METRICS:
+            raise InvalidInput(f"metric: {metric!r} is not one of {', '.join(RANKED_METRICS)}")
+        return self.query(
+            f"""SELECT d.match_id, m.competition, d.{metric} AS value
+                FROM drama d JOIN matches m USING (match_id)
+                WHERE {_ranked_rows(metric)}"""
+        )
+
     def drama_rankings(
         self,
         metric: str,
@@ -1261,14 +1282,8 @@ class Store:
         """
         if metric not in RANKED_METRICS:
             raise InvalidInput(f"--metric: {metric!r} is not one of {', '.join(RANKED_METRICS)}")
-        where = ["d.complete"]
+        where = [_ranked_rows(metric)]
         params: list[Any] = []
-        if metric == "heartbreak":
-            where.append("d.heartbreak > 0")
-        elif metric == "comeback":
-            where.append("d.comeback > 0")
-        else:
-            where.append("(d.result = 'lost' OR (m.winner IS NULL AND d.side = 'home'))")
         if competition is not None:
             names = list(self.resolve_competition(competition))
             where.append("m.competition IN (SELECT unnest(?::VARCHAR[]))" if names else "FALSE")

@@ -73,6 +73,7 @@ import pandas as pd
 
 from heartbreak.domain import Side, minute_label
 from heartbreak.story.facts import LATE_EXTRA_MINUTE, LATE_MINUTE, round_half_up
+from heartbreak.wording import ordinal as ordinal_text
 
 WORLD_CUP = "FIFA World Cup"
 #: The ``source`` of the matches a user imported into the store: not history.
@@ -224,7 +225,7 @@ class _Writer:
         return self.num(str(day.year), day, f"matches[match_id={int(row['match_id'])}].date")
 
     def count(self, value: int, source: str, ordinal: bool = False) -> str:
-        text = _ordinal(value) if ordinal else str(value)
+        text = ordinal_text(value) if ordinal else str(value)
         self.numbers.append((str(value), value, source))
         return text
 
@@ -248,11 +249,6 @@ class _Writer:
             reference_date=None if reference is None else _day(reference["date"]),
             numbers=tuple(self.numbers),
         )
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _possessive(name: str) -> str:
