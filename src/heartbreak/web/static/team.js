@@ -130,7 +130,12 @@
                   labels: { usePointStyle: true, boxHeight: 9,
                             filter: function (item, data) { return data.datasets[item.datasetIndex].data.length > 0; },
                             sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } } },
-        tooltip: { callbacks: {
+        tooltip: {
+          // On a marker, its match only (not also the line's point beneath it).
+          filter: function (item, i, items) {
+            return item.datasetIndex > 0 || !items.some(function (x) { return x.datasetIndex > 0; });
+          },
+          callbacks: {
           title: function (items) { var r = items[0].raw; return r.title || r.label; },
           label: function (item) {
             var r = item.raw;
