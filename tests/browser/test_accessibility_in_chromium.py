@@ -147,3 +147,14 @@ def test_no_page_scrolls_sideways_at_320_px(open_page, pages, name):
     page = open_drawn(open_page, pages[name], viewport=PHONE_320)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE_320["width"], f"{pages[name]} scrolls sideways at 320 px ({width} px)"
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_the_api_docs_link_back_to_the_pages(open_page, base_url, path):
+    page = open_page(path)
+    back = page.locator("nav a[href='/']", has_text="← Heartbreak")
+    back.wait_for(state="visible")
+    with page.expect_navigation():
+        back.click()
+    assert page.url.rstrip("/") == base_url
+    assert page.locator("h1").first.inner_text() == "The ride a football match gave its fans"

@@ -9,13 +9,25 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.gzip import GZipMiddleware
 
 from heartbreak import __version__
+from heartbreak.api.docs import mount_docs
 from heartbreak.api.errors import MAX_BODY_BYTES, BodySizeLimit, install_error_handlers
 from heartbreak.api.live import live_router
 from heartbreak.api.pages import mount_pages
 from heartbreak.api.routes import router
 from heartbreak.services import Heartbreak
+
+#: Responses from this size on are gzipped for a client that accepts it; Server-Sent Events
+#: (``text/event-stream``) never are, so every frame leaves as soon as it is sent.
+GZIP_MINIMUM_BYTES = 1024
+
+#: The OpenAPI description, shown at the top of /docs and /redoc: the way back to the pages.
+API_DESCRIPTION = """[← Heartbreak](/): the web pages (search, matches, rankings, teams, live).
+
+JSON under `/api`, the same JSON as the command line's `--format json`; every error has one
+shape, `{"error": {"status", "type", "message", "field"}}`."""
 
 
 def create_app(
@@ -47,17 +59,25 @@ def create_app(
         if owned:
             app.state.session.store.close()
 
-    # The docs pages (/docs, /redoc) with Swagger UI and ReDoc served from this app, no CDN.
+    # Swagger UI and ReDoc served from this app, no CDN (fastapi_offline's copies); the pages
+    # /docs and /redoc themselves are heartbreak.api.docs's.
     app = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
         title="Heartbreak",
         version=__version__,
         summary="The ride a football match gave its fans: probabilities, emotions, drama, story.",
+        description=API_DESCRIPTION,
         lifespan=lifespan,
     )
     app.state.session = session
     app.state.live = LiveService(session, live_log or log_path_for(session.store.path))
+    mount_docs(app)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    # Starlette's GZipMiddleware leaves text/event-stream alone (the live streams stay frame by
+    # frame); tests/integration/test_compression_and_caching.py holds it to that.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     app.include_router(router)
     app.include_router(live_router)
     mount_pages(app)
