@@ -13,7 +13,8 @@ GERMANY_JAPAN = 45729  # a group match: Germany 1-2 Japan, 2022
 SCOTLAND_ENGLAND = 1  # the first international, 1872
 ARGENTINA_FRANCE = 45790  # the 2022 final, won on penalties
 
-#: Every kind of page, by name; "live-match" is filled in by the ``pages`` fixture.
+#: Every kind of page, by name; "record" and "live-match" are filled in by the ``pages``
+#: fixture.
 PAGES = {
     "home": "/",
     "search": "/?team=Japan&opponent=Belgium",
@@ -24,18 +25,25 @@ PAGES = {
     "group": f"/matches/{GERMANY_JAPAN}",
     "1872": f"/matches/{SCOTLAND_ENGLAND}",
     "shootout": f"/matches/{ARGENTINA_FRANCE}",
+    "record": None,
     "error": "/matches/999999",
     "unknown-team": "/teams/Japn",
     "live": "/live",
     "live-match": None,
+    "about": "/about",
 }
 PHONE_320 = {"width": 320, "height": 640}
 
 
 @pytest.fixture(scope="module")
 def pages(base_url, live_definition) -> dict[str, str]:
-    """The pages' paths, with a live match (a goal and a red card in) for the live page."""
+    """The pages' paths, with a match known by its result alone (Japan 1-0 Iceland, 2026: no
+    goal minutes) and a live match (a goal and a red card in)."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
+        day = {"date_from": "2026-05-31", "date_to": "2026-05-31"}
+        found = client.get("/api/matches", params={"team": "Japan", "opponent": "Iceland", **day})
+        (record,) = found.json()["matches"]
+        assert not record["timeline_complete"]
         created = client.post("/api/live", json=live_definition)
         assert created.status_code == 201, created.text
         live_id = created.json()["live"]["id"]
@@ -45,7 +53,11 @@ def pages(base_url, live_definition) -> dict[str, str]:
         ):
             posted = client.post(f"/api/live/{live_id}/events", json=message)
             assert posted.status_code == 200, posted.text
-    return {**PAGES, "live-match": f"/live/{live_id}"}
+    return {
+        **PAGES,
+        "record": f"/matches/{record['match_id']}",
+        "live-match": f"/live/{live_id}",
+    }
 
 
 def open_drawn(open_page, path: str, **options):
