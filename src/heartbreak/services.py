@@ -215,6 +215,13 @@ class MatchReplay:
         chosen = self.side(side) or self.story_side
         return draw_path(self.path, side=chosen, emotions=self.emotions[chosen], ax=ax)
 
+    def chart_bytes(self, fmt: str = "png", side: str | None = None) -> bytes:
+        """The chart (as :meth:`plot` draws it) as the bytes of a PNG or SVG file."""
+        from heartbreak.story.chart import chart_bytes
+
+        chosen = self.side(side) or self.story_side
+        return chart_bytes(self.path, fmt, side=chosen, emotions=self.emotions[chosen])
+
     def save_chart(self, file: str | Path, side: str | None = None) -> Path:
         from heartbreak.story.chart import save_chart
 

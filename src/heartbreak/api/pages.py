@@ -497,6 +497,101 @@ def _match_page(
         live=live,
         server_now_ms=_server_now_ms(request) if live else None,
         neighbours=neighbours or {},
+        share=None if live else _share(request, state),
+    )
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def _share(request: Request, state: dict[str, Any]) -> dict[str, str]:
+    """What sharing a stored match's page needs: its address with the chosen side, the chart
+    image's, the embed's, the downloads', and a one-sentence summary for link previews."""
+    info = state["match"]
+    side = state.get("story_side") or info["away"]
+    base = str(request.base_url).rstrip("/")
+    query = "?" + urlencode({"side": side})
+    page = f"/matches/{info['id']}"
+    return {
+        "side": side,
+        "url": base + page + query,
+        "image": base + page + "/chart.png" + query,
+        "embed": base + page + "/embed" + query,
+        "png": page + "/chart.png" + query,
+        "svg": page + "/chart.svg" + query,
+        "csv": page + "/timeline.csv" + query,
+        "json": f"/api/matches/{info['id']}" + query,
+        "description": _first_sentence(state.get("story") or ""),
+    }
+
+
+#: Charts drawn per app, as the JSON replays are kept (see routes.REPLAY_CACHE_SIZE).
+CHART_CACHE_SIZE = 128
+CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+@lru_cache(maxsize=CHART_CACHE_SIZE)
+def _chart_file(session: Any, match_id: int, side: str | None, fmt: str) -> bytes:
+    return session.replay_id(match_id, side=side).chart_bytes(fmt)
+
+
+def _download_name(state: dict[str, Any], ending: str) -> str:
+    info = state["match"]
+    name = f"{info['date']} {info['home']} v {info['away']}"
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name) + ending
+
+
+@pages_router.get("/matches/{match_id}/chart.{fmt}")
+def chart(request: Request, match_id: Annotated[str, PathParam()], fmt: str) -> Response:
+    """The match's chart as a PNG or SVG file (the chart of ``heartbreak story --chart``), as
+    the fans of ``?side=`` lived it."""
+    if fmt not in CHART_TYPES:
+        raise NoSuchMatch(f"{request.url.path}: charts are .png or .svg")
+    q = _form(views.ReplayQuery, request)
+    session = views.get_session(request)
+    number = _match_id(match_id)
+    state = views.replay_state(session, number, q.side)
+    body = _chart_file(session, number, state["story_side"], fmt)
+    return Response(
+        body,
+        media_type=CHART_TYPES[fmt],
+        headers={"content-disposition": f'inline; filename="{_download_name(state, "." + fmt)}"'},
+    )
+
+
+@pages_router.get("/matches/{match_id}/timeline.csv")
+def timeline_csv(request: Request, match_id: Annotated[str, PathParam()]) -> Response:
+    """Every point of the match's replay with both sides' chances and feelings, as CSV with the
+    data attribution in its opening comment lines (as ``heartbreak export timeline``)."""
+    from heartbreak.exchange import csv_header
+
+    session = views.get_session(request)
+    number = _match_id(match_id)
+    replay = session.replay_id(number)
+    body = csv_header() + replay.to_frame().to_csv(index=False, lineterminator="\n")
+    state = views.replay_state(session, number, None)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="{_download_name(state, ".csv")}"'
+        },
+    )
+
+
+@pages_router.get("/matches/{match_id}/embed")
+def embed(request: Request, match_id: Annotated[str, PathParam()]) -> HTMLResponse:
+    """The match's chart alone, to put in another page (``<iframe>``), with a link back."""
+    q = _form(views.ReplayQuery, request)
+    state = views.replay_state(views.get_session(request), _match_id(match_id), q.side)
+    return _render(
+        request,
+        "embed.html",
+        title=f"{state['match']['home']} v {state['match']['away']}",
+        state=state,
+        share=_share(request, state),
     )
 
 

@@ -26,6 +26,7 @@ has a text label or a distinct shape.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -520,9 +521,23 @@ def save_chart(
         raise InvalidInput(
             f"file: {str(file)!r} must end in .png or .svg, not {target.suffix or 'nothing'!r}"
         )
-    fig = draw_path(path, side=side, emotions=emotions)
-    fig.savefig(target, format=fmt, dpi=DPI, metadata=_metadata(fmt, path))
+    target.write_bytes(chart_bytes(path, fmt, side=side, emotions=emotions))
     return target
+
+
+def chart_bytes(
+    path: ProbabilityPath,
+    fmt: str = "png",
+    side: Side | None = None,
+    emotions: np.ndarray | None = None,
+) -> bytes:
+    """The chart of :func:`draw_path` as the bytes of a PNG (``fmt="png"``) or SVG file."""
+    if fmt not in FORMATS.values():
+        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS.values())}")
+    fig = draw_path(path, side=side, emotions=emotions)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_metadata(fmt, path))
+    return buffer.getvalue()
 
 
 def _metadata(fmt: str, path: ProbabilityPath) -> dict[str, str]:

@@ -517,9 +517,26 @@
 
   // --- the side switch ------------------------------------------------------------------------
 
+  // The chosen side is in the address (?side=), and in every share link and the embed code.
+  function rememberSide(team) {
+    if (liveId || !window.history || !window.URL) { return; }
+    var here = new URL(window.location.href);
+    here.searchParams.set("side", team);
+    window.history.replaceState(null, "", here.pathname + here.search + here.hash);
+    document.querySelectorAll("a[data-share]").forEach(function (a) {
+      var url = new URL(a.href, window.location.href);
+      url.searchParams.set("side", team);
+      a.href = url.href;
+      if (a.id === "share-url") { a.textContent = url.href; }
+    });
+    var code = document.querySelector("[data-share-code]");
+    if (code) { code.value = code.value.replace(/side=[^"&]*/, "side=" + encodeURIComponent(team)); }
+  }
+
   function switchTo(team) {
     if (team === side) { return; }
     side = team;
+    rememberSide(team);
     if (liveId) { draw(); return; }
     // The story is told from one side: ask the same JSON view for that side's telling.
     fetch("/api/matches/" + root.dataset.matchId + "?side=" + encodeURIComponent(team))
