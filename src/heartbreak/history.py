@@ -157,6 +157,7 @@ class TeamProfile:
     def plot(self, ax=None):
         """The team's World Football Elo rating over time, with its most heartbreaking and most
         joyful matches marked (Okabe–Ito colours)."""
+        import matplotlib.dates as mdates
         from matplotlib.figure import Figure
 
         from heartbreak.data.sources import ATTRIBUTION_SHORT
@@ -166,30 +167,64 @@ class TeamProfile:
             fig = Figure(figsize=(10, 4.2))
             ax = fig.add_axes((0.07, 0.16, 0.9, 0.72))
         history = self.rating_history
-        ax.plot(pd.to_datetime(history["date"]), history["rating"], color="#0072B2", linewidth=1.4)
-        ax.set_title(
-            f"{self.team}: World Football Elo rating, {self.first_match.year}–"
-            f"{self.last_match.year}",
-            loc="left",
+        few = len(history) <= 40
+        ax.plot(
+            pd.to_datetime(history["date"]),
+            history["rating"],
+            color="#0072B2",
+            linewidth=1.4,
+            marker="o" if few else None,
+            markersize=3,
         )
+        years = f"{self.first_match.year}"
+        if self.last_match.year != self.first_match.year:
+            years += f"–{self.last_match.year}"
+        ax.set_title(f"{self.team}: World Football Elo rating, {years}", loc="left")
         ax.set_ylabel("rating")
         ax.grid(alpha=0.3)
+        # The axis spans the team's first match to its last; fixed limits, so that markers can be
+        # placed in the figure's own units.
+        first, last = pd.Timestamp(self.first_match), pd.Timestamp(self.last_match)
+        pad = max((last - first) * 0.01, pd.Timedelta(days=20))
+        if last - first < pd.Timedelta(days=365):
+            pad = (pd.Timedelta(days=365) - (last - first)) / 2
+        ax.set_xlim(first - pad, last + pad)
+        locator = mdates.AutoDateLocator(maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        low, high = float(history["rating"].min()), float(history["rating"].max())
+        margin = max((high - low) * 0.1, 10.0)
+        ax.set_ylim(low - margin, high + margin * 1.6)
+        ax.set_autoscale_on(False)
         by_match = history.set_index("match_id")["rating"]
-        for rows, colour, marker, label in (
-            (self.heartbreaks, "#D55E00", "v", "most heartbreaking"),
-            (self.joys, "#009E73", "^", "most joyful"),
+        marks = [
+            (pd.Timestamp(r["date"]), float(by_match[r["match_id"]]), kind)
+            for kind, rows in (("hurt", self.heartbreaks), ("joy", self.joys))
+            for r in rows
+            if r["match_id"] in by_match.index
+        ]
+        placed = _dodge(ax, marks, size=46)
+        for kind, colour, marker, label in (
+            ("hurt", "#D55E00", "v", "most heartbreaking"),
+            ("joy", "#009E73", "^", "most joyful"),
         ):
-            found = [r for r in rows if r["match_id"] in by_match.index]
-            if found:
-                ax.scatter(
-                    [pd.Timestamp(r["date"]) for r in found],
-                    [by_match[r["match_id"]] for r in found],
-                    color=colour,
-                    marker=marker,
-                    s=46,
-                    zorder=3,
-                    label=label,
-                )
+            mine = [(m, y) for m, y in zip(marks, placed, strict=True) if m[2] == kind]
+            if not mine:
+                continue
+            for (x, anchor, _), y in mine:
+                if abs(y - anchor) > 1e-9:
+                    ax.plot([x, x], [anchor, y], color="#777777", linewidth=0.6, linestyle=":")
+            ax.scatter(
+                [m[0] for m, _ in mine],
+                [y for _, y in mine],
+                color=colour,
+                marker=marker,
+                s=46,
+                zorder=3,
+                label=label,
+                edgecolors="white",
+                linewidths=0.6,
+            )
         peak = pd.Timestamp(self.peak_rating_date)
         ax.annotate(
             f"peak {self.peak_rating:.0f}",
@@ -199,11 +234,44 @@ class TeamProfile:
             ha="center",
             fontsize=8,
         )
-        low, high = ax.get_ylim()
-        ax.set_ylim(low, high + (high - low) * 0.08)
-        ax.legend(loc="upper left", frameon=False, fontsize=8)
+        if marks:
+            ax.legend(loc="upper left", frameon=False, fontsize=8)
         (fig or ax.figure).text(0.01, 0.01, ATTRIBUTION_SHORT, fontsize=6, color="#666666")
         return fig or ax.figure
+
+
+def _dodge(ax, marks: list[tuple[pd.Timestamp, float, str]], size: float) -> list[float]:
+    """The y of each marker, moved from its rating (joyful ones up, heartbreaking ones down) by
+    whole marker heights until no two markers overlap on the figure."""
+    import matplotlib.dates as mdates
+
+    if not marks:
+        return []
+    scale = ax.figure.dpi / 72.0
+    room = (size**0.5 + 2.0) * scale  # a marker's width and a little air, in pixels
+    to_px = ax.transData.transform
+    points = to_px([(mdates.date2num(x), y) for x, y, _ in marks])
+    top, bottom = ax.bbox.y1 - room / 2, ax.bbox.y0 + room / 2
+    order = sorted(range(len(marks)), key=lambda i: points[i][0])
+    placed: dict[int, tuple[float, float]] = {}
+    for i in order:
+        px, py = points[i]
+        up = 1.0 if marks[i][2] == "joy" else -1.0
+        y = py
+        for k in range(40):
+            step = ((k + 1) // 2) * room * (up if k % 2 else -up)
+            candidate = py + step
+            if not bottom <= candidate <= top:
+                continue
+            if all(
+                ((px - qx) ** 2 + (candidate - qy) ** 2) ** 0.5 >= room
+                for qx, qy in placed.values()
+            ):
+                y = candidate
+                break
+        placed[i] = (px, y)
+    inverse = ax.transData.inverted().transform
+    return [float(inverse((placed[i][0], placed[i][1]))[1]) for i in range(len(marks))]
 
 
 def team_profile(

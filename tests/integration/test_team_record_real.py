@@ -174,3 +174,23 @@ def test_an_unknown_team_is_a_404_page_with_suggestions(client):
     response = client.get("/teams/Japn", headers=HTML)
     assert response.status_code == 404
     assert 'href="/teams/Japan"' in response.text
+
+
+@pytest.mark.parametrize("team", ["Japan", "Germany", "Asturias"])
+def test_the_drawn_chart_spans_the_teams_years_and_keeps_markers_apart(session, team):
+    import matplotlib.dates as mdates
+
+    profile = session.team(team)
+    fig = profile.plot()
+    ax = fig.axes[0]
+    low, high = (mdates.num2date(v).date() for v in ax.get_xlim())
+    assert low <= profile.first_match and high >= profile.last_match
+    pad = max((profile.last_match - profile.first_match).days * 0.011, 366)
+    assert (profile.first_match - low).days <= pad and (high - profile.last_match).days <= pad
+    points = [p for c in ax.collections for p in ax.transData.transform(c.get_offsets())]
+    marks = len(profile.heartbreaks) + len(profile.joys)
+    assert len(points) == marks
+    size = (46**0.5) * fig.dpi / 72
+    for i, (ax_, ay) in enumerate(points):
+        for bx, by in points[i + 1 :]:
+            assert ((ax_ - bx) ** 2 + (ay - by) ** 2) ** 0.5 >= size

@@ -100,7 +100,8 @@ def team(
         ko = data["knockout_record"]
         console.rule(f"[bold]{data['team']}[/]")
         console.print(
-            f"{data['matches']} matches, {data['first_match']} – {data['last_match']}; "
+            f"{data['matches']} match{'' if data['matches'] == 1 else 'es'}, "
+            f"{data['first_match']} – {data['last_match']}; "
             f"rating {data['rating_now']:.0f} (peak {data['peak_rating']['value']:.0f} on "
             f"{data['peak_rating']['date']})"
         )
