@@ -3,6 +3,12 @@
     HEARTBREAK_DATA_DIR=../shared/data python3 docs/screenshots.py [--db PATH] [--out docs]
 
 - ``match-page.png``: ``/matches/{id}``, told from Japan's side.
+- ``group-match-page.png``: Germany 1-2 Japan, 2022 World Cup group stage, as Germany's fans
+  lived it.
+- ``final-2022-page.png``: Argentina 3-3 France, the 2022 final won on penalties, as France's
+  fans lived it.
+- ``record-page.png``: Germany 1-4 Japan, 2023, a match whose record has no goal minutes.
+- ``match-page-phone.png``: Belgium v Japan at phone width (390 px).
 - ``live-page.png``: ``/live/{id}`` after the match was fed as a live feed up to 80' (the real
   goals up to then, a VAR-retracted goal and a clock update), as a viewer's page drew it from
   the event stream, without a reload.
@@ -35,6 +41,14 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+#: Match pages shot: file name → (home, away, date, side told).
+MATCH_PAGES = {
+    "match-page.png": ("Belgium", "Japan", "2018-07-02", "Japan"),
+    "group-match-page.png": ("Germany", "Japan", "2022-11-23", "Germany"),
+    "final-2022-page.png": ("Argentina", "France", "2022-12-18", "France"),
+}
 
 
 def serve(app) -> tuple[str, uvicorn.Server]:
@@ -78,9 +92,18 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
                 page = browser.new_page(viewport={"width": 1000, "height": 900})
-                page.goto(f"{base}/matches/{match_id}?side=Japan")
-                page.wait_for_function("() => window.Chart && Chart.getChart('chart')")
-                shoot(page, args.out / "match-page.png", "section.story")
+                for name, (home, away, day, side) in MATCH_PAGES.items():
+                    shown = session.find_match(home, away, day)
+                    page.goto(f"{base}/matches/{shown}?side={side}")
+                    page.wait_for_function("() => window.Chart && Chart.getChart('chart')")
+                    shoot(page, args.out / name, "section.story")
+                record = session.find_match("Germany", "Japan", "2023-09-09")
+                page.goto(f"{base}/matches/{record}")
+                shoot(page, args.out / "record-page.png", "section.prematch")
+                phone = browser.new_page(viewport={"width": 390, "height": 844})
+                phone.goto(f"{base}/matches/{match_id}?side=Japan")
+                phone.wait_for_function("() => window.Chart && Chart.getChart('chart')")
+                shoot(phone, args.out / "match-page-phone.png", "section.journey")
 
                 created = httpx.post(f"{base}/api/live", json=definition_of(stored), timeout=30)
                 created = created.json()

@@ -31,6 +31,7 @@ PAGES = {
     "live": "/live",
     "live-match": None,
     "about": "/about",
+    "embed": f"/matches/{BELGIUM_JAPAN}/embed?side=Japan",
 }
 PHONE_320 = {"width": 320, "height": 640}
 
