@@ -516,6 +516,7 @@ def _share(request: Request, state: dict[str, Any]) -> dict[str, str]:
     page = f"/matches/{info['id']}"
     return {
         "side": side,
+        "path": page + query,
         "url": base + page + query,
         "image": base + page + "/chart.png" + query,
         "embed": base + page + "/embed" + query,
