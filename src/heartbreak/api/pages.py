@@ -457,9 +457,9 @@ def match(request: Request, match_id: Annotated[str, PathParam()]) -> HTMLRespon
     number = _match_id(match_id)
     around = session.store.match_neighbours(number)
     neighbours = {key: _neighbour(row) for key, row in around.items()}
-    record = views.record_state(session, number)
-    if not record["replayable"]:
-        return _record_page(request, record, neighbours)
+    # One row says whether the match replays; the record is worked out only when it does not.
+    if not bool(session.store.match_row(number)["timeline_complete"]):
+        return _record_page(request, views.record_state(session, number), neighbours)
     state = views.replay_state(session, number, q.side)
     return _match_page(request, state, neighbours)
 
