@@ -6,33 +6,14 @@ from __future__ import annotations
 
 import html
 import re
-import warnings
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from heartbreak.api import create_app
 from heartbreak.api.pages import _team_url
-from heartbreak.services import Heartbreak
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 BELGIUM_JAPAN = 41696
 HTML = {"accept": "text/html,application/xhtml+xml"}
-
-
-@pytest.fixture(scope="module")
-def session(real_db_path) -> Heartbreak:
-    return Heartbreak(db=real_db_path)
-
-
-@pytest.fixture(scope="module")
-def client(session, tmp_path_factory):
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
-        yield client
 
 
 def get_page(client, url: str, status: int = 200, **params) -> str:

@@ -6,20 +6,13 @@ from __future__ import annotations
 
 import json
 import random
-import warnings
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from heartbreak.api import create_app
 from heartbreak.data.store import RANKED_METRICS
-from heartbreak.services import Heartbreak
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 
@@ -34,18 +27,6 @@ KINDS = {
     "goals without minutes": 46384,  # Germany 1-4 Japan, 2023 friendly
     "some goal minutes listed": 5164,  # Taiwan 2-0 Vietnam Republic, 1960
 }
-
-
-@pytest.fixture(scope="module")
-def session(real_db_path) -> Heartbreak:
-    return Heartbreak(db=real_db_path)
-
-
-@pytest.fixture(scope="module")
-def client(session, tmp_path_factory):
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
-        yield client
 
 
 class _Links(HTMLParser):

@@ -6,32 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from html.parser import HTMLParser
 
 import pytest
 
-from heartbreak.api import create_app
-from heartbreak.services import Heartbreak
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
-
 BELGIUM_JAPAN = 41696
 HTML = {"accept": "text/html,application/xhtml+xml"}
-
-
-@pytest.fixture(scope="module")
-def session(real_db_path) -> Heartbreak:
-    return Heartbreak(db=real_db_path)
-
-
-@pytest.fixture(scope="module")
-def client(session, tmp_path_factory):
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
-        yield client
 
 
 class _Page(HTMLParser):

@@ -4,33 +4,14 @@ within the competition, and the method page explains every one of them."""
 from __future__ import annotations
 
 import re
-import warnings
 
 import pytest
 
-from heartbreak.api import create_app
 from heartbreak.data.store import RANKED_METRICS
-from heartbreak.services import Heartbreak
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 BELGIUM_JAPAN = 41696
 SCOTLAND_ENGLAND_1872 = 1
-
-
-@pytest.fixture(scope="module")
-def session(real_db_path) -> Heartbreak:
-    return Heartbreak(db=real_db_path)
-
-
-@pytest.fixture(scope="module")
-def client(session, tmp_path_factory):
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
-        yield client
 
 
 @pytest.mark.parametrize("metric", RANKED_METRICS)

@@ -6,30 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
 from urllib.parse import parse_qs, urlsplit
-
-import pytest
-
-from heartbreak.api import create_app
-from heartbreak.services import Heartbreak
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 BELGIUM_JAPAN = 41696
 FINAL_2022 = 45790
 GERMANY_JAPAN_2023 = 46384  # no goal minutes: no chart
-
-
-@pytest.fixture(scope="module")
-def client(real_db_path, tmp_path_factory):
-    session = Heartbreak(db=real_db_path)
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
-        yield client
 
 
 def meta(html: str, key: str) -> str:

@@ -9,27 +9,14 @@ which is a draw and not a knockout.
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from typer.testing import CliRunner
 
-from heartbreak.api import create_app
 from heartbreak.cli import app as cli
 from heartbreak.data.brackets import MAJOR_TOURNAMENTS
 from heartbreak.history import DECIDED, KNOCKOUT_DEFINITION, knockout_record
-from heartbreak.services import Heartbreak
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
-
-
-@pytest.fixture(scope="module")
-def session(real_db_path) -> Heartbreak:
-    return Heartbreak(db=real_db_path)
 
 
 @pytest.fixture(scope="module")
@@ -144,13 +131,6 @@ def test_the_cli_states_the_definition_and_the_breakdown(real_db_path):
     ) in text
     assert " ".join(KNOCKOUT_DEFINITION.split()) in text
     assert "Not counted: 1 friendly decided on penalties (a draw)" in text
-
-
-@pytest.fixture(scope="module")
-def client(session, tmp_path_factory):
-    app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
-        yield client
 
 
 def test_the_page_states_the_definition_and_the_breakdown(client):
