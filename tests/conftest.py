@@ -6,6 +6,10 @@
 - ``base_url``: the app over the real store, with a fresh live log and heartbeats every second,
   served by uvicorn on loopback (one server per test module); ``live_definition``: the body
   that creates Belgium v Japan, 2018, as a live match.
+- ``live_headers``: the ``Authorization`` header of a token for every live match of the server
+  at ``base_url`` (``serve_app`` makes one for every app it serves: ``live_token_of(url)``);
+  ``bearer(app)``: the same header for an app of a test's own (a token made in its store);
+  ``served_app``: the app at ``base_url``.
 - ``tiny_data``: a small, consistent data folder written into ``tmp_path`` (a handful of real
   matches, including the quirks the build must accept), which a test can edit to inject one
   malformed row.
@@ -211,6 +215,40 @@ def tiny_data(tmp_path: Path) -> TinyData:
 # --------------------------------------------------------------------------- real servers
 
 
+#: The token of every app served by ``serve_app``, and the app, by its base URL.
+_LIVE_TOKENS: dict[str, str] = {}
+_SERVED_APPS: dict[str, object] = {}
+
+
+def live_token_of(url: str) -> str:
+    """The token (for every live match) of the app ``serve_app`` serves at ``url``."""
+    return _LIVE_TOKENS[url]
+
+
+@pytest.fixture(scope="session")
+def bearer():
+    """``bearer(app)``: ``{"Authorization": "Bearer <token>"}`` for a new token, for every live
+    match, made in the token store of an app of :func:`heartbreak.api.create_app`."""
+
+    def make(app) -> dict[str, str]:
+        token, _ = app.state.live_auth.tokens.create(label="tests")
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def served_app(base_url):
+    """The app served at ``base_url`` (to lift a limit for a test, with ``monkeypatch``)."""
+    return _SERVED_APPS[base_url]
+
+
+@pytest.fixture
+def live_headers(base_url) -> dict[str, str]:
+    """The ``Authorization`` header of the live writes to the server at ``base_url``."""
+    return {"Authorization": f"Bearer {live_token_of(base_url)}"}
+
+
 @pytest.fixture(scope="session")
 def serve_app():
     """Serve an ASGI app with uvicorn on a free loopback port in a thread: ``serve_app(app)``
@@ -222,15 +260,18 @@ def serve_app():
 
     import uvicorn
 
+    from heartbreak.api.limits import Limits
+    from heartbreak.api.server import uvicorn_config
+
     running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(app) -> str:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
+        # as `heartbreak serve` runs it: h11, the app's limits on the connection
+        limits = getattr(app.state, "limits", None) or Limits()
+        server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, limits, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10
@@ -239,7 +280,11 @@ def serve_app():
             assert thread.is_alive(), "the server stopped while starting"
             time.sleep(0.05)
         running.append((server, thread))
-        return f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        _SERVED_APPS[url] = app
+        if hasattr(app.state, "live_auth"):  # a token for its live writes
+            _LIVE_TOKENS[url] = app.state.live_auth.tokens.create(label="tests")[0]
+        return url
 
     yield start
     for server, _ in running:

@@ -81,3 +81,14 @@ class InvalidInput(HeartbreakError):
     """A user-supplied value or file is malformed; the message names the field."""
 
     http_status = 422
+
+
+class LimitReached(HeartbreakError):
+    """A documented limit of the server was reached; the message names it and its setting.
+    ``http_status`` is 429 (a count or a rate) or 413 (a size)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, http_status: int = 429) -> None:
+        super().__init__(message)
+        self.http_status = http_status

@@ -22,8 +22,9 @@ def session(real_db_path) -> Heartbreak:
 
 
 @pytest.fixture(scope="module")
-def client(session, tmp_path_factory):
-    """The app over ``session`` with a fresh live log, in process (``TestClient``)."""
+def client(session, tmp_path_factory, bearer):
+    """The app over ``session`` with a fresh live log, in process (``TestClient``), sending a
+    token for every live match with each request."""
     app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer(app)) as client:
         yield client

@@ -54,9 +54,9 @@ def test_json_is_gzipped_from_1_kb_on(base_url):
 
 
 def test_live_streams_are_not_gzipped_and_frames_arrive_at_once(
-    base_url, live_definition, sse_frames
+    base_url, live_definition, sse_frames, live_headers
 ):
-    with httpx.Client(base_url=base_url, timeout=10.0) as client:
+    with httpx.Client(base_url=base_url, timeout=10.0, headers=live_headers) as client:
         live_id = client.post("/api/live", json=live_definition).json()["live"]["id"]
         started = time.monotonic()
         headers = {"accept": "text/event-stream", "accept-encoding": "gzip"}
@@ -69,7 +69,7 @@ def test_live_streams_are_not_gzipped_and_frames_arrive_at_once(
             assert time.monotonic() - started < 2.0, "the first frame was held back"
             goal = {"event_id": "g1", "type": "goal", "minute": 48, "team": "Japan"}
             posted_at = time.monotonic()
-            with httpx.Client(base_url=base_url, timeout=10.0) as other:
+            with httpx.Client(base_url=base_url, timeout=10.0, headers=live_headers) as other:
                 assert other.post(f"/api/live/{live_id}/events", json=goal).status_code == 200
             frame = next(f for f in frames if f.get("event") in ("state", "append"))
             assert frame["id"] == "1"

@@ -205,10 +205,12 @@ def test_faults_and_restarts_end_in_the_clean_state(session, stored, definition,
 # --- over HTTP -----------------------------------------------------------------------------
 
 
-def test_one_faulty_session_over_http(session, stored, definition, reference, tmp_path):
+def test_one_faulty_session_over_http(session, stored, definition, reference, tmp_path, bearer):
     log = tmp_path / "live.duckdb"
     sent, restart_at = _faulty_schedule(feed_of(stored), random.Random(2018))
-    client = TestClient(create_app(session=session, live_log=log), raise_server_exceptions=False)
+    app = create_app(session=session, live_log=log)
+    auth = bearer(app)  # kept beside the log: the restarted server knows it too
+    client = TestClient(app, headers=auth, raise_server_exceptions=False)
     created = client.post("/api/live", json=definition)
     assert created.status_code == 201, created.text
     live_id = created.json()["live"]["id"]
@@ -216,7 +218,9 @@ def test_one_faulty_session_over_http(session, stored, definition, reference, tm
         if i == restart_at:
             client.app.state.live.close()
             client = TestClient(
-                create_app(session=session, live_log=log), raise_server_exceptions=False
+                create_app(session=session, live_log=log),
+                headers=auth,
+                raise_server_exceptions=False,
             )
         response = client.post(f"/api/live/{live_id}/events", json=message)
         assert response.status_code == 200, response.text
@@ -227,11 +231,9 @@ def test_one_faulty_session_over_http(session, stored, definition, reference, tm
     client.app.state.live.close()
 
 
-def test_live_errors_use_the_one_shape(session, definition, tmp_path):
-    client = TestClient(
-        create_app(session=session, live_log=tmp_path / "live.duckdb"),
-        raise_server_exceptions=False,
-    )
+def test_live_errors_use_the_one_shape(session, definition, tmp_path, bearer):
+    app = create_app(session=session, live_log=tmp_path / "live.duckdb")
+    client = TestClient(app, headers=bearer(app), raise_server_exceptions=False)
     missing = client.get("/api/live/nope")
     assert missing.status_code == 404
     assert missing.json()["error"]["type"] == "NoSuchMatch"
@@ -271,9 +273,10 @@ def served(session, tmp_path, serve_app):
     return serve_app(app), app
 
 
-def test_subscribers_get_every_update_by_sse(served, definition, sse_frames):
-    url, _ = served
-    with httpx.Client(base_url=url, timeout=10.0) as client:
+def test_subscribers_get_every_update_by_sse(served, definition, sse_frames, bearer):
+    url, app = served
+    auth = bearer(app)
+    with httpx.Client(base_url=url, timeout=10.0, headers=auth) as client:
         live_id = client.post("/api/live", json=definition).json()["live"]["id"]
         with client.stream("GET", f"/api/live/{live_id}/stream") as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
@@ -283,7 +286,7 @@ def test_subscribers_get_every_update_by_sse(served, definition, sse_frames):
             assert first["event"] == "state"
             assert json.loads(first["data"])["live"]["events_received"] == 0
             goal = {"event_id": "g1", "type": "goal", "minute": 48, "team": "Japan"}
-            with httpx.Client(base_url=url, timeout=10.0) as other:
+            with httpx.Client(base_url=url, timeout=10.0, headers=auth) as other:
                 assert other.post(f"/api/live/{live_id}/events", json=goal).status_code == 200
             frame = next(f for f in frames if f.get("event") == "state")
             state = json.loads(frame["data"])
@@ -293,13 +296,16 @@ def test_subscribers_get_every_update_by_sse(served, definition, sse_frames):
             assert set(heartbeat) == {""}
 
 
-def test_the_cli_replays_a_stored_match_on_a_real_server(served, real_db_path, reference):
+def test_the_cli_replays_a_stored_match_on_a_real_server(
+    served, real_db_path, reference, bearer
+):
     from typer.testing import CliRunner
 
     from heartbreak.cli import app as cli
 
-    url, _ = served
-    result = CliRunner().invoke(
+    url, app = served
+    token = bearer(app)["Authorization"].removeprefix("Bearer ")
+    result = CliRunner(env={"HEARTBREAK_LIVE_TOKEN": token}).invoke(
         cli,
         [
             "live",
@@ -453,9 +459,12 @@ def test_every_subscriber_gets_the_same_encoded_frame(session, definition, tmp_p
 # --- deleting a live match -------------------------------------------------------------------
 
 
-def test_delete_removes_a_live_match_and_its_log_for_good(session, stored, definition, tmp_path):
+def test_delete_removes_a_live_match_and_its_log_for_good(
+    session, stored, definition, tmp_path, bearer
+):
     log = tmp_path / "live.duckdb"
-    client = TestClient(create_app(session=session, live_log=log), raise_server_exceptions=False)
+    app = create_app(session=session, live_log=log)
+    client = TestClient(app, headers=bearer(app), raise_server_exceptions=False)
     gone, kept = (client.post("/api/live", json=definition).json()["live"]["id"] for _ in "ab")
     for live_id in (gone, kept):
         response = client.post(f"/api/live/{live_id}/events", json=feed_of(stored)[:3])
@@ -488,10 +497,10 @@ def test_delete_removes_a_live_match_and_its_log_for_good(session, stored, defin
 
 
 def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(
-    served, definition, sse_frames
+    served, definition, sse_frames, bearer
 ):
-    url, _ = served
-    with httpx.Client(base_url=url, timeout=10.0) as client:
+    url, app = served
+    with httpx.Client(base_url=url, timeout=10.0, headers=bearer(app)) as client:
         live_id = client.post("/api/live", json=definition).json()["live"]["id"]
 
         def post(message):

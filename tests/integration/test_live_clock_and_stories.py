@@ -298,10 +298,10 @@ def test_a_log_written_before_arrival_times_runs_no_clock_on(session, definition
 
 
 @pytest.fixture
-def client(session, tmp_path):
+def client(session, tmp_path, bearer):
     app = create_app(session=session, live_log=tmp_path / "live.duckdb")
     app.state.live.now = Now(1_781_200_800)
-    with TestClient(app) as client:
+    with TestClient(app, headers=bearer(app)) as client:
         yield client
 
 

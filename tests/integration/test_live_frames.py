@@ -8,10 +8,13 @@ onto a state it does not hold, and still ends with the exact state."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import socket
 
 import httpx
+
+from heartbreak.api.limits import RateLimiter
 
 
 class Follower:
@@ -57,9 +60,9 @@ class Follower:
 
 
 def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(
-    base_url, live_definition, sse_frames
+    base_url, live_definition, sse_frames, live_headers
 ):
-    with httpx.Client(base_url=base_url, timeout=30.0) as client:
+    with httpx.Client(base_url=base_url, timeout=30.0, headers=live_headers) as client:
         live_id = client.post("/api/live", json=live_definition).json()["live"]["id"]
         feed = [
             ("append", {"event_id": "ko", "type": "period_start", "period": "first_half"}),
@@ -125,15 +128,22 @@ def test_a_subscriber_applying_the_frames_holds_the_state_of_the_api(
 
 
 def test_a_slow_subscriber_gets_whole_states_after_a_drop_and_ends_with_the_state(
-    base_url, monkeypatch, live_definition, sse_frames
+    base_url, served_app, monkeypatch, live_definition, sse_frames, live_headers
 ):
     # A small queue, and a client that reads nothing while the feed goes on, with a small
     # receive buffer: once the socket's buffers are full, the server's queue for it drops the
     # oldest frames.
     monkeypatch.setattr("heartbreak.live.service.QUEUE_SIZE", 4)
+    # The feed floods, and the client reads nothing for as long as that takes: lift the rate
+    # limit and the time a stream may stall (tests/integration/test_live_limits.py tests them).
+    limits = dataclasses.replace(served_app.state.limits, live_stream_stall=600.0)
+    monkeypatch.setattr(served_app.state, "limits", limits)
+    monkeypatch.setattr(served_app.state, "live_rate", RateLimiter(10**6, 10**6))
     port = int(base_url.rsplit(":", 1)[1])
     with contextlib.ExitStack() as stack:
-        client = stack.enter_context(httpx.Client(base_url=base_url, timeout=30.0))
+        client = stack.enter_context(
+            httpx.Client(base_url=base_url, timeout=30.0, headers=live_headers)
+        )
         live_id = client.post("/api/live", json=live_definition).json()["live"]["id"]
         slow = stack.enter_context(socket.socket())
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

@@ -12,9 +12,12 @@ from fastapi_offline import FastAPIOffline
 from starlette.middleware.gzip import GZipMiddleware
 
 from heartbreak import __version__
+from heartbreak.api.auth import LiveAuth
 from heartbreak.api.docs import mount_docs
-from heartbreak.api.errors import MAX_BODY_BYTES, BodySizeLimit, install_error_handlers
-from heartbreak.api.live import live_router
+from heartbreak.api.errors import BodySizeLimit, install_error_handlers
+from heartbreak.api.headers import SecurityHeaders
+from heartbreak.api.limits import BodyTimeout, Limits, RateLimiter, StreamSlots
+from heartbreak.api.live import live_router, quiet_dropped_streams
 from heartbreak.api.pages import mount_pages
 from heartbreak.api.routes import router
 from heartbreak.services import Heartbreak
@@ -35,17 +38,26 @@ def create_app(
     data_dir: Path | None = None,
     *,
     session: Heartbreak | None = None,
-    max_body_bytes: int = MAX_BODY_BYTES,
+    max_body_bytes: int | None = None,
     live_log: Path | None = None,
+    limits: Limits | None = None,
+    live_open_loopback: bool = False,
+    live_tokens: Path | None = None,
 ) -> FastAPI:
     """The HTTP API over one :class:`~heartbreak.services.Heartbreak` session.
 
     The store (``db``, else ``$HEARTBREAK_DB`` or the user data folder; built from ``data_dir``
     when missing) is opened read-only once, here; a ``session`` given by the caller is used as
-    is and left open. Live matches are logged in ``live_log`` (default: ``<store>.live.duckdb``).
+    is and left open. Live matches are logged in ``live_log`` (default: ``<store>.live.duckdb``)
+    and their writers' tokens kept in ``live_tokens`` (default: beside the log,
+    :func:`heartbreak.live.tokens.tokens_path_for`); ``live_open_loopback`` takes writes without
+    a token from this machine while no token exists (:mod:`heartbreak.api.auth`). ``limits``
+    (default: :meth:`Limits.from_env`) bounds what a client may cost (:mod:`heartbreak.api.limits`;
+    ``max_body_bytes``, when given, overrides its body limit).
     """
     from heartbreak.live.log import log_path_for
     from heartbreak.live.service import LiveService
+    from heartbreak.live.tokens import TokenStore, tokens_path_for
 
     owned = session is None
     if session is None:
@@ -72,12 +84,24 @@ def create_app(
     )
     app.state.session = session
     app.state.live = LiveService(session, live_log or log_path_for(session.store.path))
+    limits = limits or Limits.from_env()
+    app.state.limits = limits
+    app.state.live.max_matches = limits.live_max_matches
+    app.state.live.max_messages = limits.live_max_messages
+    tokens = TokenStore(live_tokens or tokens_path_for(app.state.live.log_path))
+    app.state.live_auth = LiveAuth(tokens, open_loopback=live_open_loopback)
+    app.state.live_rate = RateLimiter(limits.live_rate, limits.live_burst)
+    app.state.live_streams = StreamSlots(limits.live_max_streams)
+    quiet_dropped_streams()
     mount_docs(app)
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    body_bytes = limits.max_body_bytes if max_body_bytes is None else max_body_bytes
+    app.add_middleware(BodySizeLimit, max_bytes=body_bytes)
+    app.add_middleware(BodyTimeout, seconds=limits.body_timeout)
     # Starlette's GZipMiddleware leaves text/event-stream alone (the live streams stay frame by
     # frame); tests/integration/test_compression_and_caching.py holds it to that.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets the headers
     app.include_router(router)
     app.include_router(live_router)
     mount_pages(app)

@@ -6,13 +6,17 @@ description they both show links there too."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
+
+from heartbreak.api.headers import docs_csp
 
 #: fastapi_offline's copies of Swagger UI and ReDoc, and where it serves them.
 OFFLINE_STATIC = Path(fastapi_offline.__file__).resolve().parent / "static"
@@ -35,10 +39,20 @@ BACK_BAR = (
 )
 
 
+#: An inline script (no ``src``) of a docs page: its text, which the page's policy allows by hash.
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
 def _with_back_bar(page: HTMLResponse) -> HTMLResponse:
+    """The page with the bar on top, and its own Content-Security-Policy: its inline script
+    (Swagger UI's settings) allowed by its SHA-256, inline styles, nothing from another host."""
     html = bytes(page.body).decode()
     html = html.replace("<html>", '<html lang="en">', 1).replace("<body>", "<body>" + BACK_BAR, 1)
-    return HTMLResponse(html)
+    hashes = [
+        base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        for text in INLINE_SCRIPT.findall(html)
+    ]
+    return HTMLResponse(html, headers={"Content-Security-Policy": docs_csp(hashes)})
 
 
 def mount_docs(app: FastAPI) -> None:

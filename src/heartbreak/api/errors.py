@@ -29,10 +29,14 @@ MAX_BODY_BYTES = 1024 * 1024
 
 _HTTP_TYPES = {
     400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "NotFound",
     405: "MethodNotAllowed",
+    408: "RequestTimeout",
     413: "PayloadTooLarge",
     422: "ValidationError",
+    429: "LimitReached",
     500: "InternalError",
 }
 

@@ -21,23 +21,57 @@
 
 A state is encoded once when it changes, whole and as an append; every answer and every
 subscriber gets those bytes.
+
+The three writes need a bearer token (:mod:`heartbreak.api.auth`: 401 without a valid one, 403
+with one for another match) and are rate-limited per writer; live matches, messages per match
+and streams per client address are bounded (:mod:`heartbreak.api.limits`). A stream ends after
+a time with nothing new (a comment says so), and is dropped when its client stops reading.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextvars
+import logging
+import math
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request
+import anyio
+from fastapi import APIRouter, Body, Path, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import Receive, Scope, Send
 
-from heartbreak.api.errors import ERROR_RESPONSES, error_response
-from heartbreak.errors import InvalidInput, UnknownTeam
-from heartbreak.live.service import HEARTBEAT, LiveService, Snapshot
+from heartbreak.api.auth import BEARER, LiveWriteRoute
+from heartbreak.api.errors import ERROR_RESPONSES, ErrorResponse, error_response
+from heartbreak.api.limits import env_name
+from heartbreak.errors import InvalidInput, LimitReached, UnknownTeam
+from heartbreak.live.service import HEARTBEAT, MAX_BATCH, LiveService, Snapshot
 
-live_router = APIRouter(prefix="/api/live", responses=ERROR_RESPONSES, tags=["live"])
+live_router = APIRouter(
+    prefix="/api/live", responses=ERROR_RESPONSES, tags=["live"], route_class=LiveWriteRoute
+)
+
+#: The answers a write may get besides its own and the common ones.
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse, "description": text}
+    for code, text in (
+        (401, "No valid token (`WWW-Authenticate: Bearer`)"),
+        (403, "A token for another live match (or, to create one, a token for one match)"),
+        (413, "Over the messages a live match keeps (or the request body limit)"),
+        (429, "Too many messages a second for this token, or too many live matches"),
+    )
+}
+#: The answers a stream may get besides its own and the common ones.
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorResponse, "description": "Too many streams from this client address"},
+}
+#: What the write routes declare (the check itself is :class:`LiveWriteRoute`'s).
+WRITE_SECURITY = [Security(BEARER)]
+
+logger = logging.getLogger("uvicorn.error")
 
 #: Seconds between heartbeat comments on an idle stream.
 HEARTBEAT_SECONDS = 15.0
@@ -72,17 +106,50 @@ def _json(snapshot: Snapshot, status: int = 200) -> Response:
     return Response(snapshot.body, status, media_type="application/json")
 
 
+def _limit(exc: LimitReached) -> JSONResponse:
+    return error_response(exc.http_status, "LimitReached", exc.message)
+
+
+def _over_rate(request: Request, cost: int) -> JSONResponse | None:
+    """None when the writer may send ``cost`` messages now, else the 429 answer."""
+    limits = request.app.state.limits
+    writer = request.state.live_writer
+    wait = request.app.state.live_rate.take(writer.key, cost)
+    if wait is None:
+        return None
+    rate = f"{limits.live_rate:g} messages a second, bursts of {limits.live_burst}"
+    settings = f"{env_name('live_rate')}, {env_name('live_burst')}"
+    if math.isinf(wait):
+        message = f"{cost} messages at once are more than a burst allows ({rate}; {settings})"
+        headers = None
+    else:
+        message = f"too many messages for this writer ({rate}; {settings}); retry in {wait:.1f} s"
+        headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+    return error_response(429, "LimitReached", message, None, headers)
+
+
 def _invalid(exc: InvalidInput, where: str = "body") -> JSONResponse:
     head = exc.message.split(":", 1)[0].strip()
     field = f"{where}.{head}" if head and " " not in head else None
     return error_response(422, "InvalidInput", exc.message, field)
 
 
-@live_router.post("", status_code=201, summary="Create a live match")
+@live_router.post(
+    "",
+    status_code=201,
+    summary="Create a live match (a token for all live matches)",
+    dependencies=WRITE_SECURITY,
+    responses=WRITE_RESPONSES,
+)
 def create(request: Request, body: LiveCreate) -> Any:
     live = get_live(request)
+    refused = _over_rate(request, 1)
+    if refused is not None:
+        return refused
     try:
         live_id = live.create(body.model_dump())
+    except LimitReached as exc:
+        return _limit(exc)
     except InvalidInput as exc:
         return _invalid(exc)
     except UnknownTeam as exc:
@@ -110,13 +177,23 @@ def state(request: Request, live_id: LiveId) -> Response:
     status_code=204,
     summary="Delete a live match and its log (its streams end)",
     response_class=Response,
+    dependencies=WRITE_SECURITY,
+    responses=WRITE_RESPONSES,
 )
 def delete(request: Request, live_id: LiveId) -> Response:
+    refused = _over_rate(request, 1)
+    if refused is not None:
+        return refused
     get_live(request).delete(live_id)
     return Response(status_code=204)
 
 
-@live_router.post("/{live_id}/events", summary="Send one message or a list of them")
+@live_router.post(
+    "/{live_id}/events",
+    summary="Send one message or a list of them",
+    dependencies=WRITE_SECURITY,
+    responses=WRITE_RESPONSES,
+)
 def events(
     request: Request,
     live_id: LiveId,
@@ -129,27 +206,115 @@ def events(
 ) -> Any:
     live = get_live(request)
     live.match(live_id)  # an unknown id is a 404 before any message is judged
+    # (a list over the batch limit is the service's 422, so it costs only that limit)
+    cost = min(len(body), MAX_BATCH) if isinstance(body, list) else 1
+    refused = _over_rate(request, cost)
+    if refused is not None:
+        return refused
     try:
         return _json(live.ingest_snapshot(live_id, body))
+    except LimitReached as exc:
+        return _limit(exc)
     except InvalidInput as exc:
         return _invalid(exc)
+
+
+#: Set in the task of a stream dropped for not reading, so that uvicorn's note that the answer
+#: was left unfinished (it closes the connection) is not logged as an error.
+_DROPPED: contextvars.ContextVar[bool] = contextvars.ContextVar("live_dropped", default=False)
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (_DROPPED.get() and "without completing response" in record.getMessage())
+
+
+def quiet_dropped_streams() -> None:
+    """Keep uvicorn from logging a dropped stream's unfinished answer as an error (once)."""
+    target = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDrops) for f in target.filters):
+        target.addFilter(_QuietDrops())
+
+
+class LiveStream(StreamingResponse):
+    """A live match's event stream: each write of a frame may wait at most ``stall`` seconds
+    for the client to make room (it is not reading: the server's write buffer is full); past
+    that, the stream is dropped (its answer left unfinished, which makes the server close the
+    connection). ``on_close`` runs once the answer is over, however it ends."""
+
+    def __init__(self, content, *, stall: float, on_close: Callable[[], None], **kw) -> None:
+        super().__init__(content, **kw)
+        self.stall = stall
+        self.on_close = on_close
+        self.dropped = False
+
+    async def stream_response(self, send: Send) -> None:
+        start = {"type": "http.response.start", "status": self.status_code}
+        await send({**start, "headers": self.raw_headers})
+        async for chunk in self.body_iterator:
+            with anyio.move_on_after(self.stall) as waited:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if waited.cancelled_caught:
+                self.dropped = True
+                await self.body_iterator.aclose()  # type: ignore[attr-defined]
+                return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.on_close()
+            if self.dropped:
+                _DROPPED.set(True)
+                client = scope.get("client") or ("?", 0)
+                logger.info(
+                    "%s - live stream dropped: the client read nothing for %g s (%s)",
+                    client[0],
+                    self.stall,
+                    env_name("live_stream_stall"),
+                )
 
 
 @live_router.get(
     "/{live_id}/stream",
     summary="Follow a live match by Server-Sent Events",
     response_class=StreamingResponse,
+    responses=STREAM_RESPONSES,
 )
 async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
     live = get_live(request)
-    queue = live.subscribe(live_id)  # before reading the state, so no change falls between
+    state = request.app.state
+    limits = state.limits
+    live.match(live_id)  # an unknown id is a 404 before any limit is counted
+    client = request.client.host if request.client else "unknown"
+    slots = state.live_streams
+    if not slots.acquire(client):
+        return error_response(
+            429,
+            "LimitReached",
+            f"this client address has {slots.limit} live streams open, the limit"
+            f" ({env_name('live_max_streams')}); close one first",
+        )
+    queue = None
+    closed = False
+
+    def close() -> None:
+        nonlocal closed
+        if not closed:
+            closed = True
+            slots.release(client)
+            if queue is not None:
+                live.unsubscribe(live_id, queue)
+
     try:
+        queue = live.subscribe(live_id)  # before reading the state, so no change falls between
         first = live.snapshot_if_ready(live_id) or await run_in_threadpool(live.snapshot, live_id)
     except BaseException:
-        live.unsubscribe(live_id, queue)
+        close()
         raise
-    state = request.app.state
     live.keep_beating(lambda: float(getattr(state, "live_heartbeat", HEARTBEAT_SECONDS)))
+    idle = float(limits.live_stream_idle)
 
     async def frames() -> AsyncIterator[bytes]:
         # A disconnected client cancels this generator (or fails its next write, at the
@@ -159,21 +324,28 @@ async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
             yield b"retry: %d\n\n" % RETRY_MS
             yield first.frame.data
             last = first.frame.seq
+            changed = time.monotonic()
             while True:
                 frame = await queue.get()
                 if frame is HEARTBEAT:
+                    if time.monotonic() - changed >= idle:  # nothing new for long: end
+                        yield b": idle for %ds, closing\n\n" % round(idle)
+                        return
                     yield frame.data
                 elif frame is None:  # the live match was deleted, or the service closed
                     return
                 elif frame.seq > last:  # (older ones were queued before the first state)
                     data = frame.bytes_after(last)  # an append only onto the frame sent last
                     last = frame.seq
+                    changed = time.monotonic()
                     yield data
         finally:
-            live.unsubscribe(live_id, queue)
+            close()
 
-    return StreamingResponse(
+    return LiveStream(
         frames(),
+        stall=float(limits.live_stream_stall),
+        on_close=close,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

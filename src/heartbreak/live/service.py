@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from heartbreak.domain import Event
-from heartbreak.errors import InvalidInput, NoSuchMatch
+from heartbreak.errors import InvalidInput, LimitReached, NoSuchMatch
 from heartbreak.live.log import LiveLog
 from heartbreak.live.state import (
     Clock,
@@ -335,6 +335,9 @@ class LiveService:
         self._subscribers: dict[str, dict[asyncio.AbstractEventLoop, tuple[Mailbox, ...]]]
         self._subscribers = {}
         self._beating: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
+        # Limits (None: none): live matches held at once, distinct messages per live match.
+        self.max_matches: int | None = None
+        self.max_messages: int | None = None
 
     @property
     def log(self) -> LiveLog:
@@ -369,9 +372,31 @@ class LiveService:
         live = LiveMatch.from_dict(definition)
         live_id = uuid.uuid4().hex[:12]
         with self._ingesting:
+            self._check_matches()
             self.log.create_match(live_id, live.to_dict())
             self._live[live_id] = _Live(live, {}, {})
         return live_id
+
+    def _check_matches(self) -> None:
+        """Refuse a new live match when as many as allowed are held (hold ``_ingesting``)."""
+        if self.max_matches is not None and len(self.log.matches()) >= self.max_matches:
+            raise LimitReached(
+                f"the server holds {self.max_matches} live matches, its limit"
+                " (HEARTBREAK_LIVE_MAX_MATCHES); delete one first"
+            )
+
+    def _check_room(self, entry: _Live, messages: Sequence[Mapping[str, Any]]) -> None:
+        """Refuse messages that would take a live match past the messages it may keep (the
+        ones already kept do not count again)."""
+        if self.max_messages is None:
+            return
+        new = {message_key(m) for m in messages} - entry.messages.keys()
+        if len(entry.messages) + len(new) > self.max_messages:
+            raise LimitReached(
+                f"events: this live match keeps at most {self.max_messages} messages"
+                f" (HEARTBREAK_LIVE_MAX_MESSAGES); it has {len(entry.messages)}",
+                413,
+            )
 
     def _entry(self, live_id: str) -> _Live:
         """A live match in memory, read from the log on first use."""
@@ -447,7 +472,9 @@ class LiveService:
         live_id = str(live_id)
         canonical = parse_message(self.match(live_id), message)
         with self._ingesting:
-            return self._log_new(live_id, self._entry(live_id), canonical)
+            entry = self._entry(live_id)
+            self._check_room(entry, [canonical])
+            return self._log_new(live_id, entry, canonical)
 
     def ingest(
         self, live_id: str, message: Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -477,6 +504,7 @@ class LiveService:
                 raise InvalidInput(f"{exc.message} (message {i})") from None
         with self._ingesting:
             entry = self._entry(live_id)
+            self._check_room(entry, canonical)
             new = False
             for item in canonical:
                 new = self._log_new(live_id, entry, item) or new
