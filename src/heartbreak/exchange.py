@@ -8,11 +8,16 @@ file read by :mod:`heartbreak.data.statsbomb`) is validated, then added to the u
 beside the store (``<db>.user-matches.json``, see :mod:`heartbreak.data.store`), and the store is
 rebuilt from the sources plus that file, so that the new matches replay, rank and show like the
 others. The steps: validate → write the new list to ``<file>.tmp-<pid>`` → build the new store
-into ``<db>.import-<pid>`` → rename the list, then the store, into place. Any failure before the
-renames leaves the previous store and the previous user-matches file byte-identical; a failure
-of the last rename puts the previous list back. A match identical to one already imported (same
-teams, date and events) is reported and not added again, so importing a file twice changes
-nothing. Imports of one store are serialised by a lock file, ``<db>.user-matches.json.lock``.
+into ``<db>.import-<pid>`` → rename the store, then the list, into place. The store's rename is
+the commit: the store records the digest of the list it was built from, so an import killed
+between the two renames is finished by the next command (it renames that list into place, see
+:mod:`heartbreak.data.integrity`). Any failure before the commit leaves the previous store and
+the previous user-matches file byte-identical; a failure of the list's rename puts the previous
+store back (kept as a hard link, ``<db>.prev-<pid>``, until then). A match identical to one
+already imported (same teams, date and events) is reported and not added again, so importing a
+file twice changes nothing (unless the store disagrees with the file, edited by hand: then it is
+rebuilt from it). Imports of one store are serialised by a lock file,
+``<db>.user-matches.json.lock``.
 
 Export (:func:`export_table`)
 -----------------------------
@@ -53,6 +58,15 @@ import numpy as np
 import pandas as pd
 
 from heartbreak import config
+from heartbreak.data.integrity import (
+    crash_point,
+    dump_user_matches,
+    finish_interrupted_import,
+    in_step,
+    modifications_in,
+    recorded_meta,
+    user_file_lock,
+)
 from heartbreak.data.sources import ATTRIBUTION_INTERNATIONAL, ATTRIBUTION_WORLDCUP
 from heartbreak.data.store import (
     USER_MATCH_ID_BASE,
@@ -287,8 +301,7 @@ def match_key(user: UserMatch) -> tuple:
 
 
 def _dump(users: list[UserMatch]) -> bytes:
-    data = [u.model_dump(mode="json") for u in users]
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return dump_user_matches(users)
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -321,6 +334,7 @@ def _remove_stale_imports(db: Path, user_file: Path) -> None:
     """Temporary files of imports that are no longer running."""
     patterns = (
         re.compile(re.escape(db.name) + r"\.import-(\d+)(\.wal)?$"),
+        re.compile(re.escape(db.name) + r"\.prev-(\d+)$"),
         re.compile(re.escape(user_file.name) + r"\.tmp-(\d+)$"),
     )
     if not db.parent.is_dir():
@@ -331,22 +345,6 @@ def _remove_stale_imports(db: Path, user_file: Path) -> None:
             if found and not _pid_alive(int(found.group(1))):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-
-
-@contextlib.contextmanager
-def _import_lock(user_file: Path) -> Iterator[None]:
-    """One import at a time per store (POSIX advisory lock; elsewhere no lock)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    with open(user_file.with_name(user_file.name + ".lock"), "a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _sources(data_dir: Path | str | None, progress: Progress | None) -> Path:
@@ -385,9 +383,16 @@ def import_matches(
     db_path = config.db_path(db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     user_file = user_matches_path(db_path)
-    with _import_lock(user_file):
+    with user_file_lock(user_file):
+        crash_point("import:locked")
+        # An import killed after its commit (the store's rename) is finished first.
+        meta = recorded_meta(db_path)
+        finish_interrupted_import(db_path, meta.get("user_matches_sha256"))
         _remove_stale_imports(db_path, user_file)
         existing = read_user_matches(user_file)
+        agrees = not db_path.is_file() or in_step(
+            meta.get("user_matches_sha256"), int(meta.get("user_matches", 0) or 0), user_file
+        )
         position = {match_key(u): i for i, u in enumerate(existing)}
         added: list[tuple[int, UserMatch]] = []
         duplicates: list[tuple[int, UserMatch]] = []
@@ -401,17 +406,27 @@ def import_matches(
             added.append((USER_MATCH_ID_BASE + position[key], user))
             origin.append(i)
         report = ImportReport(file, db_path, user_file, added, duplicates)
-        if not added:
+        if not added and agrees is not False:
             return report
+        # Nothing new, but the store was not built from this list (the file was edited): the
+        # store is rebuilt from it, so that what import reports is what the store holds.
         combined = existing + [u for _, u in added]
         sources = _sources(data_dir, progress)
         pid = os.getpid()
         tmp_user = user_file.with_name(f"{user_file.name}.tmp-{pid}")
         tmp_db = db_path.with_name(f"{db_path.name}.import-{pid}")
+        prev_db = db_path.with_name(f"{db_path.name}.prev-{pid}")
         try:
             _write_synced(tmp_user, _dump(combined))
+            crash_point("import:list-written")
             try:
-                build_store(sources, tmp_db, progress=progress, user_matches=combined)
+                build_store(
+                    sources,
+                    tmp_db,
+                    progress=progress,
+                    user_matches=combined,
+                    accepted=modifications_in(meta),
+                )
             except BadUserMatch as exc:
                 if exc.index < len(existing):
                     raise InvalidInput(
@@ -421,13 +436,26 @@ def import_matches(
                 where = f"[{at}]." if is_list else ""
                 hint = _elo_hint(exc.field, fmt) if exc.field.startswith("elo_") else ""
                 raise InvalidInput(f"{file}: {where}{exc.field}: {exc.problem}{hint}") from None
-            previous = user_file.read_bytes() if user_file.exists() else None
-            os.replace(tmp_user, user_file)
+            crash_point("import:store-built")
+            # The commit is the store's rename: it records the digest of the new list, so a
+            # process killed before the list's rename is finished by the next command
+            # (heartbreak.data.integrity). A failing second rename puts the old store back.
+            had_store = db_path.is_file()
+            if had_store:
+                with contextlib.suppress(FileNotFoundError):
+                    prev_db.unlink()
+                os.link(db_path, prev_db)
+            os.replace(tmp_db, db_path)
+            crash_point("import:store-renamed")
             try:
-                os.replace(tmp_db, db_path)
+                os.replace(tmp_user, user_file)
             except BaseException:
-                _restore(user_file, previous)
+                if had_store:
+                    os.replace(prev_db, db_path)
+                else:
+                    db_path.unlink()
                 raise
+            crash_point("import:list-renamed")
             _fsync_dir(db_path.parent)
         except OSError as exc:
             raise StoreError(
@@ -435,21 +463,10 @@ def import_matches(
                 "nothing was imported"
             ) from None
         finally:
-            for leftover in (tmp_user, tmp_db, tmp_db.with_name(tmp_db.name + ".wal")):
+            for leftover in (tmp_user, tmp_db, tmp_db.with_name(tmp_db.name + ".wal"), prev_db):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
     return report
-
-
-def _restore(user_file: Path, previous: bytes | None) -> None:
-    """Put the previous user-matches file back (or remove it when there was none)."""
-    if previous is None:
-        with contextlib.suppress(FileNotFoundError):
-            user_file.unlink()
-        return
-    back = user_file.with_name(f"{user_file.name}.tmp-{os.getpid()}")
-    _write_synced(back, previous)
-    os.replace(back, user_file)
 
 
 # =========================================================================== export

@@ -350,6 +350,17 @@ class Heartbreak:
 
         return ensure_store(self._db, self._data_dir, progress=self._progress)
 
+    def reopened(self) -> Heartbreak:
+        """A new session over this session's store file, opened again (after an import or a
+        rebuild replaced the file). It shares the model parameters; everything read from the
+        store (history, rank tables) is read afresh. This session is left as it is, so work in
+        progress on it finishes on the store it began with."""
+        from heartbreak.data.store import Store
+
+        fresh = Heartbreak(db=self.store.path, data_dir=self._data_dir, params=self.params)
+        fresh.__dict__["store"] = Store(self.store.path)  # the cached_property's value
+        return fresh
+
     @cached_property
     def prematch_model(self) -> PrematchModel:
         return PrematchModel.from_params(self.params.goals)

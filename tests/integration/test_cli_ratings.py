@@ -109,7 +109,7 @@ def test_matches_on_or_after_the_date_do_not_count(tiny_data, tmp_path):
     from heartbreak.data.store import build_store
 
     first = tmp_path / "first.duckdb"
-    build_store(tiny_data.root, first)
+    build_store(tiny_data.root, first, allow_modified=True)
     tiny_data.replace(
         "international/results.csv",
         "2019-03-21,Belgium,Russia,3,1",
@@ -119,7 +119,7 @@ def test_matches_on_or_after_the_date_do_not_count(tiny_data, tmp_path):
         "international/results.csv", "2019-06-08,Russia,Belgium,5,0,Friendly,Moscow,Russia,FALSE"
     )
     second = tmp_path / "second.duckdb"
-    build_store(tiny_data.root, second)
+    build_store(tiny_data.root, second, allow_modified=True)
     for day in ("2019-03-21", "2019-03-01", "2018-07-03"):
         assert ratings_json(first, day) == ratings_json(second, day), day
     # ...and the changed match does count from the day after.

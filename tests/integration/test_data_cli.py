@@ -25,7 +25,16 @@ def error_line(result) -> str:
 def test_build_on_tiny_data(tiny_data, tmp_path):
     db = tmp_path / "heartbreak.duckdb"
     result = runner.invoke(
-        app, ["data", "build", "--db", str(db), "--data-dir", str(tiny_data.root)]
+        app,
+        [
+            "data",
+            "build",
+            "--db",
+            str(db),
+            "--data-dir",
+            str(tiny_data.root),
+            "--allow-modified",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "matches" in result.stdout
@@ -39,7 +48,8 @@ def test_build_on_tiny_data(tiny_data, tmp_path):
 
 def test_bad_row_exits_2_with_one_line_and_keeps_the_store(tiny_data, tmp_path):
     db = tmp_path / "heartbreak.duckdb"
-    args = ["data", "build", "--db", str(db), "--data-dir", str(tiny_data.root)]
+    data = ["--data-dir", str(tiny_data.root), "--allow-modified"]
+    args = ["data", "build", "--db", str(db), *data]
     assert runner.invoke(app, args).exit_code == 0
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     line = tiny_data.replace(

@@ -96,7 +96,7 @@ def tiny_db(tmp_path_factory, make_tiny_data) -> Path:
     folder = tmp_path_factory.mktemp("export")
     data = make_tiny_data(folder / "data")
     db = folder / "store" / "heartbreak.duckdb"
-    build_store(data.root, db)
+    build_store(data.root, db, allow_modified=True)
     user = folder / "user.json"
     user.write_text(
         json.dumps(

@@ -102,7 +102,7 @@ class Paths:
 @pytest.fixture
 def paths(tiny_data, tmp_path) -> Paths:
     p = Paths(tiny_data, tmp_path)
-    build_store(p.data, p.db)
+    build_store(p.data, p.db, allow_modified=True)
     return p
 
 
@@ -343,7 +343,7 @@ def test_imported_matches_survive_a_rebuild(paths):
     ok(paths.import_(paths.write([FRIENDLY, ATLANTIS])))
     with Store(paths.db) as store:
         rows = store.matches()
-    result = paths.invoke("data", "build")
+    result = paths.invoke("data", "build", "--allow-modified")
     ok(result)
     with Store(paths.db) as store:
         pd.testing.assert_frame_equal(store.matches(), rows)

@@ -212,6 +212,11 @@ class Health(BaseModel):
     user_matches: int
     counts: dict[str, int]
     attribution: dict[str, str]
+    modified_sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="The source files whose SHA-256 is not the pinned one, with their actual "
+        "SHA-256: the store was built from them with `heartbreak data build --allow-modified`.",
+    )
 
 
 # --- endpoints ---------------------------------------------------------------------------
@@ -231,6 +236,7 @@ def health(session: Session) -> dict[str, Any]:
         "user_matches": int(meta.get("user_matches", 0) or 0),
         "counts": meta.get("counts", {}),
         "attribution": meta.get("attribution", {}),
+        "modified_sources": meta.get("modified", {}),
     }
 
 

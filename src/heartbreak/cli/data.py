@@ -11,7 +11,11 @@ from rich.table import Table
 from heartbreak import config
 from heartbreak.cli._common import handle_errors, make_progress
 from heartbreak.data.fetch import fetch_sources
-from heartbreak.data.sources import ATTRIBUTION_INTERNATIONAL, ATTRIBUTION_WORLDCUP
+from heartbreak.data.sources import (
+    ATTRIBUTION_INTERNATIONAL,
+    ATTRIBUTION_WORLDCUP,
+    SOURCES_BY_PATH,
+)
 from heartbreak.data.store import Store, build_store
 
 data_app = typer.Typer(
@@ -56,12 +60,23 @@ def build(
     skip_bad_rows: bool = typer.Option(
         False, "--skip-bad-rows", help="Leave malformed source rows out instead of failing."
     ),
+    allow_modified: bool = typer.Option(
+        False,
+        "--allow-modified",
+        help="Build even from source files whose SHA-256 is not the pinned one (recorded in "
+        "the store and shown by `data info`).",
+    ),
 ) -> None:
-    """Validate the sources and build the store (atomically: a failed build changes nothing)."""
+    """Verify and validate the sources and build the store (atomically: a failed build changes
+    nothing)."""
     with handle_errors():
         with make_progress() as progress:
             report = build_store(
-                config.data_dir(data_dir), config.db_path(db), skip_bad_rows, progress
+                config.data_dir(data_dir),
+                config.db_path(db),
+                skip_bad_rows,
+                progress,
+                allow_modified=allow_modified,
             )
         table = Table(title=f"Store built in {report.seconds:.1f} s: {report.db_path}")
         table.add_column("Table")
@@ -94,3 +109,22 @@ def info(
             console.print(f"  {name}: {count:,}")
         for file, digest in meta["sources"].items():
             console.print(f"  {file}  {digest}", markup=False)
+        # The files whose recorded SHA-256 is not the pinned one (a store of an older version
+        # recorded no ``modified`` list, so it is worked out from the hashes).
+        modified = {
+            file: digest
+            for file, digest in meta["sources"].items()
+            if file in SOURCES_BY_PATH and SOURCES_BY_PATH[file].sha256 != digest
+        }
+        if modified:
+            console.print(
+                f"built with --allow-modified: {len(modified)} source "
+                f"file{'s' if len(modified) > 1 else ''} differ from the pinned versions",
+                markup=False,
+                style="yellow",
+            )
+            for file, digest in modified.items():
+                pinned = SOURCES_BY_PATH[file].sha256
+                console.print(f"  {file}  {digest} (pinned {pinned})", markup=False)
+        else:
+            console.print("every source file has its pinned SHA-256", markup=False)

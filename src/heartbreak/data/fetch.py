@@ -1,9 +1,14 @@
 """Get the upstream files into a data folder, verified against their pinned SHA-256.
 
-Files are downloaded (streamed, with httpx) or copied from a local folder into a temporary name
-beside the target and renamed onto it only after the checksum verifies, so a data folder never
-holds a partial or wrong file under a real name. Nothing here prints: progress goes through an
-optional callback ``progress(description, advance, total)``.
+Files are downloaded (streamed, with httpx) or copied from a local folder into a staging folder
+beside the destination, ``.<dest name>.fetch-<pid>``, each verified as it arrives; only when
+every file has verified are they renamed into the destination (the whole staging folder at once
+when the destination does not exist yet). So a failure (a bad checksum in the fifth file, a lost
+connection) leaves the destination as it was, and a data folder never holds a partial or wrong
+file under a real name. A fetch killed while renaming is finished by the next one (the staging
+folder is marked complete before the first rename); an incomplete staging folder is removed.
+Nothing here prints: progress goes through an optional callback
+``progress(description, advance, total)``.
 
 ``HEARTBREAK_SOURCE_URL`` (or the ``base_url`` argument) replaces both upstream bases with one
 mirror laid out like a data folder (``<base>/international/results.csv``); tests point it at a
@@ -12,14 +17,18 @@ local port.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import re
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 
+from heartbreak.data.integrity import crash_point
 from heartbreak.data.sources import DATA_HINT, NEEDED_SOURCES, SOURCES, Source
 from heartbreak.errors import ChecksumMismatch, DataUnavailable
 
@@ -113,6 +122,89 @@ def source_url(source: Source, base_url: str | None = None) -> str:
     return source.url
 
 
+_READY = ".verified"
+
+
+def _staging_dir(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}.fetch-{os.getpid()}"
+
+
+def _move_into(staged: Path, target: Path) -> None:
+    """Rename a verified file onto its real name (copying first across file systems)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        tmp = _temp_name(target)
+        try:
+            shutil.copyfile(staged, tmp)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _commit(staging: Path, dest: Path, paths: Iterable[str]) -> None:
+    """Move the verified files of ``staging`` into ``dest``."""
+    (staging / _READY).touch()
+    _fsync_dir(staging)
+    crash_point("fetch:verified")
+    if not dest.exists():
+        (staging / _READY).unlink()
+        os.rename(staging, dest)
+        _fsync_dir(dest.parent)
+        return
+    for path in paths:
+        _move_into(staging / path, dest / path)
+        crash_point("fetch:moving")
+    for folder in {(dest / path).parent for path in paths}:
+        _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def finish_interrupted_fetches(dest: Path) -> None:
+    """Staging folders of fetches that are no longer running: one whose files had all verified
+    is moved into ``dest`` (the fetch was killed while renaming), any other is removed."""
+    pattern = re.compile(re.escape(f".{dest.name}.fetch-") + r"(\d+)$")
+    if not dest.parent.is_dir():
+        return
+    for staging in dest.parent.iterdir():
+        found = pattern.match(staging.name)
+        if not found or not staging.is_dir() or _pid_alive(int(found.group(1))):
+            continue
+        if (staging / _READY).exists():
+            files = sorted(
+                p.relative_to(staging).as_posix()
+                for p in staging.rglob("*")
+                if p.is_file() and p.name != _READY and ".part-" not in p.name
+            )
+            _commit(staging, dest, files)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def fetch_sources(
     dest: Path,
     from_dir: Path | None = None,
@@ -124,39 +216,54 @@ def fetch_sources(
 ) -> list[Path]:
     """Download (or copy from ``from_dir``) every source file into ``dest``; return the paths.
 
-    A file already in ``dest`` with the pinned checksum is kept as it is. Each new file is written
-    to ``<name>.part-<pid>`` and renamed onto its real name only after its SHA-256 verifies.
+    A file already in ``dest`` with the pinned checksum is kept as it is. The others are fetched
+    into a staging folder beside ``dest`` and verified; they are renamed into ``dest`` only
+    when all of them have verified (see the module docstring), so a failure changes nothing.
 
     Raises :class:`~heartbreak.errors.ChecksumMismatch` naming the file whose bytes differ, and
     :class:`~heartbreak.errors.DataUnavailable` when a file can be neither downloaded nor found.
     """
     report = progress or _noop
     dest = Path(dest)
+    finish_interrupted_fetches(dest)
     todo = list(sources)
     report("checking sources", 0, len(todo))
-    placed: list[Path] = []
+    missing: list[Source] = []
+    for source in todo:
+        target = dest / source.path
+        if target.is_file() and sha256_file(target) == source.sha256:
+            report(f"{source.path} (already here)", 1, len(todo))
+        else:
+            missing.append(source)
+    if not missing:
+        return [dest / s.path for s in todo]
+    staging = _staging_dir(dest)
+    shutil.rmtree(staging, ignore_errors=True)
     client: httpx.Client | None = None
     try:
-        for source in todo:
-            target = dest / source.path
-            if target.is_file() and sha256_file(target) == source.sha256:
-                report(f"{source.path} (already here)", 1, len(todo))
-                placed.append(target)
-                continue
+        staging.mkdir(parents=True)
+        for source in missing:
             if from_dir is not None:
                 report(f"copying {source.path}", 0, len(todo))
-                _copy_one(source, Path(from_dir), dest)
+                _copy_one(source, Path(from_dir), staging)
             else:
                 if client is None:
                     client = httpx.Client(timeout=timeout, follow_redirects=True)
                 report(f"downloading {source.path}", 0, len(todo))
-                _download_one(client, source, source_url(source, base_url), dest)
+                _download_one(client, source, source_url(source, base_url), staging)
+            crash_point("fetch:file-staged")
             report(source.path, 1, len(todo))
-            placed.append(target)
+        _commit(staging, dest, [s.path for s in missing])
+    except OSError as exc:
+        raise DataUnavailable(
+            f"cannot write the sources to {dest} ({exc.strerror or exc}); "
+            "choose a folder you can write to with --dest"
+        ) from None
     finally:
         if client is not None:
             client.close()
-    return placed
+        shutil.rmtree(staging, ignore_errors=True)
+    return [dest / s.path for s in todo]
 
 
 def locate_sources(data_dir: Path | str, sources: Iterable[Source] = NEEDED_SOURCES) -> Path:

@@ -46,7 +46,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,14 @@ from heartbreak import config
 from heartbreak.data.brackets import bracket_stages
 from heartbreak.data.competitions import CompetitionResolver
 from heartbreak.data.fetch import locate_sources
+from heartbreak.data.integrity import (
+    in_step,
+    modifications_in,
+    reconcile_user_matches,
+    recorded_meta,
+    user_matches_digest,
+    verify_sources,
+)
 from heartbreak.data.loaders import Sources, load_sources
 from heartbreak.data.sources import (
     ATTRIBUTION_INTERNATIONAL,
@@ -71,6 +79,7 @@ from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
 from heartbreak.errors import (
     BadSourceRow,
+    ChecksumMismatch,
     DataUnavailable,
     InvalidInput,
     NoSuchMatch,
@@ -815,13 +824,23 @@ def build_store(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
     user_matches: list[UserMatch] | None = None,
+    *,
+    allow_modified: bool = False,
+    accepted: Mapping[str, str] | None = None,
 ) -> BuildReport:
     """Validate the sources in ``data_dir`` and build the store at ``db_path`` atomically.
 
     ``user_matches`` are appended after the real matches (see the module docstring); by default
-    those of the user-matches file beside ``db_path``.
+    those of the user-matches file beside ``db_path`` (after finishing an import that was
+    interrupted between its renames: :mod:`heartbreak.data.integrity`).
+
+    Every source file must have its pinned SHA-256; with ``allow_modified`` any file may
+    differ, and ``accepted`` (``{path: SHA-256}``) lets through the files whose bytes a previous
+    ``allow_modified`` build accepted. The files that differ are recorded in ``meta``
+    (``modified:<file>``).
 
     Raises :class:`~heartbreak.errors.DataUnavailable` when files are missing,
+    :class:`~heartbreak.errors.ChecksumMismatch` for a file that is not the pinned one,
     :class:`~heartbreak.errors.BadSourceRows` for malformed rows (unless ``skip_bad_rows``) and
     :class:`BadUserMatch` for a user match with an unknown team and no rating, in every case
     before anything is written.
@@ -835,12 +854,24 @@ def build_store(
 
     if user_matches is None:
         origin = str(user_matches_path(db_path))
+        previous = recorded_meta(db_path).get("user_matches_sha256")
+        reconcile_user_matches(db_path, previous)
         user_matches = read_user_matches(origin)
     else:
         origin = "user matches"
     folder = locate_sources(data_dir)
+    step("verifying sources")
+    modified = verify_sources(folder, allow_modified=allow_modified, accepted=accepted)
     step("reading sources")
     src = load_sources(folder, skip_bad_rows=skip_bad_rows, progress=step)
+    for file, digest in src.sha256.items():
+        pinned = SOURCES_BY_PATH.get(file)
+        expected = modified.get(file, pinned.sha256 if pinned is not None else digest)
+        if digest != expected:
+            raise ChecksumMismatch(
+                f"{file} in {folder} changed while the store was being built "
+                f"(SHA-256 {digest}, verified as {expected}); build again"
+            )
     step("checked sources", 1)
     tables = _derive(src, step)
     if user_matches:
@@ -863,6 +894,8 @@ def build_store(
         "elo_initial_rating": repr(float(tables["_elo_initial"]["value"].iloc[0])),
         "skipped_rows": str(src.skipped),
         "user_matches": str(len(user_matches)),
+        "user_matches_sha256": user_matches_digest(user_matches),
+        **{f"modified:{file}": digest for file, digest in sorted(modified.items())},
         "attribution:international": ATTRIBUTION_INTERNATIONAL,
         "attribution:worldcup": ATTRIBUTION_WORLDCUP,
         **{f"sha256:{file}": digest for file, digest in src.sha256.items()},
@@ -914,8 +947,16 @@ class Store:
         if not self.path.is_file():
             raise StoreError(f"no store at {self.path}; run `heartbreak data build`")
         try:
-            self._con = duckdb.connect(str(self.path), read_only=True)
+            # The file is attached to a database of this Store's own rather than opened with
+            # duckdb.connect(path), whose per-process instance cache would hand back the file
+            # that was at this path before an import or a rebuild replaced it, for as long as
+            # anything (a running server's previous session) holds a connection to it.
+            self._con = duckdb.connect(":memory:")
+            quoted = str(self.path).replace("'", "''")
+            self._con.execute(f"ATTACH '{quoted}' AS store (READ_ONLY)")
+            self._con.execute("USE store")
         except duckdb.Error as exc:
+            self.close()
             raise StoreError(
                 f"cannot open the store at {self.path} ({exc}); "
                 "run `heartbreak data build` to rebuild it"
@@ -954,6 +995,7 @@ class Store:
         with self._lock:
             cursor = self._con.cursor()
         try:
+            cursor.execute("USE store")
             return cursor.execute(sql, list(params or [])).df()
         except duckdb.Error as exc:
             raise StoreError(f"store query failed: {exc}") from exc
@@ -1380,11 +1422,16 @@ class Store:
 
     # -- meta
     def meta(self) -> dict[str, Any]:
-        """Build facts: schema_version, built_at, sources {file: sha256}, counts {table: n}, ..."""
+        """Build facts: schema_version, built_at, sources {file: sha256}, counts {table: n},
+        modified {file: sha256} (the sources that differed from their pinned SHA-256 and were
+        built from anyway), user_matches_sha256, ..."""
         rows = self.query("SELECT key, value FROM meta")
         flat = dict(zip(rows["key"], rows["value"], strict=True))
         out: dict[str, Any] = {"sources": {}, "counts": {}, "attribution": {}}
+        out["modified"] = modifications_in(flat)
         for key, value in flat.items():
+            if key.startswith("modified:"):
+                continue
             if key.startswith("sha256:"):
                 out["sources"][key.removeprefix("sha256:")] = value
             elif key.startswith("count:"):
@@ -1402,19 +1449,33 @@ def ensure_store(
     db_path: Path | str | None = None,
     data_dir: Path | str | None = None,
     progress: Progress | None = None,
+    *,
+    allow_modified: bool = False,
 ) -> Store:
-    """Open the store, building it first when it does not exist or has an old schema.
+    """Open the store, building it first when it does not exist, has an old schema or no
+    longer agrees with its user-matches file.
 
     ``db_path`` and ``data_dir`` default as in :mod:`heartbreak.config`. When no source folder
     was named (no argument, no ``HEARTBREAK_DATA_DIR``) and the user's own copy is missing, the
     sources are downloaded first, so a new user never has to know the order of steps.
+
+    An import killed between its two renames is finished first (its list renamed into place);
+    a user-matches file that otherwise differs from what the store was built from (edited by
+    hand) gets the store rebuilt from it. A rebuild accepts the modified sources the previous
+    store was built from (:mod:`heartbreak.data.integrity`); a first build, with
+    ``allow_modified``, any.
     """
     db = config.db_path(db_path)
     if db.is_file():
         try:
-            return Store(db)
+            store = Store(db)
         except StaleStore:
             pass
+        else:
+            if _agrees_with_user_file(store):
+                return store
+            store.close()
+    accepted = modifications_in(recorded_meta(db))
     sources = config.data_dir(data_dir)
     named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
     if not named:
@@ -1424,5 +1485,18 @@ def ensure_store(
             locate_sources(sources)
         except DataUnavailable:
             fetch_sources(sources, progress=progress)
-    build_store(sources, db, progress=progress)
+    build_store(sources, db, progress=progress, allow_modified=allow_modified, accepted=accepted)
     return Store(db)
+
+
+def _agrees_with_user_file(store: Store) -> bool:
+    """Whether an open store was built from what its user-matches file holds, after finishing
+    an interrupted import; an unreadable file counts as agreeing (the next build reports it)."""
+    meta = store.meta()
+    recorded = meta.get("user_matches_sha256")
+    count = int(meta.get("user_matches", 0) or 0)
+    user_file = user_matches_path(store.path)
+    agrees = in_step(recorded, count, user_file)
+    if agrees is False and reconcile_user_matches(store.path, recorded):
+        agrees = in_step(recorded, count, user_file)
+    return agrees is not False

@@ -56,7 +56,7 @@ def digest(path: Path) -> str:
 @pytest.fixture
 def built(tiny_data, tmp_path):
     db = tmp_path / "store" / "heartbreak.duckdb"
-    report = build_store(tiny_data.root, db)
+    report = build_store(tiny_data.root, db, allow_modified=True)
     store = Store(db)
     yield store, report
     store.close()
@@ -329,11 +329,11 @@ def test_meta(built, tiny_data):
 
 def test_failed_build_leaves_the_previous_store_byte_identical(tiny_data, tmp_path):
     db = tmp_path / "heartbreak.duckdb"
-    build_store(tiny_data.root, db)
+    build_store(tiny_data.root, db, allow_modified=True)
     before = digest(db)
     tiny_data.replace("international/results.csv", "Belgium,Japan,3,2", "Belgium,Japan,3,-2")
     with pytest.raises(BadSourceRows):
-        build_store(tiny_data.root, db)
+        build_store(tiny_data.root, db, allow_modified=True)
     assert digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "heartbreak.duckdb"]
     with Store(db) as store:
@@ -344,7 +344,7 @@ def test_failed_write_leaves_the_previous_store(tiny_data, tmp_path, monkeypatch
     import heartbreak.data.store as store_module
 
     db = tmp_path / "heartbreak.duckdb"
-    build_store(tiny_data.root, db)
+    build_store(tiny_data.root, db, allow_modified=True)
     before = digest(db)
 
     def broken(tmp, tables, meta):
@@ -353,7 +353,7 @@ def test_failed_write_leaves_the_previous_store(tiny_data, tmp_path, monkeypatch
 
     monkeypatch.setattr(store_module, "_write", broken)
     with pytest.raises(OSError, match="disk full"):
-        build_store(tiny_data.root, db)
+        build_store(tiny_data.root, db, allow_modified=True)
     assert digest(db) == before
     assert not list(tmp_path.glob("*.tmp-*"))
 
@@ -367,7 +367,9 @@ def test_missing_sources_write_nothing(tmp_path):
 
 def test_skip_bad_rows_builds_and_reports(tiny_data, tmp_path):
     tiny_data.replace("international/goalscorers.csv", "Frank Lampard,115,", "Frank Lampard,0,")
-    report = build_store(tiny_data.root, tmp_path / "db.duckdb", skip_bad_rows=True)
+    report = build_store(
+        tiny_data.root, tmp_path / "db.duckdb", skip_bad_rows=True, allow_modified=True
+    )
     assert report.skipped == 1
     assert report.skipped_rows[0].file == "international/goalscorers.csv"
     with Store(tmp_path / "db.duckdb") as store:
@@ -384,7 +386,7 @@ def test_stale_temp_files_are_removed(tiny_data, tmp_path):
     (tmp_path / "heartbreak.duckdb.tmp-999999999.wal").write_bytes(b"")
     alive = tmp_path / f"heartbreak.duckdb.tmp-{os.getppid()}"
     alive.write_bytes(b"a build still running")
-    build_store(tiny_data.root, db)
+    build_store(tiny_data.root, db, allow_modified=True)
     assert not dead.exists()
     assert alive.exists()
     assert remove_stale_temps(db) == []
@@ -408,7 +410,9 @@ def test_store_errors(tmp_path):
 def test_ensure_store_builds_on_first_use_and_after_a_schema_change(tiny_data, tmp_path):
     db = tmp_path / "sub" / "heartbreak.duckdb"
     calls = []
-    store = ensure_store(db, tiny_data.root, progress=lambda *a: calls.append(a))
+    store = ensure_store(
+        db, tiny_data.root, progress=lambda *a: calls.append(a), allow_modified=True
+    )
     assert calls and calls[-1][0] == "store ready"
     assert sum(a[1] for a in calls) == calls[-1][2]
     assert len(store.matches()) == 9
