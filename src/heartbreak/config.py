@@ -38,3 +38,30 @@ def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return user_dir() / "heartbreak.duckdb"
+
+
+def check_store_target(db: str | os.PathLike[str]) -> Path:
+    """Before any work that writes the store at ``db`` (a build, an import): the path is not a
+    folder, and its folder (made when missing) takes a new file. A one-line
+    :class:`~heartbreak.errors.StoreError` otherwise, at once rather than after the build."""
+    import tempfile
+
+    from heartbreak.errors import StoreError
+
+    path = Path(db)
+    if path.is_dir():
+        raise StoreError(
+            f"--db: {path} is a folder; give the store's file, e.g. {path / 'heartbreak.duckdb'}"
+        )
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StoreError(
+            f"--db: cannot write the store in {folder} ({exc.strerror or exc}); "
+            "choose a folder that can be written"
+        ) from None
+    return path

@@ -167,7 +167,7 @@ def story(
                 raise InvalidInput("--file: give either a match file or HOME AWAY --date, not both")
             from heartbreak.data.userfile import load_match_file
 
-            user = load_match_file(file)
+            user = load_match_file(file, context=session.team_context())
             result = session.replay_user_match(user, side=side)
         else:
             if not home or not away:

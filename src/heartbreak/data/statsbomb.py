@@ -117,16 +117,11 @@ def _clock(path: Path, event: Any) -> tuple[int, int]:
 
 
 def _read_json(path: Path, what: str) -> tuple[bytes, Any]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{what}: cannot read {path}: {exc.strerror}") from None
-    try:
-        return raw, json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    """A JSON file's bytes and data, read as every user file is (UTF-8, size and depth limits:
+    :func:`heartbreak.data.userfile.read_json`)."""
+    from heartbreak.data.userfile import read_json
+
+    return read_json(path, what)
 
 
 def _ref(event: dict, key: str, where: str, path: Path) -> dict:
@@ -269,9 +264,11 @@ def _check_lineups(lineups: Any, events: list[dict], path: Path) -> None:
 def is_events_file(path: str | Path) -> bool:
     """Whether a JSON file looks like StatsBomb events: a list whose first item has a ``type``
     object and a ``period`` (a user's match file is one object, or a list of matches)."""
+    from heartbreak.data.userfile import read_json
+
     try:
-        data = json.loads(Path(path).read_bytes())
-    except (OSError, ValueError):
+        _, data = read_json(path, "FILE")
+    except InvalidInput:
         return False
     return (
         isinstance(data, list)

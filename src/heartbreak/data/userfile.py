@@ -21,20 +21,63 @@ Match file, CSV: one row per event with the columns ``home, away, date, neutral,
 competition, stage, type, minute, stoppage, team, player, own_goal, penalty, shootout_winner``
 (the match columns repeat on every row; a match without events has one row with empty ``type``).
 
-Errors name the file, the line (CSV) or the field path (JSON, e.g. ``events[2].minute``).
+Errors name the file, the line (CSV) or the field path (JSON, e.g. ``events[2].minute``). The
+rules and limits are those of :mod:`heartbreak.rules`, the same for every way a match comes in.
+
+Files are read as UTF-8 (a byte-order mark is accepted) and at most :data:`MAX_FILE_BYTES`; a
+file in another encoding (Latin-1, UTF-16) or a binary file stops with one line naming the file
+and the encoding. JSON is nested at most :data:`MAX_JSON_DEPTH` deep; a CSV field is at most
+:data:`MAX_CSV_FIELD` characters, a match file has a row per event (at most
+:data:`heartbreak.rules.MAX_EVENTS`) and a fixtures file at most :data:`MAX_FIXTURES` rows.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
-import datetime as dt
+import io
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 
+from heartbreak.domain import Event, EventType, Period, Side
 from heartbreak.errors import InvalidInput
+from heartbreak.rules import (
+    MAX_EVENTS,
+    MAX_STOPPAGE,
+    Day,
+    MatchHeader,
+    RuleBroken,
+    TeamName,
+    Text,
+    check_events,
+    check_teams,
+    error_message,
+)
+
+#: The largest file read (story --file, import, predict --batch, a StatsBomb lineup): 16 MiB.
+#: A StatsBomb events file of a match with extra time is about 5 MB.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: The deepest nesting of arrays and objects read from a JSON file (StatsBomb's is 6).
+MAX_JSON_DEPTH = 64
+#: The longest CSV field read, in characters (every text field is far shorter; see
+#: :mod:`heartbreak.rules`), set for each read with :func:`csv.field_size_limit`.
+MAX_CSV_FIELD = 64 * 1024
+#: The most fixtures one ``predict --batch`` file may hold.
+MAX_FIXTURES = 10_000
 
 
 class UserEvent(BaseModel):
@@ -42,84 +85,252 @@ class UserEvent(BaseModel):
 
     type: Literal["goal", "red_card"]
     minute: int = Field(ge=1, le=120)
-    stoppage: int = Field(default=0, ge=0, le=30)
-    team: str = Field(min_length=1)
-    player: str | None = None
+    stoppage: int = Field(default=0, ge=0, le=MAX_STOPPAGE)
+    team: TeamName
+    player: Text = None
     own_goal: bool = False
     penalty: bool = False
 
 
-class UserMatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UserMatch(MatchHeader):
+    """A match of the user's own (see the module docstring): :class:`heartbreak.rules.
+    MatchHeader` with its events, held to :func:`heartbreak.rules.check_events`."""
 
-    home: str = Field(min_length=1)
-    away: str = Field(min_length=1)
-    date: dt.date
-    competition: str = "Friendly"
-    stage: str | None = None
-    neutral: bool = False
-    knockout: bool = False
-    elo_home: float | None = None
-    elo_away: float | None = None
     extra_time: bool | None = None
-    shootout_winner: str | None = None
+    shootout_winner: TeamName | None = None
     events: list[UserEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> UserMatch:
+    def _consistent(self, info: ValidationInfo) -> UserMatch:
         teams = {self.home.casefold(), self.away.casefold()}
-        if self.home.casefold() == self.away.casefold():
-            raise ValueError("away: a team cannot play itself")
+        if len(self.events) > MAX_EVENTS:
+            raise ValueError(f"events: more than {MAX_EVENTS} goals and red cards in one match")
         for i, event in enumerate(self.events):
             if event.team.casefold() not in teams:
                 raise ValueError(
                     f"events[{i}].team: {event.team!r} is neither {self.home!r} nor {self.away!r}"
                 )
-            if event.minute > 90 and not self.knockout:
-                raise ValueError(
-                    f"events[{i}].minute: {event.minute} is extra time but knockout is false"
-                )
-        if self.shootout_winner is not None:
-            if self.shootout_winner.casefold() not in teams:
-                raise ValueError(f"shootout_winner: {self.shootout_winner!r} did not play")
-            if not self.knockout:
-                raise ValueError("shootout_winner: only a knockout match has a shootout")
-            goals = [e for e in self.events if e.type == "goal"]
-            home = sum(e.team.casefold() == self.home.casefold() for e in goals)
-            if home * 2 != len(goals):
-                raise ValueError("shootout_winner: a shootout needs a level score")
+        if self.shootout_winner is not None and self.shootout_winner.casefold() not in teams:
+            raise ValueError(f"shootout_winner: {self.shootout_winner!r} did not play")
+        events, index = domain_events(self)
+        try:
+            check_events(events, self.knockout, (self.home, self.away))
+        except RuleBroken as exc:
+            at = index.get(id(exc.event))
+            field = "shootout_winner" if at is None else f"events[{at}].{exc.field}"
+            raise ValueError(f"{field}: {exc.message}") from None
         return self
 
 
-def _pydantic_message(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ""
-    for part in err["loc"]:
-        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+def domain_events(user: UserMatch) -> tuple[list[Event], dict[int, int]]:
+    """The user's goals and red cards as domain events in match order (then in the order of the
+    file), the shootout last; and the position in ``user.events`` of each (by ``id``)."""
+
+    def side_of(team: str) -> Side:
+        return Side.HOME if team.casefold() == user.home.casefold() else Side.AWAY
+
+    made = [
+        (
+            Event(
+                EventType.GOAL if e.type == "goal" else EventType.RED_CARD,
+                e.minute,
+                e.stoppage,
+                side=side_of(e.team),
+                player=e.player,
+                own_goal=e.own_goal,
+                penalty=e.penalty,
+            ),
+            i,
+        )
+        for i, e in enumerate(user.events)
+    ]
+    made.sort(key=lambda item: (item[0].sort_key, item[1]))
+    events = [event for event, _ in made]
+    index = {id(event): i for event, i in made}
+    if user.shootout_winner is not None:
+        events.append(
+            Event(
+                EventType.SHOOTOUT, 120, side=side_of(user.shootout_winner), period=Period.SHOOTOUT
+            )
+        )
+    return events, index
 
 
-def load_match_file(path: str | Path) -> UserMatch:
-    """Read and validate a user's match file (``.json`` or ``.csv``)."""
+def validate_match(data: Any, where: str, context: dict[str, Any] | None = None) -> UserMatch:
+    """A match (JSON-like data) validated as a :class:`UserMatch`; an error names ``where``
+    (the file) and the field."""
+    try:
+        return UserMatch.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise InvalidInput(f"{where}: {error_message(exc)}") from None
+
+
+# Kept for the readers that built their messages with it.
+_pydantic_message = error_message
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def read_bytes(path: str | Path, what: str) -> bytes:
+    """The bytes of a user's file, at most :data:`MAX_FILE_BYTES`; errors name ``what`` (the
+    argument or option it came from) and the file."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise InvalidInput(f"{what}: {path} is a folder, not a file")
+        if path.exists() and not path.is_file():
+            raise InvalidInput(f"{what}: {path} is not a regular file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput(
+                f"{path}: {size:,} bytes; files of at most {MAX_FILE_BYTES // 2**20} MiB are read"
+            )
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"{what}: cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InvalidInput(f"{path}: files of at most {MAX_FILE_BYTES // 2**20} MiB are read")
+    return raw
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """Text in UTF-16 without a byte-order mark: mostly NUL bytes at every other position."""
+    sample = raw[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.4
+
+
+def decode_text(raw: bytes, path: str | Path) -> str:
+    """UTF-8 text (a byte-order mark dropped); any other encoding, or a binary file, stops with
+    one line naming the file and what it holds."""
+    encoding = None
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encoding = "UTF-32"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        b"\x00" in raw[:4096] and _looks_utf16(raw)
+    ):
+        encoding = "UTF-16"
+    if encoding is not None:
+        raise InvalidInput(f"{path}: the file is {encoding} text, not UTF-8; save it as UTF-8")
+    if b"\x00" in raw:
+        raise InvalidInput(f"{path}: a binary file (it holds NUL bytes), not UTF-8 text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        byte = raw[exc.start]
+        hint = ""
+        with contextlib.suppress(UnicodeDecodeError):
+            raw.decode("cp1252")
+            hint = "; it looks like Latin-1 (ISO-8859-1) or Windows-1252"
+        raise InvalidInput(
+            f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {exc.start}{hint}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def read_text(path: str | Path, what: str) -> str:
+    """A user's text file (see :func:`read_bytes` and :func:`decode_text`)."""
+    return decode_text(read_bytes(path, what), path)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_NESTING = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str, limit: int) -> bool:
+    """Whether JSON text nests arrays and objects more than ``limit`` deep (strings skipped)."""
+    depth = 0
+    for found in _JSON_NESTING.finditer(_JSON_STRING.sub('""', text)):
+        if found.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def parse_json(text: str, path: str | Path) -> Any:
+    """JSON text, nested at most :data:`MAX_JSON_DEPTH` deep; an error names the file (and the
+    line)."""
+    if _too_deep(text, MAX_JSON_DEPTH):
+        raise InvalidInput(
+            f"{path}: JSON nested more than {MAX_JSON_DEPTH} deep; a match file is nested 3 deep"
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4,300 digits
+        detail = " ".join(str(exc).split()[:8])
+        raise InvalidInput(f"{path}: not valid JSON ({detail})") from None
+
+
+def read_json(path: str | Path, what: str) -> tuple[bytes, Any]:
+    """A user's JSON file: its bytes and its data (see :func:`read_text`, :func:`parse_json`)."""
+    raw = read_bytes(path, what)
+    return raw, parse_json(decode_text(raw, path), path)
+
+
+@contextlib.contextmanager
+def _csv_field_limit() -> Iterator[None]:
+    previous = csv.field_size_limit(MAX_CSV_FIELD)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def csv_rows(
+    text: str, path: str | Path, required: set[str], most: int, what: str
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows (with their line numbers) of CSV text: the ``required`` columns
+    present, at most ``most`` rows (``what`` they are, for the message), no field over
+    :data:`MAX_CSV_FIELD` characters."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, dict[str, str]]] = []
+    with _csv_field_limit():
+        try:
+            fields = list(reader.fieldnames or [])
+            missing = required - set(fields)
+            if missing:
+                raise InvalidInput(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+            line = reader.line_num + 1
+            for row in reader:
+                if len(rows) == most:
+                    raise InvalidInput(f"{path}:{line}: more than {most:,} {what} in one file")
+                rows.append((line, row))
+                line = reader.line_num + 1
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise InvalidInput(
+                    f"{path}:{reader.line_num}: a field longer than {MAX_CSV_FIELD:,} characters"
+                ) from None
+            raise InvalidInput(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
+    return fields, rows
+
+
+# --------------------------------------------------------------------------- match files
+
+
+def load_match_file(
+    path: str | Path, context: dict[str, Any] | None = None, what: str = "--file"
+) -> UserMatch:
+    """Read and validate a user's match file (``.json`` or ``.csv``); ``context`` as for
+    :class:`heartbreak.rules.MatchHeader` (the store's resolver of team names); ``what``: the
+    argument that named the file, for the messages."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".json", ".csv"):
-        raise InvalidInput(f"--file: {path} must be a .json or .csv file")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"--file: cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(f"{what}: {path} must be a .json or .csv file")
+    text = read_text(path, what)
     if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-        try:
-            return UserMatch.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidInput(f"{path}: {_pydantic_message(exc)}") from None
-    return _match_from_csv(path, text)
+        return validate_match(parse_json(text, path), str(path), context)
+    return _match_from_csv(path, text, context)
 
 
 _MATCH_COLUMNS = (
@@ -135,12 +346,8 @@ _MATCH_COLUMNS = (
 _EVENT_COLUMNS = ("type", "minute", "stoppage", "team", "player", "own_goal", "penalty")
 
 
-def _match_from_csv(path: Path, text: str) -> UserMatch:
-    reader = csv.DictReader(text.splitlines())
-    missing = {"home", "away", "date"} - set(reader.fieldnames or [])
-    if missing:
-        raise InvalidInput(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
-    rows = list(enumerate(reader, start=2))
+def _match_from_csv(path: Path, text: str, context: dict[str, Any] | None = None) -> UserMatch:
+    _, rows = csv_rows(text, path, {"home", "away", "date"}, MAX_EVENTS + 1, "rows (events)")
     if not rows:
         raise InvalidInput(
             f"{path}:2: no rows (one row per event; one row for a match without events)"
@@ -160,22 +367,63 @@ def _match_from_csv(path: Path, text: str) -> UserMatch:
         try:
             events.append(UserEvent.model_validate(event))
         except ValidationError as exc:
-            raise InvalidInput(f"{path}:{line}: {_pydantic_message(exc)}") from None
-    try:
-        return UserMatch.model_validate({**match, "events": [e.model_dump() for e in events]})
-    except ValidationError as exc:
-        raise InvalidInput(f"{path}: {_pydantic_message(exc)}") from None
+            raise InvalidInput(f"{path}:{line}: {error_message(exc)}") from None
+    data = {**match, "events": [e.model_dump() for e in events]}
+    return validate_match(data, str(path), context)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = (value or "").strip().lower() if isinstance(value, str | None) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not true/false")
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+class Fixture(BaseModel):
+    """A row of a ``predict --batch`` file: two teams (not one team twice, through any alias;
+    give ``context={"resolve": ...}``), a date, the venue and the stakes."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    home: TeamName
+    away: TeamName
+    date: Day
+    neutral: Flag = False
+    knockout: Flag = False
+
+    @model_validator(mode="after")
+    def _two_teams(self, info: ValidationInfo) -> Fixture:
+        check_teams(self.home, self.away, self.date, (info.context or {}).get("resolve"))
+        return self
 
 
 def read_fixtures(path: str | Path) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a fixtures CSV (home, away, date, neutral[, knockout]) with their line numbers."""
+    """Rows of a fixtures CSV (home, away, date, neutral[, knockout]) with their line numbers
+    (at most :data:`MAX_FIXTURES`)."""
     path = Path(path)
+    text = read_text(path, "--batch")
+    _, rows = csv_rows(text, path, {"home", "away", "date", "neutral"}, MAX_FIXTURES, "fixtures")
+    return rows
+
+
+def validate_fixture(
+    row: dict[str, str], where: str, context: dict[str, Any] | None = None
+) -> Fixture:
+    """A fixtures row validated as a :class:`Fixture`; an error names ``where`` (file:line)."""
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = {"home", "away", "date", "neutral"} - set(reader.fieldnames or [])
-            if missing:
-                raise InvalidInput(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
-            return list(enumerate(reader, start=2))
-    except OSError as exc:
-        raise InvalidInput(f"--batch: cannot read {path}: {exc.strerror}") from None
+        return Fixture.model_validate(row, context=context)
+    except ValidationError as exc:
+        raise InvalidInput(f"{where}: {error_message(exc)}") from None

@@ -123,6 +123,36 @@ class LiveLog:
                 raise
         return seen is None
 
+    def append_many(
+        self, live_id: str, messages: list[tuple[str, dict[str, Any], float | None]]
+    ) -> int:
+        """Log messages (message id, message, arrival time) in one transaction, each once: all
+        of them or, on failure, none. How many were new."""
+        added = 0
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                for message_id, message, received_at in messages:
+                    seen = self._con.execute(
+                        "SELECT 1 FROM live_messages WHERE live_id = ? AND message_id = ?",
+                        [live_id, message_id],
+                    ).fetchone()
+                    if seen is not None:
+                        continue
+                    seq = self._next_seq("live_messages")
+                    body = json.dumps(message, sort_keys=True)
+                    self._con.execute(
+                        "INSERT INTO live_messages (live_id, message_id, seq, body, received_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        [live_id, message_id, seq, body, received_at],
+                    )
+                    added += 1
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+        return added
+
     def messages(self, live_id: str) -> list[dict[str, Any]]:
         """The messages of a live match in arrival order."""
         return [message for _, message in self.keyed_messages(live_id)]

@@ -34,8 +34,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side, minute_label
 from heartbreak.errors import InvalidInput
+from heartbreak.rules import (
+    MAX_EVENT_ID,
+    MAX_STOPPAGE,
+    SHOOTOUT_OUTSIDE_KNOCKOUT,
+    MatchHeader,
+    RuleBroken,
+    Text,
+    check_events,
+    check_text,
+    error_message,
+    extra_time_outside_knockout,
+)
 
 #: Message types that create an event (version 1 by default).
 EVENT_TYPES = ("goal", "red_card", "period_end", "stoppage", "shootout")
@@ -48,7 +62,7 @@ _NOT_EVENTS = ("stoppage", *CLOCK_TYPES)
 #: Fields a correction may change.
 CORRECTABLE = ("minute", "stoppage", "side", "player", "own_goal", "penalty", "added")
 _PLAY_PERIODS = (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND)
-_MAX_STOPPAGE = 30
+_MAX_STOPPAGE = MAX_STOPPAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,46 +100,25 @@ class LiveMatch:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LiveMatch:
-        """A definition from JSON-like data; errors name the field."""
-        known = set(cls.__dataclass_fields__)
-        extra = sorted(set(data) - known)
-        if extra:
-            raise InvalidInput(f"{extra[0]}: unknown field")
-        values = dict(data)
-        for name in ("home", "away"):
-            text = values.get(name)
-            if not isinstance(text, str) or not text.strip():
-                raise InvalidInput(f"{name}: a team name is required")
-            values[name] = text.strip()
-        if values["home"].casefold() == values["away"].casefold():
-            raise InvalidInput("away: a team cannot play itself")
-        date = values.get("date")
-        if isinstance(date, dt.date):
-            values["date"] = date
-        else:
-            try:
-                values["date"] = dt.date.fromisoformat(str(date).strip())
-            except ValueError:
-                raise InvalidInput(f"date: {date!r} is not a date (YYYY-MM-DD)") from None
-        for name in ("neutral", "knockout"):
-            if not isinstance(values.get(name, False), bool):
-                raise InvalidInput(f"{name}: must be true or false")
-        for name in ("elo_home", "elo_away"):
-            value = values.get(name)
-            if value is not None:
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise InvalidInput(f"{name}: must be a number")
-                if not 0 < float(value) < 4000:
-                    raise InvalidInput(f"{name}: {value} is not a plausible rating")
-                values[name] = float(value)
-        for name in ("competition", "stage", "city", "country"):
-            value = values.get(name)
-            if value is not None and not isinstance(value, str):
-                raise InvalidInput(f"{name}: must be text")
-        if values.get("competition") is None:
-            values.pop("competition", None)
-        return cls(**values)
+    def from_dict(cls, data: Mapping[str, Any], context: dict[str, Any] | None = None) -> LiveMatch:
+        """A definition from JSON-like data, held to :class:`LiveDefinition` (the rules of
+        :mod:`heartbreak.rules`); an error names the field."""
+        if not isinstance(data, Mapping):
+            raise InvalidInput("body: a live match is a JSON object")
+        try:
+            valid = LiveDefinition.model_validate(dict(data), context=context)
+        except ValidationError as exc:
+            raise InvalidInput(error_message(exc)) from None
+        return cls(**valid.model_dump())
+
+
+class LiveDefinition(MatchHeader):
+    """The definition of a live match (``POST /api/live``): :class:`heartbreak.rules.
+    MatchHeader` (teams, date, competition, stage, venue, stakes, ratings, within the limits)
+    with the city and the country."""
+
+    city: Text = None
+    country: Text = None
 
 
 # --- messages ------------------------------------------------------------------------------
@@ -183,8 +176,12 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise InvalidInput("message: must be a JSON object")
     event_id = raw.get("event_id")
+    if isinstance(event_id, int) and not isinstance(event_id, bool) and abs(event_id) >= 2**63:
+        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters")
     if not isinstance(event_id, str | int) or isinstance(event_id, bool) or not str(event_id):
         raise InvalidInput("event_id: the sender's id of the event is required")
+    if len(str(event_id)) > MAX_EVENT_ID:
+        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters")
     kind = raw.get("type")
     if kind not in MESSAGE_TYPES:
         raise InvalidInput(f"type: {kind!r} is not one of {', '.join(MESSAGE_TYPES)}")
@@ -227,9 +224,10 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
     if "team" in present:
         out["side"] = _side(match, raw["team"])
     if "player" in present:
-        if not isinstance(raw["player"], str):
-            raise InvalidInput("player: must be text")
-        out["player"] = raw["player"].strip()
+        try:
+            out["player"] = check_text(raw["player"])
+        except ValueError as exc:
+            raise InvalidInput(f"player: {exc}") from None
     for name in ("own_goal", "penalty"):
         if name in present:
             out[name] = _bool(raw, name)
@@ -237,7 +235,37 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
         _check_clock(out)
     elif "minute" in out and "period" not in out and out["minute"] == 0 and kind != "correction":
         raise InvalidInput("minute: events are labelled from 1'")
+    if not match.knockout:
+        _check_not_extra_time(out)
     return out
+
+
+def _check_not_extra_time(message: Mapping[str, Any]) -> None:
+    """A match that is not a knockout has no extra time and no shootout: the same rules, and
+    messages, as :func:`heartbreak.rules.check_events` (for the messages that are not events,
+    too: a clock update or a period's start in extra time)."""
+    if message["type"] == "shootout":
+        raise InvalidInput(f"type: {SHOOTOUT_OUTSIDE_KNOCKOUT}")
+    period = message.get("period")
+    if period is not None and Period(period).is_extra_time:
+        raise InvalidInput(f"period: {extra_time_outside_knockout(period)}")
+    minute = message.get("minute")
+    if minute is not None and minute > Period.SECOND_HALF.end_minute:
+        raise InvalidInput(f"minute: {extra_time_outside_knockout(minute)}")
+
+
+def check_standing(match: LiveMatch, events: tuple[Event, ...]) -> None:
+    """The events that would stand (of :func:`events_of`, in match order), held to the laws of
+    the game (:func:`heartbreak.rules.check_events`: a fifth red card for a side, extra time or
+    a shootout outside a knockout, a second shootout, a shootout without a level score, an
+    event after its period's end or after full time); an error names the field."""
+    try:
+        check_events(events, match.knockout, (match.home, match.away))
+    except RuleBroken as exc:
+        where = exc.event.event_id if exc.event is not None else None
+        error = InvalidInput(f"{exc.field}: {exc.message}")
+        error.event_id = where  # type: ignore[attr-defined]
+        raise error from None
 
 
 def _check_clock(message: Mapping[str, Any]) -> None:
