@@ -79,6 +79,7 @@ class EventType(StrEnum):
     RED_CARD = "red_card"  # a straight red or a second yellow: the side plays a man short
     PERIOD_END = "period_end"  # half-time, end of regulation, end of extra time
     SHOOTOUT = "shootout"  # the shootout's result; ``side`` is the winner
+    SHOOTOUT_KICK = "shootout_kick"  # one kick of a shootout; ``side`` took it
 
 
 class Outcome(StrEnum):
@@ -94,7 +95,8 @@ class Event:
     """One thing that happened at a moment of the match.
 
     ``side`` is the side that benefits from a goal (for an own goal, the opponent of the player)
-    or the side that is punished by a red card, or the winner of a shootout.
+    or the side that is punished by a red card, or the winner of a shootout, or the side that
+    took a shootout kick (``converted`` says whether it went in; None for other events).
     """
 
     type: EventType
@@ -106,6 +108,7 @@ class Event:
     penalty: bool = False
     period: Period | None = None
     event_id: str | None = None
+    converted: bool | None = None
 
     def __post_init__(self) -> None:
         if self.period is None:
@@ -154,6 +157,15 @@ class MatchInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ShootoutKick:
+    """One kick of a penalty shootout: the side that took it, whether it went in, the taker."""
+
+    side: Side
+    converted: bool
+    player: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """A match with its ordered timeline and final result.
 
@@ -161,6 +173,8 @@ class Match:
     when the record does not say whether extra time was played.
     ``timeline_complete`` is False when the listed goals do not add up to the score (or a goal has
     no minute): such a match can be rated but not replayed minute by minute.
+    ``shootout_kicks`` are the kicks of its shootout in the order they were taken, when the
+    record has them (World Cup shootouts); empty otherwise.
     """
 
     info: MatchInfo
@@ -170,6 +184,7 @@ class Match:
     extra_time: bool | None = None
     shootout_winner: Side | None = None
     timeline_complete: bool = True
+    shootout_kicks: tuple[ShootoutKick, ...] = ()
 
     @property
     def winner(self) -> Side | None:
@@ -238,6 +253,8 @@ def apply(state: MatchState, event: Event) -> MatchState:
         return replace(state, **clock, last_event=event)
     if event.type is EventType.SHOOTOUT:
         return replace(state, **clock, shootout_winner=event.side, finished=True, last_event=event)
+    if event.type is EventType.SHOOTOUT_KICK:
+        return replace(state, **clock, last_event=event)
     raise ValueError(f"unknown event type {event.type!r}")
 
 

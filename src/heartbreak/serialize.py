@@ -123,6 +123,16 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
                 "own_goal": event.own_goal,
                 "penalty": event.penalty,
             }
+        elif path.kind[i] == PointKind.SHOOTOUT_KICK:
+            kick = path.events[path.event_index[i]]
+            point["event"] = {
+                "type": kick.type.value,
+                "team": info.team(kick.side) if kick.side else None,
+                "player": kick.player,
+                "converted": bool(kick.converted),
+            }
+            home, away = path.shootout_score(i)
+            point["shootout_score"] = {"home": home, "away": away}
         timeline.append(point)
 
     emotions = {
@@ -179,7 +189,8 @@ def ratings_to_records(frame) -> list[dict[str, Any]]:
 
 
 def point_label(path, i: int) -> str:
-    """How a fan names a point: "KO", "48'", "HT", "FT", "90+4'", "pens"."""
+    """How a fan names a point: "KO", "48'", "HT", "FT", "90+4'", "pens", and after a shootout
+    kick the shootout's score, "pens 3–2"."""
     kind = path.kind[i]
     if kind == PointKind.KICK_OFF:
         return "KO"
@@ -193,6 +204,9 @@ def point_label(path, i: int) -> str:
             "extra_time_first_half": "ET HT",
             "extra_time_second_half": "120'",
         }.get(str(period), "end")
+    if kind == PointKind.SHOOTOUT_KICK:
+        home, away = path.shootout_score(i)
+        return f"pens {home}–{away}"
     if path.period[i] == "shootout":
         return "pens"
     return minute_label(int(path.minute[i]), int(path.stoppage[i]))

@@ -796,7 +796,14 @@ def fit_parameters(
 
     parse_date(train_end, "--train-end")
     matches, goals, reds = _recorded_history(session.store)
-    params = fit_model(matches, goals, reds, train_end=train_end, elo=session.params.elo)
+    params = fit_model(
+        matches,
+        goals,
+        reds,
+        train_end=train_end,
+        elo=session.params.elo,
+        kicks=session.store.all_shootout_kicks(),
+    )
     return params, save_params(params, out if out is not None else packaged_path())
 
 
@@ -819,7 +826,14 @@ def evaluate(
     if selection not in ("well_recorded", "complete"):
         raise InvalidInput(f"--selection: {selection!r} is not well_recorded or complete")
     matches, goals, reds = _recorded_history(session.store)
-    params = fit_model(matches, goals, reds, train_end=start, elo=session.params.elo)
+    params = fit_model(
+        matches,
+        goals,
+        reds,
+        train_end=start,
+        elo=session.params.elo,
+        kicks=session.store.all_shootout_kicks(),
+    )
     inplay = evaluate_inplay(
         matches,
         goals,

@@ -81,8 +81,13 @@ def frames(real_store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def fresh(frames) -> ModelParams:
-    return fit_model(*frames, train_end=TRAIN_END)
+def kicks(real_store) -> pd.DataFrame:
+    return real_store.all_shootout_kicks()
+
+
+@pytest.fixture(scope="module")
+def fresh(frames, kicks) -> ModelParams:
+    return fit_model(*frames, train_end=TRAIN_END, kicks=kicks)
 
 
 @pytest.fixture(scope="module")
@@ -97,13 +102,13 @@ def test_default_training_end() -> None:
     assert DEFAULT_TRAIN_END == TRAIN_END
 
 
-def test_fit_is_deterministic(frames, fresh: ModelParams) -> None:
-    again = fit_model(*frames, train_end=TRAIN_END)
+def test_fit_is_deterministic(frames, kicks, fresh: ModelParams) -> None:
+    again = fit_model(*frames, train_end=TRAIN_END, kicks=kicks)
     assert again.to_dict() == fresh.to_dict()
     assert again.to_json() == fresh.to_json()
 
 
-def test_fit_ignores_everything_from_the_training_end(frames, fresh: ModelParams) -> None:
+def test_fit_ignores_everything_from_the_training_end(frames, kicks, fresh: ModelParams) -> None:
     matches, goals, reds = frames
     later = pd.to_datetime(matches["date"]) >= TRAIN_END
     assert later.sum() > 1000
@@ -116,7 +121,11 @@ def test_fit_ignores_everything_from_the_training_end(frames, fresh: ModelParams
     fewer_goals = goals[~goals["match_id"].isin(late_ids)]
     fewer_reds = reds[~reds["match_id"].isin(late_ids)]
     assert len(fewer_goals) < len(goals)
-    refit = fit_model(changed, fewer_goals, fewer_reds, train_end=TRAIN_END)
+    late_kicks = kicks["match_id"].isin(late_ids)
+    assert late_kicks.sum() > 20
+    flipped = kicks.copy()
+    flipped.loc[late_kicks, "converted"] = ~kicks.loc[late_kicks, "converted"].astype(bool)
+    refit = fit_model(changed, fewer_goals, fewer_reds, train_end=TRAIN_END, kicks=flipped)
     assert refit.to_dict() == fresh.to_dict()
     # The frames the test was given are untouched.
     assert not matches.equals(changed)
@@ -146,7 +155,7 @@ def test_packaged_params_are_a_fresh_fit(fresh: ModelParams, packaged: ModelPara
     for key in ("goals_per_bin", "matches", "extra_time_matches"):
         assert got["time_profile"][key] == expected["time_profile"][key], key
     assert got["red_cards"] == expected["red_cards"]
-    assert got["shootouts"]["count"] == expected["shootouts"]["count"]
+    assert got["shootouts"] == expected["shootouts"]
     assert got["stoppage"]["matches"] == expected["stoppage"]["matches"]
 
 
@@ -159,6 +168,11 @@ def test_fitted_params_are_consistent(fresh: ModelParams) -> None:
     assert float((rates[:9] * exposure).sum()) == pytest.approx(90.0, abs=1e-9)
     assert fresh.fitted["goal_model_window"] == ["2009-07-01", TRAIN_END]
     assert sum(fresh.fitted["time_profile"]["goals_per_bin"]) > 10_000
+    # Shootout kicks: the World Cup's before the training end (1982-2018), about 70% converted.
+    shootouts = fresh.fitted["shootouts"]
+    assert shootouts["kick_shootouts"] == 30 and shootouts["kicks"] > 250
+    assert fresh.inplay.shootout_conversion == shootouts["kicks_converted"] / shootouts["kicks"]
+    assert 0.65 < fresh.inplay.shootout_conversion < 0.75
 
 
 # --------------------------------------------------------------------------- the packaged engine

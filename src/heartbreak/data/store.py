@@ -76,7 +76,7 @@ from heartbreak.data.sources import (
 from heartbreak.data.teams import Alias, TeamResolver, all_aliases
 from heartbreak.data.tournaments import stages_by_date
 from heartbreak.data.userfile import UserMatch
-from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
+from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, ShootoutKick, Side
 from heartbreak.errors import (
     BadSourceRow,
     ChecksumMismatch,
@@ -86,6 +86,7 @@ from heartbreak.errors import (
     StoreError,
     UnknownTeam,
 )
+from heartbreak.model.shootout import in_turn
 
 #: 3: the major tournaments' knockouts (and stages) from their brackets; no friendly is one.
 SCHEMA_VERSION = 3
@@ -677,10 +678,17 @@ def _drama(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.Dat
     cards = tables["cards"]
     reds = cards[cards["card"].isin(list(RED_CARDS)) & cards["minute"].notna()]
 
+    kicks = tables["shootout_kicks"].merge(
+        tables["shootouts"][["match_id", "first_shooter"]], on="match_id", how="inner"
+    )
+
     def events(ids):
         wanted = rows.loc[ids]
         return matches_from_frames(
-            wanted, goals[goals["match_id"].isin(ids)], reds[reds["match_id"].isin(ids)]
+            wanted,
+            goals[goals["match_id"].isin(ids)],
+            reds[reds["match_id"].isin(ids)],
+            kicks[kicks["match_id"].isin(ids)],
         )
 
     def progress(description: str, advance: int = 0, total: int | None = None) -> None:
@@ -697,11 +705,24 @@ def _drama(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.Dat
 
 
 def matches_from_frames(
-    rows: pd.DataFrame, goals: pd.DataFrame, reds: pd.DataFrame
+    rows: pd.DataFrame,
+    goals: pd.DataFrame,
+    reds: pd.DataFrame,
+    kicks: pd.DataFrame | None = None,
 ) -> dict[int, Match]:
     """Domain :class:`~heartbreak.domain.Match` objects from ``matches`` rows and their goals
-    (with minutes) and sendings-off, as stored."""
+    (with minutes) and sendings-off, as stored; ``kicks``: ``shootout_kicks`` rows in order
+    with their shootout's ``first_shooter``, which put each side's kicks in the order taken."""
     events: dict[int, list[Event]] = {}
+    taken: dict[int, dict[Side, list[ShootoutKick]]] = {}
+    first_shooter: dict[int, Any] = {}
+    for k in () if kicks is None else kicks.itertuples(index=False):
+        player = k.player if isinstance(k.player, str) and k.player else None
+        side = Side(k.side)
+        taken.setdefault(int(k.match_id), {}).setdefault(side, []).append(
+            ShootoutKick(side, bool(k.converted), player)
+        )
+        first_shooter[int(k.match_id)] = k.first_shooter
     for g in goals.itertuples(index=False):
         events.setdefault(int(g.match_id), []).append(
             Event(
@@ -747,6 +768,10 @@ def matches_from_frames(
         if isinstance(row.shootout_winner, str):
             shootout_side = Side.HOME if row.shootout_winner == info.home else Side.AWAY
         timeline = sorted(events.get(match_id, []), key=lambda e: e.sort_key)
+        first = first_shooter.get(match_id)
+        in_order: tuple[ShootoutKick, ...] = ()
+        if match_id in taken and first in (info.home, info.away):
+            in_order = in_turn(taken[match_id], Side.HOME if first == info.home else Side.AWAY)
         built[match_id] = Match(
             info=info,
             home_score=int(row.home_score),
@@ -755,6 +780,7 @@ def matches_from_frames(
             extra_time=None if pd.isna(row.extra_time) else bool(row.extra_time),
             shootout_winner=shootout_side,
             timeline_complete=bool(row.timeline_complete),
+            shootout_kicks=in_order,
         )
     return built
 
@@ -1280,12 +1306,22 @@ class Store:
             "AND minute IS NOT NULL ORDER BY match_id, seq",
             [ids],
         )
-        built = matches_from_frames(rows, goals, reds)
+        kicks = self.query(
+            "SELECT k.match_id, k.seq, k.side, k.player, k.converted, s.first_shooter "
+            "FROM shootout_kicks k JOIN shootouts s ON s.match_id = k.match_id "
+            "WHERE k.match_id IN (SELECT unnest(?::INTEGER[])) ORDER BY k.match_id, k.seq",
+            [ids],
+        )
+        built = matches_from_frames(rows, goals, reds, kicks)
         return {i: built[i] for i in dict.fromkeys(ids) if i in built}
 
     def all_goals(self) -> pd.DataFrame:
         """Every ``goals`` row, in match order (for fitting and evaluation in bulk)."""
         return self.query("SELECT * FROM goals ORDER BY match_id, seq")
+
+    def all_shootout_kicks(self) -> pd.DataFrame:
+        """Every ``shootout_kicks`` row, in match order (for fitting in bulk)."""
+        return self.query("SELECT * FROM shootout_kicks ORDER BY match_id, seq")
 
     def all_red_cards(self) -> pd.DataFrame:
         """Every sending-off (straight red or second yellow), in match order."""

@@ -40,9 +40,12 @@ Metrics (t runs over the points, Δ is the change from the previous point)
   of Burke, Advanced NFL Stats, is 1/comeback_low; this form stays in [0, 1]). A draw without a
   winner: ``comeback_low`` None, ``comeback`` 0.
 - the *decisive moment*: the point at which the winner took the lead it kept to the end (the
-  point after the last one at which it was not ahead); when the winner never led at the end (a
-  shootout, a walkover), the point of the loser's largest single drop in chance (the later of
-  equal drops). ``decisive_index``, ``decisive_minute``, ``decisive_stoppage`` locate it.
+  point after the last one at which it was not ahead); in a shootout whose kicks are known
+  (points of kind SHOOTOUT_KICK), the kick after which the winner's chance stayed above ½ to the
+  end (the kick that turned it, not always the last); when the winner never led at the end
+  otherwise (a shootout without its kicks, a walkover), the point of the loser's largest single
+  drop in chance (the later of equal drops). ``decisive_index``, ``decisive_minute``,
+  ``decisive_stoppage`` locate it.
 - ``heartbreak`` (for the loser; 0 and None fields for a draw without a winner)::
 
       heartbreak = heartbreak_peak · exp(−blow_time_left / LATENESS_MINUTES)
@@ -50,10 +53,13 @@ Metrics (t runs over the points, Δ is the change from the previous point)
   ``heartbreak_peak`` is the loser's highest chance of the result that matters before the
   decisive moment (kick-off included) and ``blow_time_left`` the path's ``time_left`` at it
   (minutes that were left to undo the blow; 0 for a shootout). A match settled level (a
-  shootout) has two blows: the shootout, which takes away only the chance held just before it,
-  and, if the loser had led, the equaliser that took its lead, which takes away the peak held
-  before it; heartbreak is the larger of the two, and ``heartbreak_peak``, ``blow_time_left`` and
-  ``chance_before_blow`` describe that blow. This project's definition: HIGHER
+  shootout) has two blows: the shootout, which takes away the highest chance the loser held in
+  it before the decisive kick (the point before the first kick included; when the kicks are not
+  known, the chance held just before the shootout), and, if the loser had led, the equaliser
+  that took its lead, which takes away the peak held before it; heartbreak is the larger of the
+  two, and ``heartbreak_peak``, ``blow_time_left`` and ``chance_before_blow`` describe that
+  blow. Followed kick by kick, a shootout the loser led (Colombia against England in 2018: 83%
+  after Jordan Henderson's miss) weighs as much as a lead lost in play at the whistle. This project's definition: HIGHER
   means more was lost, LATER means less time was left to recover, and the product makes either a
   low peak or a long time left enough to keep heartbreak small. ``LATENESS_MINUTES`` = 15 (the
   last quarter-hour, where goal rates are highest): a blow with 15' left weighs e⁻¹ ≈ 0.37 of
@@ -211,9 +217,13 @@ def drama_metrics(
         comeback = 1.0 - comeback_low
         lead = gd if winner is Side.HOME else -gd
         by_goal = lead[-1] > 0
+        kicks = kind == PointKind.SHOOTOUT_KICK.value
         if by_goal:
             not_ahead = np.flatnonzero(lead <= 0)
             k = int(not_ahead[-1]) + 1 if not_ahead.size else 0
+        elif kicks.any():
+            not_ahead = np.flatnonzero(won <= 0.5 + 1e-9)
+            k = min(int(not_ahead[-1]) + 1, n - 1) if not_ahead.size else 0
         elif n > 1:
             drops = np.round(-np.diff(lost), 12)
             k = n - 1 - int(np.argmax(drops[::-1]))
@@ -224,10 +234,13 @@ def drama_metrics(
         blow_time_left = float(time_left[k])
         heartbreak = peak * float(np.exp(-blow_time_left / LATENESS_MINUTES))
         if not by_goal:
-            # Settled level (a shootout): the shootout takes away only the chance held just
-            # before it; what the loser held before that was taken by the equaliser.
-            heartbreak = before_blow * float(np.exp(-blow_time_left / LATENESS_MINUTES))
-            peak = before_blow
+            # Settled level (a shootout): the shootout takes away the best chance the loser held
+            # in it before the decisive kick; what it held before the shootout was taken by the
+            # equaliser.
+            start = np.flatnonzero(period == Period.SHOOTOUT.value)
+            in_shootout = int(start[0]) if start.size else k
+            peak = float(lost[in_shootout:k].max()) if in_shootout < k else before_blow
+            heartbreak = peak * float(np.exp(-blow_time_left / LATENESS_MINUTES))
             levelled = np.flatnonzero((lead[:-1] < 0) & (lead[1:] == 0)) + 1
             if levelled.size:
                 e = int(levelled[-1])

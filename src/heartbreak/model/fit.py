@@ -22,8 +22,11 @@ evaluation), so the held-out years never shape a parameter:
 4. **Red cards**: multipliers of the punished side's and the opponent's rates, by maximum
    likelihood of the goals scored before and after each sending-off in World Cup matches
    (cards are recorded from 1970) given the fitted time profile.
-5. **Shootouts** stay a coin toss for the side named first; the fit reports the share of
-   shootouts that side won in training, for reference.
+5. **Shootouts** stay a coin toss for the side named first before the first kick; the fit
+   reports the share of shootouts that side won in training, for reference. Kick by kick
+   (:mod:`heartbreak.model.shootout`), every kick is converted with the same probability p,
+   whose maximum-likelihood estimate is the share of the training years' World Cup shootout
+   kicks that were converted (the kicks the record has).
 """
 
 from __future__ import annotations
@@ -224,6 +227,27 @@ def _clock(period: str, minute: float, stoppage: float) -> tuple[int, float, flo
     return code, min(float(minute), end) - 0.5, 0.0
 
 
+def fit_shootout_conversion(
+    matches: pd.DataFrame, kicks: pd.DataFrame | None
+) -> tuple[float, dict]:
+    """The share of the shootout kicks of ``matches`` that were converted (the maximum-likelihood
+    p of independent kicks), with the counts; the default p when there are none."""
+    if kicks is None:
+        chosen = pd.DataFrame({"match_id": [], "converted": []})
+    else:
+        chosen = kicks[kicks["match_id"].isin(matches["match_id"])]
+    taken = len(chosen)
+    scored = int(chosen["converted"].astype(bool).sum()) if taken else 0
+    report = {
+        "kicks": taken,
+        "kicks_converted": scored,
+        "kick_shootouts": int(chosen["match_id"].nunique()),
+    }
+    if taken == 0:
+        return InPlayParams().shootout_conversion, report
+    return scored / taken, report
+
+
 def fit_model(
     matches: pd.DataFrame,
     goals: pd.DataFrame,
@@ -232,8 +256,10 @@ def fit_model(
     goal_model_years: int = GOAL_MODEL_YEARS,
     profile_years: int = PROFILE_YEARS,
     elo: EloParams | None = None,
+    kicks: pd.DataFrame | None = None,
 ) -> ModelParams:
-    """Fit every parameter on matches before ``train_end`` (see the module docstring)."""
+    """Fit every parameter on matches before ``train_end`` (see the module docstring);
+    ``kicks`` are the shootout kicks of the record (``shootout_kicks`` rows)."""
     dates = pd.to_datetime(matches["date"])
     before = matches[dates < train_end]
     goal_start = _years_before(train_end, goal_model_years)
@@ -266,6 +292,7 @@ def fit_model(
 
     shootouts = before[before["shootout_winner"].notna() & before["knockout"].astype(bool)]
     home_share = float((shootouts["shootout_winner"] == shootouts["home"]).mean())
+    conversion, kick_report = fit_shootout_conversion(before, kicks)
     inplay = InPlayParams(
         minute_rates=rates,
         **means,
@@ -273,6 +300,7 @@ def fit_model(
         red_card_opponent=opp,
         rho=prematch.params_.rho,
         shootout_home=0.5,
+        shootout_conversion=conversion,
     )
     fitted = {
         "train_end": train_end,
@@ -282,7 +310,11 @@ def fit_model(
         "time_profile": profile_report,
         "stoppage": stoppage_report,
         "red_cards": red_report,
-        "shootouts": {"count": len(shootouts), "first_named_won_share": round(home_share, 4)},
+        "shootouts": {
+            "count": len(shootouts),
+            "first_named_won_share": round(home_share, 4),
+            **kick_report,
+        },
         "coverage_threshold": COVERAGE,
     }
     return ModelParams(elo=elo or EloParams(), goals=prematch.params_, inplay=inplay, fitted=fitted)

@@ -21,10 +21,12 @@ the data and ``heartbreak model fit`` writes them to the packaged parameter file
   engine at kick-off and the pre-match model agree.
 - Shootout: the home side wins with probability ``shootout_home`` (close to a coin toss:
   Csató & Petróczy 2022, "On the monotonicity of the penalty shootout", and references there).
+  Where the record has the kicks, the replay follows them one by one
+  (:mod:`heartbreak.model.shootout`), each converted with probability ``shootout_conversion``.
 
 The defaults are documented assumptions: rates rising linearly by 23% either side of half-time
 (44% of international goals come in the first half), 1.5 and 4 minutes of stoppage, extra time
-at the average regulation rate, independent goals.
+at the average regulation rate, independent goals, shootout kicks converted 70% of the time.
 
 Goals to come are Poisson counts with means equal to the integrated rates until the end of the
 phase (regulation, or extra time once it has started), so a batch of states becomes one
@@ -92,6 +94,7 @@ class InPlayParams:
     red_card_opponent: float = 1.3
     rho: float = 0.0
     shootout_home: float = 0.5
+    shootout_conversion: float = 0.7
 
     def __post_init__(self) -> None:
         if len(self.minute_rates) != len(TIME_BINS):

@@ -1,8 +1,9 @@
 """The probability path: one replayed match as columns of equal length.
 
 A path has a point at kick-off, at every minute played (stoppage minutes included), immediately
-before and after each event, at half-time and at the final whistle. Every column is a numpy array
-so that drama metrics and charts work on whole arrays at once.
+before and after each event, at half-time, before a shootout and after each of its kicks (or
+after the shootout, when its kicks are not known), and at the final whistle. Every column is a
+numpy array so that drama metrics and charts work on whole arrays at once.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from heartbreak.domain import Event, MatchInfo
+from heartbreak.domain import Event, EventType, MatchInfo, Side
 
 
 class PointKind(StrEnum):
@@ -24,6 +25,7 @@ class PointKind(StrEnum):
     AFTER_EVENT = "after_event"  # the instant after it
     PERIOD_END = "period_end"  # half-time, end of regulation, end of extra time
     FINAL_WHISTLE = "final_whistle"
+    SHOOTOUT_KICK = "shootout_kick"  # the instant after a shootout kick (when kicks are known)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,10 @@ class ProbabilityPath:
     - ``p_home_win``, ``p_draw``, ``p_away_win``: full-time (end of regulation, or of extra time
       once it has started) outcome probabilities; they sum to 1.
     - ``p_home_advance``: probability that the home side goes through (knockouts only, else None).
-    - ``event_index``: index into ``events`` of the event at a BEFORE/AFTER_EVENT point, else -1.
+    - ``event_index``: index into ``events`` of the event at a BEFORE/AFTER_EVENT point (the
+      first shootout event at the point before a shootout) or of the kick at a SHOOTOUT_KICK
+      point, else -1. ``events`` lists the goals and red cards, then the shootout's kicks in the
+      order taken (events of type SHOOTOUT_KICK, when known), then its result (SHOOTOUT).
     - ``suspense``: the expected size of the next minute's move in beliefs,
       E_t[Σ_o (p_o,t+1 − p_o,t)²] over the three outcomes (Ely, Frankel & Kamenica 2015, "Suspense
       and Surprise", JPE 123(1)), computed by the engine from the chance of a goal for either
@@ -86,6 +91,20 @@ class ProbabilityPath:
         reached = columns["event_index"]
         last = int(reached.max()) if len(reached) else -1
         return replace(self, events=self.events[: last + 1], **columns)
+
+    def shootout_score(self, i: int) -> tuple[int, int]:
+        """The shootout's score (home, away) at point ``i``: the kicks converted up to it (0-0
+        before the first kick, and throughout when the kicks are not known)."""
+        kicks = np.asarray(self.kind[: i + 1]) == PointKind.SHOOTOUT_KICK.value
+        if not kicks.any():
+            return 0, 0
+        upto = int(np.asarray(self.event_index[: i + 1])[kicks].max())
+        scored = [
+            e.side
+            for e in self.events[: upto + 1]
+            if e.type is EventType.SHOOTOUT_KICK and e.converted
+        ]
+        return scored.count(Side.HOME), scored.count(Side.AWAY)
 
     def home_chance(self) -> np.ndarray:
         """The home side's chance of what matters: advancing in a knockout, else winning."""

@@ -3,7 +3,9 @@
 Points on a path, in order: kick-off; the end of every minute of play; the instants before and
 after each event (an event labelled m' happens during the m-th minute, so the engine places it
 at m − ½); every stoppage minute shown; the end of each period (half-time, end of regulation,
-end of extra time); the shootout (before and after); the final whistle.
+end of extra time); the shootout: a point before it and, when the record has its kicks, one
+after each kick (:mod:`heartbreak.model.shootout`: the home side's chance given the kicks so
+far, 1 or 0 after the deciding one), else one after it; the final whistle.
 
 Stoppage minutes shown for a period: those the record proves were played (the latest event in
 that period's stoppage), at least the expected stoppage rounded to whole minutes. The engine
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from heartbreak.domain import Event, EventType, Match, Period, Side
+from heartbreak.model.grid import grid_size
 from heartbreak.model.inplay import (
     EXTRA_FIRST,
     EXTRA_SECOND,
@@ -31,6 +34,7 @@ from heartbreak.model.inplay import (
     StateBatch,
 )
 from heartbreak.model.path import PointKind, ProbabilityPath
+from heartbreak.model.shootout import kick_chances, kicks_problem
 
 _PERIOD_INDEX = {
     Period.FIRST_HALF: FIRST_HALF,
@@ -40,8 +44,10 @@ _PERIOD_INDEX = {
 }
 _PERIODS = (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND)
 _ENGINE_START = (0.0, 45.0, 90.0, 105.0, 120.0)
-# States per engine call: bounds the memory of the score grids (about 100 MB at most).
+# States per engine call, and score-grid cells (states × goal counts) per call: together they
+# bound the memory of the score grids (about 100 MB at most), however lopsided the matches.
 _CHUNK_STATES = 60_000
+_CHUNK_CELLS = 3_000_000
 
 
 def played_extra_time(match: Match) -> bool:
@@ -78,6 +84,28 @@ def settled_by_shootout(match: Match) -> bool:
     return match.shootout_winner is not None and match.home_score == match.away_score
 
 
+def shootout_kicks(match: Match) -> tuple[Event, ...]:
+    """The kicks of the shootout that settled the match, as events in the order taken, when the
+    record has them all (a complete shootout won by the recorded winner); else none."""
+    kicks = match.shootout_kicks
+    if not (kicks and match.info.knockout and settled_by_shootout(match)):
+        return ()
+    if kicks_problem(kicks, match.shootout_winner) is not None:
+        return ()
+    return tuple(
+        Event(
+            EventType.SHOOTOUT_KICK,
+            120,
+            0,
+            side=k.side,
+            player=k.player,
+            period=Period.SHOOTOUT,
+            converted=bool(k.converted),
+        )
+        for k in kicks
+    )
+
+
 def replayable_events(match: Match) -> tuple[Event, ...]:
     """Goals and red cards in match order."""
     events = (e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD))
@@ -91,6 +119,8 @@ _PERIOD_NAMES = np.array([p.value for p in (*_PERIODS, Period.SHOOTOUT)])
 _LENGTH = np.array([45, 45, 15, 15])
 _START = np.array([0, 45, 90, 105])
 _END = _START + _LENGTH
+# The final whistle's place among a match's shootout points: after every kick.
+_WHISTLE_SUB = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -126,14 +156,18 @@ def _grouped_arange(counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - starts
 
 
-def build_points(matches: Sequence[Match], stoppage_means: np.ndarray) -> PointTable:
+def build_points(
+    matches: Sequence[Match], stoppage_means: np.ndarray, shootout_conversion: float = 0.7
+) -> PointTable:
     """Every point of every match (see the module docstring), built as whole columns.
 
     Python touches each match and each event once to read them; the rows themselves (about a
-    hundred per match) are generated, ordered and scored with array operations.
+    hundred per match) are generated, ordered and scored with array operations. Shootout kicks
+    are converted with probability ``shootout_conversion``.
     """
     n = len(matches)
     events = tuple(replayable_events(m) for m in matches)
+    kicks = tuple(shootout_kicks(m) for m in matches)
     shown = np.zeros((n, 4), dtype=np.int64)
     n_periods = np.empty(n, dtype=np.int64)
     knockout = np.empty(n, dtype=bool)
@@ -253,22 +287,26 @@ def build_points(matches: Sequence[Match], stoppage_means: np.ndarray) -> PointT
         event=np.full_like(pm, -1),
         increment=np.zeros_like(pm),
     )
-    # Shootout (before, after) and the final whistle.
+    # The shootout: a point before it, then one after each kick (or after the shootout when
+    # its kicks are not known), and the final whistle.
     last = n_periods - 1
     n_events = np.fromiter((len(e) for e in events), np.int64, n)
     so = np.nonzero(shootout)[0]
-    so2 = np.repeat(so, 2)
-    so_after = np.tile([0, 1], len(so))
-    fin_m = np.concatenate([so2, idx])
-    fin_sub = np.concatenate([so_after, np.full(n, 2)])
+    steps_of = np.fromiter((max(len(kicks[i]), 1) for i in so), np.int64, len(so))
+    so_m = np.repeat(so, steps_of + 1)
+    so_sub = _grouped_arange(steps_of + 1)  # 0 before, 1.. each step
+    by_kick = np.repeat(np.fromiter((len(kicks[i]) > 0 for i in so), bool, len(so)), steps_of + 1)
+    step_kind = np.where(by_kick, _KIND[PointKind.SHOOTOUT_KICK], _KIND[PointKind.AFTER_EVENT])
+    fin_m = np.concatenate([so_m, idx])
+    fin_sub = np.concatenate([so_sub, np.full(n, _WHISTLE_SUB)])
     fin_kind = np.concatenate(
         [
-            np.where(so_after == 1, _KIND[PointKind.AFTER_EVENT], _KIND[PointKind.BEFORE_EVENT]),
+            np.where(so_sub >= 1, step_kind, _KIND[PointKind.BEFORE_EVENT]),
             np.full(n, _KIND[PointKind.FINAL_WHISTLE]),
         ]
     )
     fin_period = np.where(shootout[fin_m], 4, last[fin_m])
-    fin_event = np.concatenate([n_events[so2], np.full(n, -1)])
+    fin_event = np.concatenate([n_events[so_m] + np.maximum(so_sub - 1, 0), np.full(n, -1)])
     part(
         match=fin_m,
         order=np.full_like(fin_m, 5),
@@ -307,9 +345,16 @@ def build_points(matches: Sequence[Match], stoppage_means: np.ndarray) -> PointT
     engine_clock = np.where(ends, np.asarray(_ENGINE_START)[np.minimum(nxt, 4)], t["engine_clock"])
     in_stop = (engine_period <= EXTRA_SECOND) & (engine_clock > _END[np.minimum(engine_period, 3)])
     period_end = _END[np.minimum(engine_period, 3)].astype(float)
-    won = home_won_shootout[t["match"]]
-    decided = ((t["sub"] == 1) & (t["order"] == 5)) | (t["kind"] == _KIND[PointKind.FINAL_WHISTLE])
-    shootout_result = np.where(decided & shootout[t["match"]], won.astype(int), -1)
+    # P(home goes through) once the shootout has begun: after the kicks so far, 1 or 0 once
+    # it is decided (after the shootout when its kicks are not known, and at the whistle).
+    won = home_won_shootout[t["match"]].astype(float)
+    in_shootout = (t["order"] == 5) & shootout[t["match"]]
+    shootout_p = np.where(in_shootout & (t["sub"] >= 1), won, np.nan)
+    kick_rows = np.flatnonzero(in_shootout & (t["kind"] == _KIND[PointKind.SHOOTOUT_KICK]))
+    if len(kick_rows):
+        with_kicks = (matches[i] for i in so if kicks[i])
+        chances = [kick_chances(m.shootout_kicks, shootout_conversion).p_home for m in with_kicks]
+        shootout_p[kick_rows] = np.concatenate(chances)
     columns = {
         "minute": t["minute"].astype(np.int64),
         "stoppage": t["stoppage"].astype(np.int64),
@@ -324,7 +369,7 @@ def build_points(matches: Sequence[Match], stoppage_means: np.ndarray) -> PointT
         "engine_period": engine_period.astype(np.int64),
         "engine_minute": np.where(in_stop, period_end, engine_clock),
         "engine_stoppage": np.where(in_stop, engine_clock - period_end, 0.0),
-        "shootout_result": shootout_result,
+        "shootout_p": shootout_p,
     }
     return PointTable(tuple(matches), events, offsets, columns)
 
@@ -350,15 +395,14 @@ def replay_many(
         for position, index in enumerate(order):
             out[index] = paths[position]
         return out
-    points = build_points(matches, model.params.stoppage_means)
+    points = build_points(matches, model.params.stoppage_means, model.params.shootout_conversion)
     counts = np.diff(points.offsets)
     cols = points.columns
     result = _evaluate_chunked(
         model, np.repeat(lam_home, counts), np.repeat(lam_away, counts), points.states()
     )
-    # A decided shootout makes going through certain.
-    decided = cols["shootout_result"] >= 0
-    p_adv = np.where(decided, cols["shootout_result"], result["p_home_advance"])
+    # In the shootout, going through follows the kicks (certain once it is decided).
+    p_adv = np.where(np.isnan(cols["shootout_p"]), result["p_home_advance"], cols["shootout_p"])
 
     paths = []
     for i, match in enumerate(points.matches):
@@ -367,7 +411,7 @@ def replay_many(
         paths.append(
             ProbabilityPath(
                 info=info,
-                events=points.events[i] + _shootout_events(match),
+                events=points.events[i] + shootout_kicks(match) + _shootout_events(match),
                 minute=cols["minute"][sl],
                 stoppage=cols["stoppage"][sl],
                 period=cols["period"][sl],
@@ -401,8 +445,17 @@ def _evaluate_chunked(
 ) -> dict[str, np.ndarray]:
     n = len(lam_h)
     parts: dict[str, list[np.ndarray]] = {}
-    for lo in range(0, n, _CHUNK_STATES):
-        sl = slice(lo, min(lo + _CHUNK_STATES, n))
+    # The most goals each state could still expect (its rates with the red cards so far): the
+    # score grid of a chunk is as wide as its largest, so a chunk holds fewer lopsided states.
+    mult_h, mult_a = model.red_card_multipliers(states.home_reds, states.away_reds)
+    rate = np.maximum(np.asarray(lam_h) * mult_h, np.asarray(lam_a) * mult_a)
+    lo = 0
+    while lo < n:
+        hi = min(lo + _CHUNK_STATES, n)
+        while hi - lo > 1 and (hi - lo) * grid_size(float(rate[lo:hi].max())) > _CHUNK_CELLS:
+            hi = lo + max(1, (hi - lo) // 2)
+        sl = slice(lo, hi)
+        lo = hi
         chunk = StateBatch(**{k: getattr(states, k)[sl] for k in StateBatch.__dataclass_fields__})
         res = model.evaluate(lam_h[sl], lam_a[sl], chunk)
         for key in (

@@ -172,7 +172,12 @@ class Decisive:
     ``kind``: ``"winning_goal"`` (the goal that put the winner ahead for the last time),
     ``"shootout"`` (a knockout level after extra time) or ``"equaliser"`` (the goal that made a
     drawn match level for the last time). ``winner_before``/``winner_after``: the chance of what
-    matters of the side that benefited, just before and just after the event.
+    matters of the side that benefited, just before and just after the event (for a shootout,
+    before its first kick and once it was decided).
+
+    A shootout whose kicks are known has its moment at the kick that decided it: ``kick`` is
+    that kick (its ``side`` took it, ``converted`` says whether it went in) and
+    ``shootout_score`` the shootout's score after it, the winner's goals first.
     """
 
     kind: str
@@ -186,6 +191,8 @@ class Decisive:
     away_goals: int
     winner_before: float
     winner_after: float
+    kick: Event | None = None
+    shootout_score: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -346,6 +353,24 @@ def event_points(path: ProbabilityPath, event_index: int) -> tuple[int, int]:
     if len(before) == 0 or len(after) == 0:
         raise ValueError(f"event {event_index} is not on the path")
     return int(before[0]), int(after[0])
+
+
+def shootout_start(path: ProbabilityPath) -> int:
+    """Path index of the point just before the shootout's first kick. Raises ValueError for a
+    path without a shootout."""
+    at = np.flatnonzero(
+        (np.asarray(path.period) == Period.SHOOTOUT.value) & kind_mask(path, PointKind.BEFORE_EVENT)
+    )
+    if len(at) == 0:
+        raise ValueError("the path has no shootout")
+    return int(at[0])
+
+
+def shootout_score(path: ProbabilityPath, index: int, side: Side) -> tuple[int, int]:
+    """The shootout's score at path point ``index``, ``side``'s goals first
+    (:meth:`~heartbreak.model.path.ProbabilityPath.shootout_score`)."""
+    home, away = path.shootout_score(index)
+    return (home, away) if side is Side.HOME else (away, home)
 
 
 def _chance_point(path: ProbabilityPath, chance: np.ndarray, index: int) -> ChancePoint:
@@ -519,9 +544,16 @@ def decisive_moment(path: ProbabilityPath, match: Match) -> Decisive | None:
         index = next((i for i, e in enumerate(path.events) if e.type is EventType.SHOOTOUT), None)
         if index is None:
             return None
-        before, after = event_points(path, index)
         winner = result.shootout_winner
         chance = chance_of(path, winner)
+        kicks = np.flatnonzero(kind_mask(path, PointKind.SHOOTOUT_KICK))
+        kick, score = None, None
+        if kicks.size:
+            before, after = shootout_start(path), int(kicks[-1])
+            kick = path.events[int(path.event_index[after])]
+            score = shootout_score(path, after, winner)
+        else:
+            before, after = event_points(path, index)
         return Decisive(
             kind="shootout",
             moment=moment_at(path, after),
@@ -534,6 +566,8 @@ def decisive_moment(path: ProbabilityPath, match: Match) -> Decisive | None:
             away_goals=int(path.away_goals[after]),
             winner_before=float(chance[before]),
             winner_after=float(chance[after]),
+            kick=kick,
+            shootout_score=score,
         )
     else:
         kind = "equaliser"

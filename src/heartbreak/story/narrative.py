@@ -41,6 +41,7 @@ from heartbreak.story.facts import (
     live_points,
     moment_at,
     round_half_up,
+    shootout_start,
     story_facts,
 )
 
@@ -96,6 +97,8 @@ class StoryNumber:
       below 90%" from point ``index`` on).
     - ``"minute"``: the minute label of path point ``index`` (``event_index`` for an event).
     - ``"score"``: ``value`` is (goals of ``side``, goals of the other side) at point ``index``.
+    - ``"shootout_score"``: ``value`` is the shootout's score at point ``index``
+      (:meth:`~heartbreak.model.path.ProbabilityPath.shootout_score`), ``side``'s goals first.
     - ``"minutes_left"``: ``value`` is ``path.time_left[index]``, written rounded.
     - ``"players"``: ``value`` players left on the pitch for ``side`` at point ``index``.
     - ``"date"``: a part of ``info.date`` (``value`` is the date).
@@ -249,6 +252,20 @@ class _Pen:
                 "score",
                 (first, second),
                 f"path.home_goals/away_goals[{index}]",
+                index,
+                side=side,
+            )
+        )
+
+    def shootout_score(self, side: Side, index: int) -> str:
+        home, away = self.path.shootout_score(index)
+        first, second = (home, away) if side is Side.HOME else (away, home)
+        return self.add(
+            StoryNumber(
+                f"{first}-{second}",
+                "shootout_score",
+                (first, second),
+                f"path.shootout_score({index})",
                 index,
                 side=side,
             )
@@ -555,7 +572,7 @@ def _decisive(pen: _Pen, facts: StoryFacts) -> _Line | None:
         pen.write(
             f"Level at {level}{after}, the match went to penalties, where ",
             f"{_possessive(facts.team)} chance of {_chance_goal(facts)} stood at ",
-            f"{pen.pct(d.moment.index - 1)}, and {team} won the shootout.",
+            f"{pen.pct(shootout_start(pen.path))}, and {_shootout_won(pen, d, team)}.",
         )
         return line
     minute = pen.minute(d.moment)
@@ -588,6 +605,21 @@ def _decisive(pen: _Pen, facts: StoryFacts) -> _Line | None:
     else:
         pen.write(f"{_subject(d)} put {team} ahead for good at {minute}{swing}{won('they')}.")
     return line
+
+
+def _shootout_won(pen: _Pen, d: Decisive, team: str) -> str:
+    """ "Argentina won the shootout", with its score and the kick that decided it when the
+    kicks are known: "Gonzalo Montiel's kick won the shootout 4-2 for Argentina", "Croatia won
+    the shootout 4-2 when Marquinhos missed"."""
+    kick = d.kick
+    if kick is None:
+        return f"{team} won the shootout"
+    score = pen.shootout_score(d.side, d.moment.index)
+    if kick.player and kick.converted and kick.side is d.side:
+        return f"{_possessive(kick.player)} kick won the shootout {score} for {team}"
+    if kick.player and not kick.converted and kick.side is not d.side:
+        return f"{team} won the shootout {score} when {kick.player} missed"
+    return f"{team} won the shootout {score}"
 
 
 def _swing(pen: _Pen, facts: StoryFacts, d: Decisive) -> str:
