@@ -166,16 +166,9 @@ def detect_format(file: Path) -> str:
 def _json_matches(file: Path) -> tuple[list[UserMatch], bool]:
     """The matches of a user JSON file (one match object, or a list of them) and whether the
     file held a list."""
-    from heartbreak.data.userfile import load_match_file
+    from heartbreak.data.userfile import read_json, validate_match
 
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidInput(f"FILE: cannot read {file}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{file}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    _, data = read_json(file, "FILE")  # UTF-8, at most 16 MiB, nested at most 64 deep
     if isinstance(data, dict):
         return [load_match_file(file)], False
     if not isinstance(data, list) or not data:
@@ -218,6 +211,8 @@ def apply_overrides(user: UserMatch, overrides: Overrides, where: str) -> UserMa
     for name in ("competition", "stage", "elo_home", "elo_away"):
         value = getattr(overrides, name)
         if value is not None:
+            if name.startswith("elo_"):
+                value = _option_rating(value, "--" + name.replace("_", "-"))
             data[name] = value
     for name in ("neutral", "knockout"):
         if getattr(overrides, name):
@@ -226,6 +221,16 @@ def apply_overrides(user: UserMatch, overrides: Overrides, where: str) -> UserMa
         return UserMatch.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(f"{where}: {_pydantic_message(exc)}") from None
+
+
+def _option_rating(value: float, option: str) -> float:
+    """A rating given on the command line, held to :func:`heartbreak.rules.check_rating`."""
+    from heartbreak.rules import check_rating
+
+    try:
+        return float(check_rating(value))  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput(f"{option}: {exc}") from None
 
 
 def read_import_file(
@@ -270,7 +275,7 @@ def read_import_file(
 
         if file.suffix.lower() != ".csv":
             raise InvalidInput(f"--format csv: {file} must end in .csv")
-        matches = [load_match_file(file)]
+        matches = [load_match_file(file, what="FILE")]
     else:
         matches, is_list = _json_matches(file)
     given = overrides.given()
@@ -379,6 +384,8 @@ def import_matches(
 ) -> ImportReport:
     """Add the matches of ``file`` to the store at ``db`` (see the module docstring)."""
     file = Path(file)
+    new, fmt, is_list = read_import_file(file, fmt, lineup, overrides)
+    config.check_store_target(db_path)  # a folder, or a folder that cannot be written: at once
     new, fmt, is_list = read_import_file(file, fmt, lineup, overrides)
     db_path = config.db_path(db)
     db_path.parent.mkdir(parents=True, exist_ok=True)

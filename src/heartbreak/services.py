@@ -387,6 +387,17 @@ class Heartbreak:
     def resolve_team(self, name: str, date: dt.date | None = None) -> str:
         return self.store.resolver().resolve(name, date)
 
+    def team_context(self) -> dict[str, Any]:
+        """The validation context of :mod:`heartbreak.rules` (``{"resolve": ...}``) that tells
+        a team from itself through the store's names and aliases; empty (the aliases that need
+        no store) when no store is built, so that reading a file builds none."""
+        from heartbreak import config
+        from heartbreak.rules import resolver_of
+
+        if "store" not in self.__dict__ and not config.db_path(self._db).is_file():
+            return {}
+        return {"resolve": resolver_of(self.store.resolver())}
+
     def ratings(self, date: str | dt.date, top: int | None = None) -> pd.DataFrame:
         """World Football Elo ratings as of a date (matches strictly before it), best first."""
         day = parse_date(date)
@@ -436,7 +447,16 @@ class Heartbreak:
         drama = self.store.team_drama(team)
         if drama.empty:
             raise NoSuchMatch(f"{team} has no matches in the store")
-        return team_profile(team, drama, self.store.rating_history(team))
+        ratings = self.store.rating_history(team)
+        if ratings.empty:  # a team of imported matches only: they are never rated
+            ids = ", ".join(str(int(i)) for i in drama["match_id"].head(3))
+            more = ", ..." if len(drama) > 3 else ""
+            raise NoSuchMatch(
+                f"{team} has played only imported matches ({ids}{more}), which are not rated: "
+                f"it has no rating history and no record; replay them with "
+                f"heartbreak story --id {int(drama['match_id'].iloc[0])}"
+            )
+        return team_profile(team, drama, ratings)
 
     # --- prediction ---
     def predict(
@@ -517,9 +537,10 @@ class Heartbreak:
 
     def predict_file(self, file: str | Path) -> list[Prediction]:
         """Predictions for every row of a fixtures CSV; a bad row stops with its file and line."""
-        from heartbreak.data.userfile import read_fixtures
+        from heartbreak.data.userfile import read_fixtures, validate_fixture
 
         rows = []
+        context = self.team_context()
         for line, row in read_fixtures(file):
             try:
                 day = parse_date(row.get("date"), "date")
@@ -527,6 +548,8 @@ class Heartbreak:
                 flags = {k: _flag(row.get(k), k) for k in ("neutral", "knockout")}
             except HeartbreakError as exc:
                 raise InvalidInput(f"{file}:{line}: {exc}") from None
+            # The rules of every match that comes in: text limits, not one team twice.
+            validate_fixture(row, f"{file}:{line}", context)
             rows.append(
                 {
                     "home": home,
@@ -668,6 +691,12 @@ class Heartbreak:
     def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:
         """Replay a match from a user's file; ratings from the file or from the store."""
         day = user.date
+        from heartbreak.rules import check_teams
+
+        try:  # the file may name one team twice through the store's aliases
+            check_teams(user.home, user.away, day, self.team_context().get("resolve"))
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
         home = user.home if user.elo_home is not None else self.resolve_team(user.home, day)
         away = user.away if user.elo_away is not None else self.resolve_team(user.away, day)
         elo_home = user.elo_home if user.elo_home is not None else self.team_rating(home, day)

@@ -483,7 +483,12 @@ def _append_user_matches(
                 name[side] = " ".join(typed.split())
             elo[side] = float(given) if given is not None else rating(name[side], user.date)
         if name["home"] == name["away"]:
-            raise BadUserMatch(origin, i, "away", f"{user.away!r} is {name['home']}, the home side")
+            raise BadUserMatch(
+                origin,
+                i,
+                "away",
+                f"{user.away!r} is {name['home']}, the home team: a team cannot play itself",
+            )
 
         sides = {user.home.casefold(): "home", user.away.casefold(): "away"}
         events = sorted(
@@ -871,6 +876,7 @@ def build_store(
     :class:`BadUserMatch` for a user match with an unknown team and no rating, in every case
     before anything is written.
     """
+    config.check_store_target(db_path)  # a folder, or a folder that cannot be written: at once
     started = time.perf_counter()
     total = 14
     report: Progress = progress or (lambda *a, **k: None)
@@ -1511,6 +1517,7 @@ def ensure_store(
             if _agrees_with_user_file(store):
                 return store
             store.close()
+    config.check_store_target(db)  # before a build whose store could not be written
     accepted = modifications_in(recorded_meta(db))
     sources = config.data_dir(data_dir)
     named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))

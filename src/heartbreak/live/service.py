@@ -36,6 +36,7 @@ behind and its :class:`Mailbox` dropped frames): :meth:`Frame.bytes_after`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import threading
 import time
@@ -47,11 +48,18 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from heartbreak.domain import Event
-from heartbreak.errors import InvalidInput, LimitReached, NoSuchMatch
+from heartbreak.errors import (
+    HeartbreakError,
+    InvalidInput,
+    LimitReached,
+    NoSuchMatch,
+    UnknownTeam,
+)
 from heartbreak.live.log import LiveLog
 from heartbreak.live.state import (
     Clock,
     LiveMatch,
+    check_standing,
     clock_of,
     clock_pause,
     clock_since,
@@ -360,8 +368,13 @@ class LiveService:
 
     # --- matches ---
     def create(self, match: LiveMatch | Mapping[str, Any]) -> str:
-        """Register a live match; missing ratings are the store's as of its date."""
-        live = match if isinstance(match, LiveMatch) else LiveMatch.from_dict(match)
+        """Register a live match; missing ratings are the store's as of its date. The definition
+        is held to :class:`heartbreak.live.state.LiveDefinition` (the rules of
+        :mod:`heartbreak.rules`: two teams, not one under two names; ratings in range; text
+        within its limits) before anything is logged."""
+        teams = self._teams()
+        data = match.to_dict() if isinstance(match, LiveMatch) else match
+        live = LiveMatch.from_dict(data, teams)
         definition = live.to_dict()
         if live.elo_home is None or live.elo_away is None:
             for side in ("home", "away"):
@@ -376,6 +389,21 @@ class LiveService:
             self.log.create_match(live_id, live.to_dict())
             self._live[live_id] = _Live(live, {}, {})
         return live_id
+
+    def _teams(self) -> dict[str, Any]:
+        """The validation context that tells a team from itself through the session's names
+        and aliases (none for a session that resolves no names)."""
+        resolve_team = getattr(self.session, "resolve_team", None)
+        if resolve_team is None:
+            return {}
+
+        def resolve(name: str, day: dt.date | None = None) -> str | None:
+            try:
+                return resolve_team(name, day)
+            except UnknownTeam:
+                return None
+
+        return {"resolve": resolve}
 
     def _check_matches(self) -> None:
         """Refuse a new live match when as many as allowed are held (hold ``_ingesting``)."""
@@ -456,31 +484,63 @@ class LiveService:
             _hand_over(subscribers, None)
 
     # --- ingest ---
-    def _log_new(self, live_id: str, entry: _Live, message: dict[str, Any]) -> bool:
-        key = message_key(message)
-        if key in entry.messages:
-            return False
+    def _admit(
+        self, live_id: str, entry: _Live, batch: Sequence[dict[str, Any]]
+    ) -> tuple[Snapshot, bool]:
+        """Admit canonical messages (hold ``_ingesting``): those not kept yet are held to the
+        laws of the game together with every message kept (:func:`check_standing`), the state
+        they make is computed, and only then are they logged, in one transaction. A message
+        refused, or whose state cannot be computed, is never logged and leaves the state and
+        the subscribers as they were. The snapshot, and whether any message was new."""
+        new: dict[str, dict[str, Any]] = {}
+        for message in batch:
+            key = message_key(message)
+            if key not in entry.messages:
+                new.setdefault(key, message)
+        if not new:
+            return self._snapshot(live_id, entry), False
         at = self.now()
-        self.log.append(live_id, key, message, at)
-        entry.messages[key] = message
-        entry.received[key] = at
-        entry.current = None
-        return True
+        messages = {**entry.messages, **new}
+        received = {**entry.received, **dict.fromkeys(new, at)}
+        records = standing_records(messages)
+        events = events_of(records)
+        try:
+            check_standing(entry.match, events)
+        except InvalidInput as exc:
+            raise _located(exc, batch) from None
+        try:
+            snapshot = self._compute(live_id, entry, messages, received, records, events)
+        except HeartbreakError:
+            raise
+        except Exception as exc:  # refused rather than logged: it would poison every read
+            raise InvalidInput(
+                f"type: the match cannot be replayed with this message ({type(exc).__name__})"
+            ) from None
+        self.log.append_many(live_id, [(key, message, at) for key, message in new.items()])
+        entry.messages = messages
+        entry.received = received
+        entry.current = entry.last = snapshot
+        return snapshot, True
 
     def append(self, live_id: str, message: Mapping[str, Any]) -> bool:
-        """Validate and log one message; True when it was new (no state is computed)."""
+        """Validate one message, compute the state it makes and log it (as :meth:`ingest`,
+        which also returns the state); True when it was new."""
         live_id = str(live_id)
         canonical = parse_message(self.match(live_id), message)
         with self._ingesting:
             entry = self._entry(live_id)
             self._check_room(entry, [canonical])
-            return self._log_new(live_id, entry, canonical)
+            snapshot, new = self._admit(live_id, entry, [canonical])
+            if new:
+                self.publish(live_id, snapshot.frame)
+            return new
 
     def ingest(
         self, live_id: str, message: Mapping[str, Any] | Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:
-        """Log one message (or a list, all validated before any is logged) and return the new
-        state; subscribers get it when anything changed."""
+        """Log one message (or a list, all validated, held to the laws of the game and their
+        state computed before any is logged) and return the new state; subscribers get it when
+        anything changed."""
         return self.ingest_snapshot(live_id, message).state
 
     def ingest_snapshot(
@@ -505,10 +565,7 @@ class LiveService:
         with self._ingesting:
             entry = self._entry(live_id)
             self._check_room(entry, canonical)
-            new = False
-            for item in canonical:
-                new = self._log_new(live_id, entry, item) or new
-            snapshot = self._snapshot(live_id, entry)
+            snapshot, new = self._admit(live_id, entry, canonical)
             if new:
                 self.publish(live_id, snapshot.frame)
         return snapshot
@@ -536,9 +593,26 @@ class LiveService:
         """The entry's current snapshot, computed when missing (hold ``_ingesting``)."""
         if entry.current is not None:
             return entry.current
-        live = entry.match
         records = standing_records(entry.messages)
-        events = events_of(records)
+        snapshot = self._compute(
+            live_id, entry, entry.messages, entry.received, records, events_of(records)
+        )
+        entry.current = entry.last = snapshot
+        return snapshot
+
+    def _compute(
+        self,
+        live_id: str,
+        entry: _Live,
+        messages: Mapping[str, Mapping[str, Any]],
+        received_at: Mapping[str, float | None],
+        records: list[dict[str, Any]],
+        events: tuple[Event, ...],
+    ) -> Snapshot:
+        """The snapshot of a live match with these messages (keyed, with their arrival times)
+        and the records and events that stand among them; the entry's replays are a cache,
+        nothing else of it changes (hold ``_ingesting``)."""
+        live = entry.match
         clock = clock_of(records)
         finished = is_finished(live, events)
         replay = entry.replays.get(events)
@@ -559,9 +633,9 @@ class LiveService:
         state = dict(replay)
         if not finished:
             state = cut_at_clock(state, clock)
-        received = len(entry.messages)
+        received = len(messages)
         pause = clock_pause(live, records, events, clock)
-        since = clock_since(entry.messages, entry.received, records) if pause is None else None
+        since = clock_since(messages, received_at, records) if pause is None else None
         state["live"] = {
             "id": live_id,
             "clock": clock_block(clock, pause, since, state["timeline"]),
@@ -572,8 +646,7 @@ class LiveService:
         previous = entry.last
         append = None if previous is None else extension(previous.state, state)
         base = None if previous is None else previous.frame.seq
-        entry.current = entry.last = Snapshot(state, body, sse_frame(received, body, base, append))
-        return entry.current
+        return Snapshot(state, body, sse_frame(received, body, base, append))
 
     # --- pub/sub ---
     def subscribe(self, live_id: str) -> Mailbox:
@@ -651,6 +724,16 @@ class LiveService:
         for loop in _hand_over(loops, frame):
             with self._lock:
                 self._subscribers.get(str(live_id), {}).pop(loop, None)
+
+
+def _located(error: InvalidInput, batch: Sequence[Mapping[str, Any]]) -> InvalidInput:
+    """A rule's error with the position of the message it is about, in a list of several."""
+    event_id = getattr(error, "event_id", None)
+    if len(batch) > 1:
+        for i, message in enumerate(batch):
+            if message.get("event_id") == event_id:
+                return InvalidInput(f"{error.message} (message {i})")
+    return InvalidInput(error.message)
 
 
 def _hand_over(

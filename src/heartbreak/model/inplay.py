@@ -42,6 +42,7 @@ import numpy as np
 from scipy.stats import gamma
 
 from heartbreak.model.grid import ScoreGrid
+from heartbreak.rules import MAX_RED_CARDS
 
 # Period indices used in the engine's arrays.
 FIRST_HALF, SECOND_HALF, EXTRA_FIRST, EXTRA_SECOND, FINISHED = 0, 1, 2, 3, 4
@@ -248,10 +249,13 @@ class InPlayModel:
         return np.where(period == FINISHED, 0.0, out)
 
     def red_card_multipliers(self, home_reds, away_reds) -> tuple[np.ndarray, np.ndarray]:
-        """Rate multipliers (home, away) for the players sent off so far."""
+        """Rate multipliers (home, away) for the players sent off so far, counting at most
+        :data:`MAX_RED_CARDS` a side: a side with fewer than seven players is an abandoned match
+        (the rules refuse a fifth red card; the cap keeps the score grid small whatever
+        arrives, as the opponent's rate grows by ``red_card_opponent`` for each)."""
         own, opp = self.params.red_card_own, self.params.red_card_opponent
-        hr = np.asarray(home_reds, dtype=float)
-        ar = np.asarray(away_reds, dtype=float)
+        hr = np.clip(np.asarray(home_reds, dtype=float), 0, MAX_RED_CARDS)
+        ar = np.clip(np.asarray(away_reds, dtype=float), 0, MAX_RED_CARDS)
         return own**hr * opp**ar, own**ar * opp**hr
 
     # --- probabilities ----------------------------------------------------------------------
