@@ -170,7 +170,7 @@ def _json_matches(file: Path) -> tuple[list[UserMatch], bool]:
 
     _, data = read_json(file, "FILE")  # UTF-8, at most 16 MiB, nested at most 64 deep
     if isinstance(data, dict):
-        return [load_match_file(file)], False
+        return [validate_match(data, str(file))], False
     if not isinstance(data, list) or not data:
         raise InvalidInput(f"{file}: a match file holds one match object or a list of them")
     from pydantic import ValidationError
@@ -384,10 +384,9 @@ def import_matches(
 ) -> ImportReport:
     """Add the matches of ``file`` to the store at ``db`` (see the module docstring)."""
     file = Path(file)
-    new, fmt, is_list = read_import_file(file, fmt, lineup, overrides)
+    db_path = config.db_path(db)
     config.check_store_target(db_path)  # a folder, or a folder that cannot be written: at once
     new, fmt, is_list = read_import_file(file, fmt, lineup, overrides)
-    db_path = config.db_path(db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     user_file = user_matches_path(db_path)
     with user_file_lock(user_file):

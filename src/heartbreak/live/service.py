@@ -382,7 +382,7 @@ class LiveService:
                     team = self.session.resolve_team(definition[side], live.date)
                     definition[side] = team
                     definition[f"elo_{side}"] = self.session.team_rating(team, live.date)
-        live = LiveMatch.from_dict(definition)
+        live = LiveMatch.from_dict(definition, teams)
         live_id = uuid.uuid4().hex[:12]
         with self._ingesting:
             self._check_matches()
