@@ -340,14 +340,69 @@ def test_shootout_after_extra_time(open_page, replays):
                    const d = c.ctx.getImageData(Math.round(el.x + 4) * devicePixelRatio,
                        Math.round(band.top + band.height / 2) * devicePixelRatio, 1, 1).data;
                    return [d[0], d[1], d[2]]; }}""",
-        shoot[1],
+        shoot[-2],
     )
-    assert colour == [0x7F, 0x27, 0x04]  # despair
+    assert colour == [0x7F, 0x27, 0x04]  # despair, from the kick that decided it
     # Its tooltip is the shootout, not a minute.
     title = page.evaluate(
-        f"i => {CHART}.options.plugins.tooltip.callbacks.title([{{dataIndex: i}}])", shoot[1]
+        f"i => {CHART}.options.plugins.tooltip.callbacks.title([{{dataIndex: i}}])", shoot[0]
     )
     assert title == "pens  3–3"
+
+
+def test_shootout_kick_by_kick(open_page, replays):
+    """The 2022 final's eight kicks: one point each across the shootout's column, a dot or a
+    cross on the line and a ✓ or ✗ in the kicking side's row, the kicker and the running score
+    in the tooltip, every kick in the table and the shootout in one line of the events."""
+    page = open_chart(open_page, ARGENTINA_FRANCE, replays)
+    timeline = replays[ARGENTINA_FRANCE]["timeline"]
+    kicks = [i for i, p in enumerate(timeline) if p["kind"] == "shootout_kick"]
+    assert len(kicks) == 8
+    art = drawn(page)
+    column = art["shootout"]
+    drawn_kicks = art["kicks"]
+    assert [k["index"] for k in drawn_kicks] == kicks
+    pixels = [k["x"] for k in drawn_kicks]
+    assert all(b - a > 10 for a, b in pairwise(pixels))
+    assert all(column["left"] < px < column["right"] for px in pixels)
+    # France's fans (the side shown) in the upper row: Mbappé ✓, Coman ✗, Tchouaméni ✗,
+    # Kolo Muani ✓; Argentina's four ✓ below.
+    france = [k["glyph"] for k in drawn_kicks if k["team"] == "France"]
+    argentina = [k["glyph"] for k in drawn_kicks if k["team"] == "Argentina"]
+    assert france == ["✓", "✗", "✗", "✓"] and argentina == ["✓"] * 4
+    assert {k["row"] for k in drawn_kicks if k["team"] == "France"} == {0}
+    # Each dot sits on the line, at that kick's chance.
+    line = page.evaluate(f"idx => idx.map(i => {CHART}.getDatasetMeta(0).data[i].y)", kicks)
+    assert [k["y"] for k in drawn_kicks] == pytest.approx(line, abs=0.5)
+    # The tooltip names the kicker and the shootout's score.
+    coman = kicks[2]
+    title = page.evaluate(
+        f"i => {CHART}.options.plugins.tooltip.callbacks.title([{{dataIndex: i}}])", coman
+    )
+    assert title == "Shootout kick 3: Argentina 1–1 France"
+    after = page.evaluate(
+        f"i => {CHART}.options.plugins.tooltip.callbacks.afterBody([{{dataIndex: i}}])", coman
+    )
+    assert after[0] == "Kick missed, France: Kingsley Coman"
+    montiel = page.evaluate(
+        f"i => {CHART}.options.plugins.tooltip.callbacks.title([{{dataIndex: i}}])", kicks[-1]
+    )
+    assert montiel == "Shootout kick 8: Argentina 4–2 France"
+    # The table has a row per kick, and the events list the shootout in one line.
+    page.click("#chart-table-box summary")
+    rows = [
+        r.locator("th, td").all_inner_texts() for r in page.locator("#chart-table tbody tr").all()
+    ]
+    in_shootout = [r for r in rows if r[0].startswith("pens ")]
+    assert [r[0] for r in in_shootout][:3] == ["pens 0–1", "pens 1–1", "pens 1–1"]
+    assert len(in_shootout) == 8 and in_shootout[-1][2] == "Kick scored, Argentina: Gonzalo Montiel"
+    assert page.locator("#events li.shootout").inner_text() == (
+        "pens Shootout: France ✓ ✗ ✗ ✓, Argentina ✓ ✓ ✓ ✓ (Argentina won 4–2)"
+    )
+    # On a phone the kicks are still on the line, and the page does not scroll sideways.
+    phone = open_chart(open_page, ARGENTINA_FRANCE, replays, viewport=PHONE)
+    assert len(drawn(phone)["kicks"]) == 8
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_shootout_without_kicks_on_record(open_page, replays):
@@ -356,6 +411,7 @@ def test_shootout_without_kicks_on_record(open_page, replays):
     assert labels[-1] == "pens"
     art = drawn(page)
     assert art["shootout"]["right"] - art["shootout"]["left"] > 20
+    assert art["kicks"] == []
     assert art["dividers"][-1]["label"] == "AET"
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"]

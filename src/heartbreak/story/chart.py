@@ -14,6 +14,9 @@ What the chart shows, for the chosen side (default: the losing side, else the ho
   its own;
 - goals (circles, in the scoring side's colour) and red cards (card-shaped markers) with the
   player and minute;
+- in a shootout whose kicks are known, each kick at its own place across the shootout's column:
+  a dot on the curve (a cross for a miss) and a ✓ or ✗ above it, in the kicking side's colour,
+  the chosen side's in the upper row;
 - a band under the curve coloured by what the side's fans felt at each point
   (:func:`heartbreak.drama.emotions.fan_emotions`), named in a legend;
 - a title with the teams, score (``a.e.t.``/``pens``), competition, stage and date, and the data
@@ -125,8 +128,14 @@ def chart_title(path: ProbabilityPath) -> tuple[str, str]:
     shootout = [e for e in path.events if e.type is EventType.SHOOTOUT and e.side is not None]
     suffix = ""
     if shootout:
-        winner = info.team(shootout[-1].side)  # type: ignore[arg-type]
-        suffix = f" ({'a.e.t.; ' if extra else ''}{winner} won on pens)"
+        won = shootout[-1].side
+        winner = info.team(won)  # type: ignore[arg-type]
+        score = ""
+        if any(e.type is EventType.SHOOTOUT_KICK for e in path.events):
+            home_pens, away_pens = path.shootout_score(len(path) - 1)
+            w, lo = (home_pens, away_pens) if won is Side.HOME else (away_pens, home_pens)
+            score = f" {w}-{lo}"
+        suffix = f" ({'a.e.t.; ' if extra else ''}{winner} won{score} on pens)"
     elif extra:
         suffix = " (a.e.t.)"
     headline = f"{info.home} {home}-{away} {info.away}{suffix}"
@@ -202,6 +211,7 @@ def draw_path(
     _draw_divider_names(ax, ticks)
     ax.set_ylim(_BAND[0] - 0.01, 1.0)
     _draw_events(ax, path, side, x, chance)
+    kickers = _draw_kicks(ax, path, side, x, chance)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
     ax.set_ylabel(f"{team}: chance of {phrase}", fontsize=10)
     ax.tick_params(labelsize=9)
@@ -224,6 +234,11 @@ def draw_path(
         legend.append((_marker("o", ORANGE, "white"), f"{opponent} goal"))
     if any(e.type is EventType.RED_CARD for e in path.events):
         legend.append((_marker("s", VERMILLION, BLACK), "red card"))
+    for kicker in (side, side.other):
+        if kicker in kickers:
+            colour = BLUE if kicker is side else ORANGE
+            name = team if kicker is side else opponent
+            legend.append((_marker("o", colour, "white"), f"{name} kick: ✓ scored, ✗ missed"))
     handles = [h for h, _ in legend]
     names = [n for _, n in legend]
     if standalone:
@@ -380,6 +395,38 @@ def _draw_events(ax, path, side, x, chance) -> None:
         layout.add((cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2), (xi, yi))
         note.set_position((cx, cy))
     _draw_peak(ax, path, side, x, chance, layout, renderer, to_data)
+
+
+_KICK_ROWS = (0.955, 0.895)  # the chosen side's kicks, then the other's
+
+
+def _draw_kicks(ax, path, side, x, chance) -> set[Side]:
+    """Each shootout kick at its place in the shootout's column: a dot on the curve (a cross
+    for a miss) and a ✓ or ✗ above, in the kicking side's colour. Returns the sides that kicked."""
+    kickers: set[Side] = set()
+    for i in np.flatnonzero(kind_mask(path, PointKind.SHOOTOUT_KICK)):
+        kick = path.events[int(path.event_index[i])]
+        if kick.side is None:
+            continue
+        kickers.add(kick.side)
+        colour = BLUE if kick.side is side else ORANGE
+        xi, yi = float(x[i]), float(chance[i])
+        if kick.converted:
+            ax.plot(xi, yi, "o", markersize=6, color=colour, markeredgecolor="white", zorder=7)
+        else:
+            ax.plot(xi, yi, "X", markersize=7, color=colour, markeredgecolor="white", zorder=7)
+        ax.text(
+            xi,
+            _KICK_ROWS[0 if kick.side is side else 1],
+            "✓" if kick.converted else "✗",
+            color=colour,
+            ha="center",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            zorder=8,
+        )
+    return kickers
 
 
 def _draw_peak(ax, path, side, x, chance, layout: _Layout, renderer, to_data) -> None:

@@ -6,7 +6,8 @@ match clock: ticks at ``0'``, ``15'``, ``30'``, ``45'``, the end of the first ha
 over ``FT``, or ``ET`` when extra time follows), then ``105'`` and ``120'`` in extra time (over
 ``ET HT`` and ``AET``). Stoppage time is a stretch of its own after each period's nominal end,
 and a shootout gets a column after the end of play, with its points spread across it (so the
-final jump to 0 or 1, and the feeling it brings, have width).
+final jump to 0 or 1, and the feeling it brings, have width): the point before it, one after
+each kick when the kicks are known (else one after the shootout), and the final whistle.
 
 :func:`clock_axis` is pure (arrays in, a :class:`ClockAxis` out); :func:`path_axis` reads the
 arrays of a :class:`~heartbreak.model.path.ProbabilityPath`. The match page computes the same
@@ -31,9 +32,11 @@ PERIOD_END = {
     Period.EXTRA_SECOND.value: 120,
 }
 _PLAY = tuple(PERIOD_END)
-#: The shootout column: its width is this share of the time played, at least SHOOTOUT_MIN.
+#: The shootout column: its width is this share of the time played, at least SHOOTOUT_MIN and
+#: at least SHOOTOUT_PER_POINT for each of its points (a shootout followed kick by kick).
 SHOOTOUT_SHARE = 0.12
 SHOOTOUT_MIN = 10.0
+SHOOTOUT_PER_POINT = 2.0
 
 #: Tick priorities: when two labels collide, the higher one is kept.
 NOMINAL_END, MINUTE, PERIOD_MARK, SHOOTOUT = 1, 2, 3, 4
@@ -136,9 +139,9 @@ def clock_axis(
 
     column = None
     if shoot.any():
-        width = max(SHOOTOUT_MIN, SHOOTOUT_SHARE * last_play)
-        column = Stretch(last_play, last_play + width, "pens")
         idx = np.flatnonzero(shoot)
+        width = max(SHOOTOUT_MIN, SHOOTOUT_SHARE * last_play, SHOOTOUT_PER_POINT * len(idx))
+        column = Stretch(last_play, last_play + width, "pens")
         x[idx] = last_play + width * (np.arange(len(idx)) + 0.5) / len(idx)
 
     ticks: dict[float, Tick] = {0.0: Tick(0.0, "0'", None, PERIOD_MARK)}

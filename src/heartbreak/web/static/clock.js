@@ -12,7 +12,7 @@
 
   var PERIOD_END = { first_half: 45, second_half: 90, extra_time_first_half: 105, extra_time_second_half: 120 };
   var PLAY = ["first_half", "second_half", "extra_time_first_half", "extra_time_second_half"];
-  var SHOOTOUT_SHARE = 0.12, SHOOTOUT_MIN = 10;
+  var SHOOTOUT_SHARE = 0.12, SHOOTOUT_MIN = 10, SHOOTOUT_PER_POINT = 2;
   // When two tick labels collide, the higher priority stays.
   var NOMINAL_END = 1, MINUTE = 2, PERIOD_MARK = 3, SHOOTOUT = 4;
 
@@ -37,7 +37,7 @@
 
     var column = null;
     if (shoot.length) {
-      var width = Math.max(SHOOTOUT_MIN, SHOOTOUT_SHARE * lastPlay);
+      var width = Math.max(SHOOTOUT_MIN, SHOOTOUT_SHARE * lastPlay, SHOOTOUT_PER_POINT * shoot.length);
       column = { start: lastPlay, end: lastPlay + width, label: "pens" };
       shoot.forEach(function (i, k) { x[i] = lastPlay + width * (k + 0.5) / shoot.length; });
     }
@@ -151,9 +151,10 @@
   }
 
   // The minute of a point as the axis reads it: the end of a period is named with its
-  // stoppage and its divider ("45+3' HT", "90+5' FT"), the shootout is "pens".
+  // stoppage and its divider ("45+3' HT", "90+5' FT"), the shootout is "pens" (after a kick,
+  // with the shootout's score: "pens 2–1").
   function pointClock(p, extraTime) {
-    if (p.period === "shootout") { return "pens"; }
+    if (p.period === "shootout") { return p.kind === "shootout_kick" ? p.label : "pens"; }
     if (p.kind === "period_end" || p.kind === "final_whistle") {
       var name = p.kind === "final_whistle" ? "FT" : dividerLabel(p.period, extraTime);
       return minuteLabel(PERIOD_END[p.period] || p.minute, p.stoppage) + " " + name;

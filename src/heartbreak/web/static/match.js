@@ -56,6 +56,9 @@
 
   function eventText(event) {
     if (event.type === "shootout") { return "Shootout won by " + event.team; }
+    if (event.type === "shootout_kick") {
+      return "Kick " + (event.converted ? "scored" : "missed") + ", " + event.team + (event.player ? ": " + event.player : "");
+    }
     var what = event.type === "goal"
       ? "Goal" + (event.own_goal ? " (own goal)" : event.penalty ? " (penalty)" : "")
       : "Red card";
@@ -63,6 +66,26 @@
   }
 
   function emotionsOf(team) { return (state.emotions && state.emotions[team]) || []; }
+
+  // The shootout's kicks, when known: the points after each kick, in the order taken.
+  function kickPoints() { return state.timeline.filter(function (p) { return p.kind === "shootout_kick"; }); }
+  function shootoutScore(p) {
+    var s = p.shootout_score || { home: 0, away: 0 };
+    return state.match.home + " " + s.home + "–" + s.away + " " + state.match.away;
+  }
+  // "Shootout: France ✓ ✗ ✗ ✓, Argentina ✓ ✓ ✓ ✓ (Argentina won 4–2)", the first kicker first.
+  function shootoutLine() {
+    var kicks = kickPoints();
+    if (!kicks.length) { return null; }
+    var m = state.match, first = kicks[0].event.team;
+    var rows = [first, first === m.home ? m.away : m.home].map(function (team) {
+      return team + " " + kicks.filter(function (p) { return p.event.team === team; })
+        .map(function (p) { return p.event.converted ? "✓" : "✗"; }).join(" ");
+    });
+    var last = kicks[kicks.length - 1].shootout_score, winner = m.shootout_winner;
+    var won = winner === m.home ? last.home + "–" + last.away : last.away + "–" + last.home;
+    return "Shootout: " + rows.join(", ") + (winner ? " (" + winner + " won " + won + ")" : "");
+  }
 
   // --- chart --------------------------------------------------------------------------------
 
@@ -243,9 +266,46 @@
         ctx.fillStyle = red ? THEME.redText : THEME.labelText;
         ctx.fillText(e.text, e.left + 15, mid + 0.5);
       });
+      drawKicks(c, drawn);
       ctx.restore();
     }
   };
+
+  // Each shootout kick at its place across the shootout's column: a dot on the line (a cross
+  // for a miss) in the kicking side's colour and, where there is room, a ✓ or ✗ in a row at the
+  // top of the column (the chosen side's first).
+  function drawKicks(c, drawn) {
+    var ctx = c.ctx, area = c.chartArea, x = c.scales.x, y = c.scales.y, xs = clockAxis.x, t = state.timeline;
+    var kicks = [];
+    t.forEach(function (p, i) { if (p.kind === "shootout_kick" && p.event) { kicks.push(i); } });
+    drawn.kicks = [];
+    if (!kicks.length) { return; }
+    var pixels = kicks.map(function (i) { return x.getPixelForValue(xs[i]); });
+    var gap = Infinity;
+    for (var k = 1; k < pixels.length; k++) { gap = Math.min(gap, pixels[k] - pixels[k - 1]); }
+    var glyphs = 2 * gap >= 12;  // each row holds every other kick
+    ctx.save();
+    ctx.font = "bold 12px " + FONT;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    kicks.forEach(function (i, k) {
+      var p = t[i], own = isHome(p.event.team) === isHome(side);
+      var px = pixels[k], py = y.getPixelForValue(100 * chance(p, side));
+      ctx.fillStyle = ctx.strokeStyle = own ? SIDE_COLOUR : OTHER_COLOUR;
+      ctx.lineWidth = 2;
+      if (p.event.converted) {
+        ctx.beginPath(); ctx.arc(px, py, 3.5, 0, 2 * Math.PI); ctx.fill();
+      } else {
+        ctx.beginPath(); ctx.moveTo(px - 4, py - 4); ctx.lineTo(px + 4, py + 4);
+        ctx.moveTo(px + 4, py - 4); ctx.lineTo(px - 4, py + 4); ctx.stroke();
+      }
+      var glyph = p.event.converted ? "✓" : "✗", row = own ? 0 : 1;
+      if (glyphs) { ctx.fillText(glyph, px, area.top + 10 + 15 * row); }
+      drawn.kicks.push({ index: i, x: px, y: py, team: p.event.team, converted: p.event.converted,
+                         glyph: glyphs ? glyph : null, row: row });
+    });
+    ctx.restore();
+  }
 
   function tooltipLines(items) {
     var p = state.timeline[items[0].dataIndex];
@@ -261,7 +321,13 @@
     return lines;
   }
 
-  function pointTitle(p) { return Clock.pointClock(p, extraTime()) + "  " + p.score.home + "–" + p.score.away; }
+  function pointTitle(p) {
+    if (p.kind === "shootout_kick") {
+      var n = kickPoints().indexOf(p) + 1;
+      return "Shootout kick " + n + ": " + shootoutScore(p);
+    }
+    return Clock.pointClock(p, extraTime()) + "  " + p.score.home + "–" + p.score.away;
+  }
 
   // --- the chart without a mouse: a table, and the arrow keys ---------------------------------
 
@@ -270,7 +336,7 @@
   function tableRows() {
     var rows = [];
     state.timeline.forEach(function (p) {
-      var shown = p.kind === "kick_off" || p.kind === "after_event" || p.kind === "period_end" ||
+      var shown = p.kind === "kick_off" || p.kind === "after_event" || p.kind === "shootout_kick" || p.kind === "period_end" ||
         p.kind === "final_whistle" || (p.kind === "minute" && !p.stoppage && p.minute % 15 === 0);
       if (!shown) { return; }
       var last = rows[rows.length - 1];
@@ -305,7 +371,7 @@
       var tr = body.insertRow();
       cell(tr, "th", Clock.pointClock(p, extraTime()));
       cell(tr, "td", p.score.home + "–" + p.score.away);
-      cell(tr, "td", p.event && p.kind === "after_event" ? eventText(p.event) : "");
+      cell(tr, "td", p.event && (p.kind === "after_event" || p.kind === "shootout_kick") ? eventText(p.event) : "");
       cell(tr, "td", pct(chance(p, m.home)));
       cell(tr, "td", pct(chance(p, m.away)));
       if (!m.knockout) { cell(tr, "td", pct(p.p_draw)); }
@@ -317,7 +383,8 @@
   function readout(i) {
     var p = state.timeline[i], m = state.match, feeling = emotionsOf(side)[i];
     var parts = [Clock.pointClock(p, extraTime()) + ": " + m.home + " " + p.score.home + ", " + m.away + " " + p.score.away + "."];
-    if (p.event && p.kind === "after_event") { parts.push(eventText(p.event) + "."); }
+    if (p.event && (p.kind === "after_event" || p.kind === "shootout_kick")) { parts.push(eventText(p.event) + "."); }
+    if (p.kind === "shootout_kick") { parts.push("Shootout " + shootoutScore(p) + "."); }
     parts.push(side + " " + chanceName() + " " + pct(chance(p, side)) + ", " + other(side) + " " + pct(chance(p, other(side))) + ".");
     if (feeling) { parts.push(side + " fans: " + feeling.emotion + "."); }
     return parts.join(" ");
@@ -493,6 +560,17 @@
       li.appendChild(document.createTextNode(" " + eventText(p.event) + " (" + p.score.home + "–" + p.score.away + ")"));
       events.appendChild(li);
     });
+    var kicksLine = shootoutLine();
+    if (kicksLine) {
+      var row = document.createElement("li");
+      row.className = "shootout";
+      var pens = document.createElement("span");
+      pens.className = "minute";
+      pens.textContent = "pens";
+      row.appendChild(pens);
+      row.appendChild(document.createTextNode(" " + kicksLine));
+      events.appendChild(row);
+    }
     if (!events.firstChild) { var none = document.createElement("li"); none.className = "empty"; none.textContent = "None."; events.appendChild(none); }
     var result = document.getElementById("result");
     var pending = state.live && state.live.clock.pause === "shootout_next";
