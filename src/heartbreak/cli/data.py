@@ -125,6 +125,8 @@ def info(
             )
             for file, digest in modified.items():
                 pinned = SOURCES_BY_PATH[file].sha256
-                console.print(f"  {file}  {digest} (pinned {pinned})", markup=False)
+                console.print(
+                    f"  {file}  {digest} (pinned {pinned})", markup=False, soft_wrap=True
+                )
         else:
             console.print("every source file has its pinned SHA-256", markup=False)
