@@ -91,7 +91,7 @@ def check_team_name(value: Any) -> str:
         raise ValueError("a team name is required")
     if len(text) > MAX_TEAM_NAME:
         raise ValueError(
-            f"a team name has at most {MAX_TEAM_NAME} characters (this one {len(text):,})"
+            f"a team name has at most {MAX_TEAM_NAME} characters (this one has {len(text):,})"
         )
     _no_control(text)
     return text
@@ -133,7 +133,7 @@ def check_rating(value: Any) -> float | None:
         shown = f"{number:g}" if not isinstance(value, int) or abs(value) < 10**15 else "huge"
         raise ValueError(
             f"{shown} is not a rating: ratings are finite numbers from {RATING_MIN:g} to "
-            f"{RATING_MAX:g} (the real history's run from 819 to 2299)"
+            f"{RATING_MAX:g} (the real history's ratings run from 819 to 2299)"
         )
     return number
 

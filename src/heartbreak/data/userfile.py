@@ -293,6 +293,7 @@ def csv_rows(
     :data:`MAX_CSV_FIELD` characters."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows: list[tuple[int, dict[str, str]]] = []
+    line = 1
     with _csv_field_limit():
         try:
             fields = list(reader.fieldnames or [])
@@ -308,9 +309,9 @@ def csv_rows(
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise InvalidInput(
-                    f"{path}:{reader.line_num}: a field longer than {MAX_CSV_FIELD:,} characters"
+                    f"{path}:{line}: a field longer than {MAX_CSV_FIELD:,} characters"
                 ) from None
-            raise InvalidInput(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
+            raise InvalidInput(f"{path}:{line}: not valid CSV ({exc})") from None
     return fields, rows
 
 
