@@ -23,7 +23,9 @@ Tables (the column names are a contract):
   end_date, kind.
 - ``ratings``: team, date, match_id, rating_before, rating_after.
 - ``meta``: key, value (schema_version, built_at, sha256:<file>, count:<table>, attribution,
-  user_matches).
+  user_matches, user_matches_sha256 (the digest of the user matches built from), and
+  modified:<file> for each source file whose SHA-256 was not the pinned one, see
+  :mod:`heartbreak.data.integrity`).
 
 User matches: the matches a user imported (``heartbreak import``) live in a JSON file beside the
 store, ``<db>.user-matches.json`` (a list in the :class:`~heartbreak.data.userfile.UserMatch`
