@@ -66,16 +66,23 @@ def _decisive(row) -> str:
     return minute_label(int(row.decisive_minute), int(row.decisive_stoppage or 0))
 
 
+def _peak_when(row) -> str:
+    """When the side held its peak chance: "at 86'", or "in the shootout" (a shootout followed
+    kick by kick: no play was left, and the chance was above the even one a level score holds
+    when play ends)."""
+    shootout = isinstance(row.shootout_winner, str) and row.home_score == row.away_score
+    if shootout and row.peak_time_left == 0 and row.peak_chance > 0.5 + 1e-9:
+        return "in the shootout"
+    if pd.isna(row.peak_minute):
+        return "at ?"
+    return "at " + minute_label(int(row.peak_minute), int(row.peak_stoppage))
+
+
 def reason(metric: str, row) -> str:
     """One line, from the facts, saying why a match ranks for a metric."""
-    peak = (
-        minute_label(int(row.peak_minute), int(row.peak_stoppage))
-        if not pd.isna(row.peak_minute)
-        else "?"
-    )
     if metric == "heartbreak":
         return (
-            f"{row.team} had {_pct(row.peak_chance)} to {_aim(row)} at {peak}; "
+            f"{row.team} had {_pct(row.peak_chance)} to {_aim(row)} {_peak_when(row)}; "
             f"decided at {_decisive(row)}: {_score(row)}"
         )
     if metric == "comeback":

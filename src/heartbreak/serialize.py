@@ -212,6 +212,29 @@ def point_label(path, i: int) -> str:
     return minute_label(int(path.minute[i]), int(path.stoppage[i]))
 
 
+def shootout_line(path) -> str | None:
+    """A shootout followed kick by kick in one line, the first kicker first: "France ✓ ✗ ✗ ✓,
+    Argentina ✓ ✓ ✓ ✓ (Argentina won 4–2)"; None when the path has no kicks."""
+    kicks = [
+        path.events[int(path.event_index[i])]
+        for i in range(len(path))
+        if path.kind[i] == PointKind.SHOOTOUT_KICK
+    ]
+    if not kicks:
+        return None
+    info = path.info
+    first = kicks[0].side
+    marks = {
+        side: " ".join("✓" if k.converted else "✗" for k in kicks if k.side is side)
+        for side in (first, first.other)
+    }
+    rows = ", ".join(f"{info.team(side)} {mark}" for side, mark in marks.items())
+    home, away = path.shootout_score(len(path) - 1)
+    won = Side.HOME if home > away else Side.AWAY
+    score = f"{max(home, away)}–{min(home, away)}"
+    return f"{rows} ({info.team(won)} won {score})"
+
+
 def _clean(value: Any) -> Any:
     """Make metrics JSON-safe: enums to values, NaN to null, tuples to lists."""
     if isinstance(value, dict):

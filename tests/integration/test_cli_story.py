@@ -33,6 +33,7 @@ TOP_KEYS = {
     "metrics",
     "story",
     "story_side",
+    "ranks",
     "attribution",
 }
 MATCH_KEYS = {

@@ -197,7 +197,7 @@ def sparkline(values) -> str:
 def print_story(result: MatchReplay, side_name: str | None) -> None:
     """A terminal view: score, a compact curve, the emotions and the story."""
     from heartbreak.drama.emotions import emotion_arc
-    from heartbreak.serialize import point_label
+    from heartbreak.serialize import point_label, shootout_line
 
     info, match, path = result.info, result.match, result.path
     side = result.side(side_name) or result.story_side
@@ -225,6 +225,9 @@ def print_story(result: MatchReplay, side_name: str | None) -> None:
     ]
     if goals:
         console.print("Goals: " + ", ".join(goals))
+    kicks = shootout_line(path)
+    if kicks:
+        console.print("Shootout: " + kicks)
     console.print()
     arc = emotion_arc(path, side)
     console.print(

@@ -186,6 +186,30 @@ def script_path(
     )
 
 
+#: A shootout the home side led (Colombia against England, 2018): P(home goes through) before
+#: it and after each of its ten kicks, the away side's last one deciding it.
+SHOOTOUT_LED_AND_LOST = (0.5, 0.58, 0.5, 0.59, 0.5, 0.6, 0.83, 0.62, 0.5, 0.15, 0.0)
+
+
+def shootout_path(chances: Sequence[float] = SHOOTOUT_LED_AND_LOST, *, kicks: bool = True):
+    """A World Cup final level at 1-1 after extra time, then a shootout: one point after each
+    kick (``kicks``), or only its result; ``chances`` are P(home) before it and after each kick."""
+    rows: list[Row] = [(0, 0, K.KICK_OFF.value, 0, 0, 0.5)]
+    rows += [(m, 0, K.MINUTE.value, 0, 0, 0.5) for m in range(1, 60)]
+    rows += [(60, 0, K.BEFORE_EVENT.value, 0, 0, 0.5), (60, 0, K.AFTER_EVENT.value, 1, 0, 0.75)]
+    rows += [(m, 0, K.MINUTE.value, 1, 0, 0.75) for m in range(60, 80)]
+    rows += [(80, 0, K.BEFORE_EVENT.value, 1, 0, 0.75), (80, 0, K.AFTER_EVENT.value, 1, 1, 0.5)]
+    rows += [(m, 0, K.MINUTE.value, 1, 1, 0.5) for m in range(80, 121)]
+    shootout = Period.SHOOTOUT.value
+    rows.append((120, 0, K.BEFORE_EVENT.value, 1, 1, chances[0], shootout))
+    steps = chances[1:] if kicks else chances[-1:]
+    step = K.SHOOTOUT_KICK.value if kicks else K.AFTER_EVENT.value
+    rows += [(120, 0, step, 1, 1, c, shootout) for c in steps]
+    rows.append((120, 0, K.FINAL_WHISTLE.value, 1, 1, chances[-1], shootout))
+    info = replace(WORLD_CUP_GROUP, stage="final", knockout=True)
+    return script_path(rows, info)
+
+
 def _ramp(a: float, b: float, steps: int) -> np.ndarray:
     return np.linspace(a, b, steps) if steps > 1 else np.array([a])
 
@@ -245,9 +269,7 @@ def point(path: ProbabilityPath, minute: int, stoppage: int = 0, kind: str = "mi
 def mirror(path: ProbabilityPath) -> ProbabilityPath:
     """The same match with home and away swapped."""
     info = replace(path.info, home=path.info.away, away=path.info.home)
-    events = tuple(
-        replace(e, side=None if e.side is None else e.side.other) for e in path.events
-    )
+    events = tuple(replace(e, side=None if e.side is None else e.side.other) for e in path.events)
     return replace(
         path,
         info=info,

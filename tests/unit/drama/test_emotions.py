@@ -22,7 +22,16 @@ from heartbreak.drama.emotions import (
     standing,
 )
 
-from .paths import FRIENDLY, WORLD_CUP_GROUP, japan_2018, make_path, mirror, point, script_path
+from .paths import (
+    FRIENDLY,
+    WORLD_CUP_GROUP,
+    japan_2018,
+    make_path,
+    mirror,
+    point,
+    script_path,
+    shootout_path,
+)
 
 E = Emotion
 
@@ -281,6 +290,40 @@ def test_shootout_winner_ecstatic_loser_in_despair():
     assert fan_emotions(path, Side.AWAY)[-1] == E.ECSTASY
     assert fan_emotions(path, Side.HOME)[-1] == E.DESPAIR
     assert fan_emotions(path, Side.AWAY)[-2] == E.ECSTASY
+
+
+def test_a_shootout_kick_by_kick():
+    """The home side led the shootout after the away side's third miss... and lost it."""
+    path = shootout_path()
+    kicks = np.flatnonzero(path.kind == "shootout_kick")
+    home = fan_emotions(path, Side.HOME)[kicks]
+    away = fan_emotions(path, Side.AWAY)[kicks]
+    # A goal answered (0.58 -> 0.5): no move; far below the 1-0 lead it held, at the end.
+    assert home[1] == E.DREAD
+    # The away side's miss puts the home side at 0.83: ecstasy; its own miss then: agony.
+    assert home[5] == E.ECSTASY and home[6] == E.AGONY
+    # Pegged back (0.62 -> 0.5) and another miss (0.5 -> 0.15): dismay, each kick its own.
+    assert home[7] == E.DISMAY and home[8] == E.DISMAY
+    # The deciding kick already brings the whistle's feeling: despair, and ecstasy.
+    assert home[9] == E.DESPAIR and fan_emotions(path, Side.HOME)[-1] == E.DESPAIR
+    assert away[9] == E.ECSTASY and fan_emotions(path, Side.AWAY)[-1] == E.ECSTASY
+    # The away side's miss (0.4 -> 0.17), then the home side's two misses.
+    assert away[5] == E.DISMAY and away[6] == E.RELIEF and away[8] == E.ECSTASY
+
+
+def test_a_kick_move_is_felt_at_that_kick_only():
+    # No time passes in a shootout: the joy of the away side's miss (0.5 -> 0.71) is not
+    # carried into the next kick (0.71 -> 0.79), which reads by level.
+    path = shootout_path((0.5, 0.71, 0.79, 0.9, 1.0))
+    kicks = np.flatnonzero(path.kind == "shootout_kick")
+    feelings = fan_emotions(path, Side.HOME)
+    assert feelings[kicks[0]] == E.JOY and feelings[kicks[1]] == E.HOPE
+    # A kick's big move is smaller than a goal's: 0.12 down is dismay at the default 0.10.
+    led = shootout_path()
+    kicks = np.flatnonzero(led.kind == "shootout_kick")
+    assert fan_emotions(led, Side.HOME)[kicks[7]] == E.DISMAY
+    strict = fan_emotions(led, Side.HOME, rule=EmotionRule(kick_move=0.2))
+    assert strict[kicks[7]] == E.ANXIETY
 
 
 def test_a_path_without_final_whistle_gets_in_play_feelings_only():

@@ -19,7 +19,16 @@ from heartbreak.drama.metrics import (
     outcome_probabilities,
 )
 
-from .paths import FRIENDLY, WORLD_CUP_GROUP, japan_2018, make_path, mirror, point, script_path
+from .paths import (
+    FRIENDLY,
+    WORLD_CUP_GROUP,
+    japan_2018,
+    make_path,
+    mirror,
+    point,
+    script_path,
+    shootout_path,
+)
 
 # --- known answers on tiny paths ---------------------------------------------------------------
 
@@ -219,6 +228,34 @@ def test_a_lead_lost_just_before_a_shootout_is_the_heartbreak():
     expected = 0.9 * np.exp(-path.time_left[equaliser] / LATENESS_MINUTES)
     assert m.heartbreak == pytest.approx(expected)
     assert m.heartbreak > 0.5
+
+
+def test_a_shootout_kick_by_kick_weighs_the_lead_the_loser_held_in_it():
+    path = shootout_path()
+    kicks = np.flatnonzero(path.kind == "shootout_kick")
+    m = drama_metrics(path, Side.AWAY)
+    # Decisive: the home side's miss after which the away side stayed ahead (0.5 -> 0.15).
+    assert m.decisive_index == kicks[8]
+    assert m.blow_time_left == 0.0 and m.decisive_minute == 120
+    assert m.chance_before_blow == pytest.approx(0.5)
+    # The loser's best chance in the shootout before it, 0.83, all of it taken at no time left.
+    assert m.heartbreak_peak == pytest.approx(0.83) and m.heartbreak == pytest.approx(0.83)
+    # The winner sank to 0.17 on the way.
+    assert m.comeback_low == pytest.approx(0.17) and m.comeback == pytest.approx(0.83)
+    assert "shootout" in m.flags and "decided_in_stoppage_time" not in m.flags
+
+
+def test_a_shootout_followed_kick_by_kick_moves_more_than_its_result():
+    by_kick = drama_metrics(shootout_path(), Side.AWAY)
+    result = drama_metrics(shootout_path(kicks=False), Side.AWAY)
+    # The one step takes only the even chance held before it.
+    assert result.heartbreak == pytest.approx(0.5) and result.comeback == pytest.approx(0.75)
+    assert by_kick.heartbreak > result.heartbreak
+    # Every kick's move counts: 1.5 of P(home) moved over the ten kicks, 0.5 in one step.
+    assert by_kick.excitement - result.excitement == pytest.approx(2 * (1.5 - 0.5))
+    assert by_kick.surprise > result.surprise
+    # Suspense sums the minutes of play: no change.
+    assert by_kick.suspense == pytest.approx(result.suspense)
 
 
 def test_to_dict_is_plain_json():

@@ -7,13 +7,16 @@ goal at 90+4'.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side
+from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, ShootoutKick, Side
+from heartbreak.model.inplay import InPlayModel, InPlayParams
 from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.model.replay import match_timeline, played_extra_time, replay
+from heartbreak.model.shootout import kick_chances
 
 K = PointKind
 
@@ -232,6 +235,61 @@ def test_extra_time_and_shootout(winner: Side) -> None:
     assert path.period[-1] == Period.SHOOTOUT.value
     # Level at 90': the tie-break is open, so neither side is ever certain before the shootout.
     assert np.all((path.p_home_advance[:before] > 0.0) & (path.p_home_advance[:before] < 1.0))
+
+
+# Argentina–France 2022 style: the away side kicks first; ✓ ✓ ✗ ✓ ✗ ✓ ✓ ✓, the home side wins.
+KICKS = tuple(
+    ShootoutKick(side, bool(scored), f"{side.value} kicker {k}")
+    for k, (side, scored) in enumerate(
+        [
+            (Side.AWAY, 1),
+            (Side.HOME, 1),
+            (Side.AWAY, 0),
+            (Side.HOME, 1),
+            (Side.AWAY, 0),
+            (Side.HOME, 1),
+            (Side.AWAY, 1),
+            (Side.HOME, 1),
+        ]
+    )
+)
+
+
+def test_a_shootout_kick_by_kick() -> None:
+    match = replace(shootout_match(Side.HOME), shootout_kicks=KICKS)
+    path = replay(match, 1.3, 1.0, InPlayModel(InPlayParams(shootout_conversion=0.7)))
+    kick_points = np.flatnonzero(path.kind == K.SHOOTOUT_KICK)
+    assert len(kick_points) == len(KICKS)
+    # Goals, then the kicks as events in the order taken, then the result.
+    assert [e.type for e in path.events[2:]] == [EventType.SHOOTOUT_KICK] * 8 + [EventType.SHOOTOUT]
+    kick_events = [path.events[i] for i in path.event_index[kick_points]]
+    assert [(e.side, e.converted, e.player) for e in kick_events] == [
+        (k.side, k.converted, k.player) for k in KICKS
+    ]
+    # Before the first kick, a coin toss; then the chance after each kick; then the whistle.
+    before = kick_points[0] - 1
+    assert path.kind[before] == K.BEFORE_EVENT and path.p_home_advance[before] == 0.5
+    expected = kick_chances(KICKS, 0.7).p_home
+    np.testing.assert_allclose(path.p_home_advance[kick_points], expected)
+    assert path.p_home_advance[kick_points[-1]] == 1.0
+    assert path.kind[-1] == K.FINAL_WHISTLE and kick_points[-1] == len(path) - 2
+    assert (path.period[before:] == Period.SHOOTOUT.value).all()
+    assert (path.p_draw[before:] == 1.0).all() and (path.time_left[before:] == 0.0).all()
+    # Nothing before the shootout changes.
+    plain = replay(shootout_match(Side.HOME), 1.3, 1.0, InPlayModel(InPlayParams()))
+    np.testing.assert_array_equal(path.p_home_advance[: before + 1], plain.p_home_advance[:-2])
+    # The shootout's score at each kick.
+    assert [path.shootout_score(int(i)) for i in kick_points][-3:] == [(3, 1), (3, 2), (4, 2)]
+    assert path.shootout_score(int(before)) == (0, 0)
+
+
+def test_kicks_that_do_not_make_the_recorded_shootout_are_one_step() -> None:
+    # The kicks say the home side won; the record says the away side did: kicks left out.
+    match = replace(shootout_match(Side.AWAY), shootout_kicks=KICKS)
+    path = replay(match, 1.3, 1.0)
+    assert not (path.kind == K.SHOOTOUT_KICK).any()
+    assert path.events[-1].type is EventType.SHOOTOUT and path.p_home_advance[-1] == 0.0
+    assert_well_formed(path)
 
 
 def test_extra_time_starts_with_a_fresh_phase() -> None:

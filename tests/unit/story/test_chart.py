@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -11,16 +12,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from heartbreak.domain import Event
+from heartbreak.domain import Event, ShootoutKick
 from heartbreak.errors import InvalidInput
+from heartbreak.model.replay import replay
 from heartbreak.story.chart import (
     ATTRIBUTION,
+    BLUE,
     EMOTION_COLOURS,
     chart_title,
     draw_path,
     minute_ticks,
     save_chart,
 )
+from heartbreak.story.clock import path_axis
 
 from .conftest import AWAY, GOAL, HOME, build
 
@@ -146,6 +150,37 @@ def test_titles(shootout, routine_win):
     assert chart_title(path)[0] == "A 2-1 B (a.e.t.)"
     _, path = routine_win
     assert chart_title(path)[0] == "Germany 1-0 Latvia"
+
+
+def test_a_shootout_kick_by_kick(shootout):
+    match, _ = shootout
+    # Spain 1-1 Russia, 2018, Spain first: ✓ ✓ ✗ ✓ ✗ for Spain, ✓ ✓ ✓ ✓ for Russia.
+    spain, russia = (1, 1, 0, 1, 0), (1, 1, 1, 1)
+    kicks = [ShootoutKick(HOME, bool(k)) for k in spain]
+    order = [
+        kicks[i // 2] if i % 2 == 0 else ShootoutKick(AWAY, bool(russia[i // 2])) for i in range(9)
+    ]
+    match = replace(match, shootout_kicks=tuple(order))
+    path = replay(match, 1.6, 0.8)
+    assert chart_title(path)[0] == "Spain 1-1 Russia (a.e.t.; Russia won 4-3 on pens)"
+    fig = draw_path(path)  # Spain's chance: the losing side
+    ax = fig.axes[0]
+    column = path_axis(path).shootout
+    marks = [t for t in ax.texts if t.get_text() in ("✓", "✗")]
+    assert len(marks) == 9
+    assert all(column.start < t.get_position()[0] < column.end for t in marks)
+    xs = [t.get_position()[0] for t in marks]
+    assert xs == sorted(xs)
+    # Spain's row above Russia's, each in its side's colour.
+    rows = {t.get_position()[1] for t in marks}
+    assert len(rows) == 2
+    top = max(rows)
+    upper = [t.get_text() for t in marks if t.get_position()[1] == top]
+    lower = [t.get_text() for t in marks if t.get_position()[1] != top]
+    assert upper == ["✓", "✓", "✗", "✓", "✗"] and lower == ["✓"] * 4
+    assert {t.get_color() for t in marks if t.get_position()[1] == top} == {BLUE}
+    text = all_text(fig)
+    assert "Spain kick: ✓ scored, ✗ missed" in text and "Russia kick: ✓ scored, ✗ missed" in text
 
 
 def test_red_card_and_side(red_card, tmp_path):

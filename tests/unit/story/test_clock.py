@@ -3,15 +3,19 @@ from paths replayed from hand-built matches and from bare timeline columns."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from heartbreak.domain import Event
+from heartbreak.domain import Event, ShootoutKick
+from heartbreak.model.replay import replay
 from heartbreak.story.clock import (
     MINUTE,
     NOMINAL_END,
     PERIOD_MARK,
     SHOOTOUT,
+    SHOOTOUT_PER_POINT,
     clock_axis,
     path_axis,
 )
@@ -113,6 +117,22 @@ def test_shootout_column(shootout):
     assert pens.x == pytest.approx((column.start + column.end) / 2)
     assert [d.label for d in axis.dividers][-1] == "AET"
     assert "pens" in [t.label for t in axis.thinned(1e9)]  # the last to give way
+
+
+def test_a_shootout_kick_by_kick_widens_its_column(shootout):
+    match, _ = shootout
+    first, second = HOME, AWAY
+    spec = [(first, 1), (second, 1)] * 5 + [(first, 1), (second, 0)]  # 6-5 in sudden death
+    kicks = tuple(ShootoutKick(side, bool(scored)) for side, scored in spec)
+    path = replay(replace(match, shootout_winner=HOME, shootout_kicks=kicks), 1.6, 0.8)
+    axis = path_axis(path)
+    shoot = np.flatnonzero(np.asarray(path.period) == "shootout")
+    assert len(shoot) == 14  # before the first kick, twelve kicks, the whistle
+    column = axis.shootout
+    assert column.end - column.start == pytest.approx(SHOOTOUT_PER_POINT * 14)
+    xs = axis.x[shoot]
+    assert np.all(np.diff(xs) == pytest.approx(SHOOTOUT_PER_POINT))
+    assert column.start < xs[0] and xs[-1] < column.end
 
 
 def test_no_stoppage_data():

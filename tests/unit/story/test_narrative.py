@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from heartbreak.domain import Event, Match, MatchInfo
+from heartbreak.domain import Event, Match, MatchInfo, ShootoutKick
 from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.replay import replay
 from heartbreak.story.facts import chance_of, moment_at, round_half_up
@@ -52,6 +53,10 @@ def check_numbers(story: Story, path: ProbabilityPath, match: Match) -> None:
             goals = (path.home_goals[n.index], path.away_goals[n.index])
             first, second = goals if n.side is HOME else goals[::-1]
             assert n.value == (first, second) and n.text == f"{first}-{second}"
+        elif n.kind == "shootout_score":
+            pens = path.shootout_score(n.index)
+            first, second = pens if n.side is HOME else pens[::-1]
+            assert n.value == (first, second) and n.text == f"{first}-{second}"
         elif n.kind == "minutes_left":
             assert n.value == path.time_left[n.index]
             assert n.text == str(round_half_up(n.value))
@@ -78,6 +83,7 @@ def check_numbers_independently(story: Story, path: ProbabilityPath) -> None:
     shown = {round_half_up(v * 100) for v in chance} | {90, 99, 1}  # 90: the sealed level
     labels = {moment_at(path, i).label for i in range(len(path))}
     states = set(zip(path.home_goals, path.away_goals, strict=True))
+    states |= {path.shootout_score(i) for i in range(len(path))}
     states |= {(a, h) for h, a in states}
     for token in number_tokens(story.text):
         if token.endswith("%"):
@@ -201,6 +207,43 @@ def test_goalless_draw(goalless_draw):
     assert "0-0" in story.text and "Neither side found the net" in story.text
     assert "a friendly" in story.text and "1872" in story.text
     check_numbers(story, path, match)
+    check_numbers_independently(story, path)
+
+
+# Spain 1-1 Russia, 2018: Spain first; Iniesta ✓, Smolov ✓, Piqué ✓, Ignashevich ✓, Koke ✗,
+# Golovin ✓, Ramos ✓, Cheryshev ✓, Aspas ✗: Russia 4-3.
+KICKS = tuple(
+    ShootoutKick(side, bool(scored), player)
+    for side, scored, player in (
+        (HOME, 1, "Andrés Iniesta"),
+        (AWAY, 1, "Fyodor Smolov"),
+        (HOME, 1, "Gerard Piqué"),
+        (AWAY, 1, "Sergey Ignashevich"),
+        (HOME, 0, "Koke"),
+        (AWAY, 1, "Aleksandr Golovin"),
+        (HOME, 1, "Sergio Ramos"),
+        (AWAY, 1, "Denis Cheryshev"),
+        (HOME, 0, "Iago Aspas"),
+    )
+)
+
+
+def test_shootout_kick_by_kick(shootout):
+    match, _ = shootout
+    match = replace(match, shootout_kicks=KICKS)
+    path = replay(match, 1.6, 0.8)
+    loser = tell_story(path, match)
+    # Spain's chance before the first kick, and the miss that settled it.
+    assert "stood at 50%, and Russia won the shootout 4-3 when Iago Aspas missed." in loser.text
+    check_numbers(loser, path, match)
+    check_numbers_independently(loser, path)
+    # A shootout settled by the winner's kick names the kicker.
+    scored = (ShootoutKick(HOME, True, "Iago Aspas"), ShootoutKick(AWAY, True, "Mário Fernandes"))
+    won_by_kick = replace(match, shootout_kicks=(*KICKS[:8], *scored))
+    path = replay(won_by_kick, 1.6, 0.8)
+    story = tell_story(path, won_by_kick)
+    assert "Mário Fernandes' kick won the shootout 5-4 for Russia." in story.text
+    check_numbers(story, path, won_by_kick)
     check_numbers_independently(story, path)
 
 
