@@ -48,6 +48,7 @@ import json
 import math
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -445,12 +446,16 @@ def import_matches(
             crash_point("import:store-built")
             # The commit is the store's rename: it records the digest of the new list, so a
             # process killed before the list's rename is finished by the next command
-            # (heartbreak.data.integrity). A failing second rename puts the old store back.
+            # (heartbreak.data.integrity). A failing second rename puts the old store back
+            # (kept as a hard link, or a copy where the file system has none).
             had_store = db_path.is_file()
             if had_store:
                 with contextlib.suppress(FileNotFoundError):
                     prev_db.unlink()
-                os.link(db_path, prev_db)
+                try:
+                    os.link(db_path, prev_db)
+                except OSError:
+                    shutil.copyfile(db_path, prev_db)
             os.replace(tmp_db, db_path)
             crash_point("import:store-renamed")
             try:

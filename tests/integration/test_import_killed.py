@@ -186,3 +186,30 @@ def test_an_unchanged_but_reformatted_user_file_needs_no_rebuild(setup):
     before = digest(setup.db)
     assert story(setup, FIRST).exit_code == 0
     assert digest(setup.db) == before
+
+
+@pytest.mark.parametrize("hard_links", [True, False])
+def test_a_failing_list_rename_puts_the_previous_store_back(setup, monkeypatch, hard_links):
+    before = setup.state()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == setup.user_file:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    def no_link(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr("heartbreak.exchange.os.replace", replace)
+    if not hard_links:
+        monkeypatch.setattr("heartbreak.exchange.os.link", no_link)
+    done = setup.invoke("import", str(setup.second))
+    assert done.exit_code == 2
+    assert done.stderr.strip() == (
+        f"error: cannot write beside the store at {setup.db} (No space left on device); "
+        "nothing was imported"
+    )
+    assert setup.state() == before
+    leftovers = {setup.db.name, setup.user_file.name, setup.user_file.name + ".lock"}
+    assert sorted(p.name for p in setup.db.parent.iterdir() if p.name not in leftovers) == []
