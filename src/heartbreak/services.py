@@ -469,8 +469,16 @@ class Heartbreak:
         elo_home: float | None = None,
         elo_away: float | None = None,
     ) -> Prediction:
-        """Pre-match probabilities of a fixture on a date, from ratings as of that date."""
+        """Pre-match probabilities of a fixture on a date, from ratings as of that date (or
+        those given, held to :func:`heartbreak.rules.check_rating`)."""
+        from heartbreak.rules import check_rating
+
         day = parse_date(date)
+        for name, value in (("elo_home", elo_home), ("elo_away", elo_away)):
+            try:
+                check_rating(value)
+            except ValueError as exc:
+                raise InvalidInput(f"{name}: {exc}") from None
         home_name = self.resolve_team(home, day) if elo_home is None else home
         away_name = self.resolve_team(away, day) if elo_away is None else away
         if home_name == away_name:
