@@ -29,6 +29,7 @@ TOP_KEYS = {
     "metrics",
     "story",
     "story_side",
+    "ranks",
     "attribution",
 }
 CSV_COLUMNS = [
