@@ -330,6 +330,11 @@ def load_match_file(
         raise InvalidInput(f"{what}: {path} must be a .json or .csv file")
     text = read_text(path, what)
     if suffix == ".json":
+        if not text.lstrip().startswith("{"):  # judged before parsing what cannot be a match
+            raise InvalidInput(
+                f"{path}: a match file holds one JSON object (a list of matches is for "
+                "heartbreak import)"
+            )
         return validate_match(parse_json(text, path), str(path), context)
     return _match_from_csv(path, text, context)
 
