@@ -5,8 +5,10 @@ Run: HEARTBREAK_DATA_DIR=../shared/data python bench/live_sse.py
 
 What it does, in one run:
 
-1. starts a real uvicorn server in a subprocess (the app of ``heartbreak serve``) on loopback,
-   over the store, with its own live log in a temporary folder;
+1. starts a real uvicorn server in a subprocess (the app of ``heartbreak serve``, run as it runs
+   it: h11 and its limits) on loopback, over the store, with its own live log in a temporary
+   folder, a token for the feed (made in that log's token store) and room for every subscriber
+   (``HEARTBREAK_LIVE_MAX_STREAMS``: they all come from one address);
 2. a baseline first: a live match (Belgium v Japan, 2018-07-02, knockout, neutral ground) with
    ``--baseline-subscribers`` subscribers and the same feed;
 3. then the measured run: a new live match with ``--subscribers`` subscribers (each a raw
@@ -64,6 +66,9 @@ from typing import Any
 
 import httpx
 
+from heartbreak.api.limits import Limits
+from heartbreak.live.tokens import TokenStore, tokens_path_for
+
 BELGIUM_JAPAN = 41696
 DEFINITION = {
     "home": "Belgium",
@@ -82,6 +87,8 @@ import sys
 import uvicorn
 from pathlib import Path
 from heartbreak.api import create_app
+from heartbreak.api.limits import Limits
+from heartbreak.api.server import uvicorn_options
 from heartbreak.services import Heartbreak
 
 db, log, port, profile, http, freeze = sys.argv[1:7]
@@ -98,13 +105,16 @@ if os.environ.get("LIVE_SSE_GC"):  # report the garbage collector's pauses
                   file=sys.stderr)
     gc.callbacks.append(watch)
 session = Heartbreak(db=Path(db) if db else None)
-app = create_app(session=session, live_log=Path(log))
+limits = Limits.from_env()
+app = create_app(session=session, live_log=Path(log), limits=limits)
 if freeze == "1":  # an experiment: what heartbreak serve does not do (yet)
     import gc
     gc.collect()
     gc.freeze()
 config = dict(host="127.0.0.1", port=port, log_level="warning", backlog=4096,
-              timeout_graceful_shutdown=5, http=http)
+              timeout_graceful_shutdown=5, **uvicorn_options(limits))
+if http != "serve":  # an experiment: another HTTP implementation than heartbreak serve's
+    config["http"] = http
 if profile:
     import cProfile
     cProfile.run("uvicorn.run(app, **config)", profile)
@@ -459,10 +469,11 @@ def client_cpu() -> tuple[float, float]:
 
 
 async def run_feed(
-    base: str, port: int, pid: int, feed: list[dict], subscribers: int, rate: float
+    base: str, port: int, pid: int, feed: list[dict], subscribers: int, rate: float, token: str
 ) -> Run:
     run = Run(subscribers)
-    async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=30.0, headers=auth) as client:
         created = await client.post("/api/live", json=DEFINITION)
         created.raise_for_status()
         live_id = created.json()["live"]["id"]
@@ -660,9 +671,10 @@ def main() -> None:
     )
     experiments.add_argument(
         "--server-http",
-        default="auto",
-        choices=["auto", "h11", "httptools"],
-        help="uvicorn's HTTP implementation (auto: httptools when installed, else h11)",
+        default="serve",
+        choices=["serve", "h11", "httptools"],
+        help="uvicorn's HTTP implementation (serve: heartbreak serve's, h11 with its limits; "
+        "h11: uvicorn's own h11 protocol)",
     )
     args = parser.parse_args()
 
@@ -674,12 +686,8 @@ def main() -> None:
     kinds: dict[str, int] = {}
     for message in feed:
         kinds[message["type"]] = kinds.get(message["type"], 0) + 1
-    try:
-        import httptools  # noqa: F401
-
-        http = "httptools" if args.server_http != "h11" else "h11"
-    except ImportError:
-        http = "h11" if args.server_http != "httptools" else "httptools (missing)"
+    http = {"serve": "h11 (heartbreak serve's protocol)", "h11": "h11 (uvicorn's protocol)"}
+    http = http.get(args.server_http, args.server_http)
     setup = f"server: uvicorn, one worker, HTTP {http}"
     if args.server_gc_freeze:
         setup += ", gc.freeze() after start-up (an experiment: heartbreak serve does not)"
@@ -693,18 +701,23 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
+        log = Path(tmp) / "live.duckdb"
+        token, _ = TokenStore(tokens_path_for(log)).create(label="bench")
+        streams = max(Limits().live_max_streams, args.subscribers + args.baseline_subscribers + 16)
+        env = {**os.environ, "HEARTBREAK_LIVE_MAX_STREAMS": str(streams)}
         server = subprocess.Popen(
             [
                 sys.executable,
                 "-c",
                 SERVER,
                 args.db or "",
-                str(Path(tmp) / "live.duckdb"),
+                str(log),
                 str(port),
                 args.profile or "",
                 args.server_http,
                 "1" if args.server_gc_freeze else "0",
-            ]
+            ],
+            env=env,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -723,12 +736,14 @@ def main() -> None:
             runs = []
             if args.baseline_subscribers:
                 baseline = asyncio.run(
-                    run_feed(base, port, server.pid, feed, args.baseline_subscribers, args.rate)
+                    run_feed(
+                        base, port, server.pid, feed, args.baseline_subscribers, args.rate, token
+                    )
                 )
                 report("baseline", baseline, len(feed), args.rate, args.details)
                 runs.append(baseline)
             measured = asyncio.run(
-                run_feed(base, port, server.pid, feed, args.subscribers, args.rate)
+                run_feed(base, port, server.pid, feed, args.subscribers, args.rate, token)
             )
             report("measured", measured, len(feed), args.rate, args.details)
             if args.baseline_subscribers:

@@ -29,6 +29,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from heartbreak.api import create_app
+from heartbreak.api.server import uvicorn_config
 from heartbreak.live.state import definition_of, feed_of
 from heartbreak.services import Heartbreak
 
@@ -55,7 +56,8 @@ def serve(app) -> tuple[str, uvicorn.Server]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    limits = app.state.limits  # as heartbreak serve runs it
+    server = uvicorn.Server(uvicorn_config(app, "127.0.0.1", port, limits, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -87,6 +89,8 @@ def main() -> None:
     stored = session.store.match(match_id)
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(session=session, live_log=Path(tmp) / "live.duckdb")
+        token, _ = app.state.live_auth.tokens.create(label="screenshots")
+        auth = {"headers": {"Authorization": f"Bearer {token}"}, "timeout": 30}
         base, server = serve(app)
         try:
             with sync_playwright() as playwright:
@@ -105,7 +109,7 @@ def main() -> None:
                 phone.wait_for_function("() => window.Chart && Chart.getChart('chart')")
                 shoot(phone, args.out / "match-page-phone.png", "section.journey")
 
-                created = httpx.post(f"{base}/api/live", json=definition_of(stored), timeout=30)
+                created = httpx.post(f"{base}/api/live", json=definition_of(stored), **auth)
                 created = created.json()
                 live_id = created["live"]["id"]
                 page.goto(f"{base}/live/{live_id}")
@@ -123,7 +127,7 @@ def main() -> None:
                 feed.insert(2, {"event_id": "var-1", "type": "retraction"})
                 feed.append({"event_id": "clock-80", "type": "clock", "minute": 80})
                 for message in feed:
-                    httpx.post(f"{base}/api/live/{live_id}/events", json=message, timeout=30)
+                    httpx.post(f"{base}/api/live/{live_id}/events", json=message, **auth)
                 page.wait_for_function(
                     "() => document.getElementById('clock').textContent === \"80'\""
                 )

@@ -218,6 +218,13 @@ def tiny_data(tmp_path: Path) -> TinyData:
 #: The token of every app served by ``serve_app``, and the app, by its base URL.
 _LIVE_TOKENS: dict[str, str] = {}
 _SERVED_APPS: dict[str, object] = {}
+_SERVERS: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def server_of():
+    """``server_of(url)``: the ``uvicorn.Server`` that ``serve_app`` started for ``url``."""
+    return _SERVERS.__getitem__
 
 
 def live_token_of(url: str) -> str:
@@ -237,13 +244,13 @@ def bearer():
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def served_app(base_url):
     """The app served at ``base_url`` (to lift a limit for a test, with ``monkeypatch``)."""
     return _SERVED_APPS[base_url]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def live_headers(base_url) -> dict[str, str]:
     """The ``Authorization`` header of the live writes to the server at ``base_url``."""
     return {"Authorization": f"Bearer {live_token_of(base_url)}"}
@@ -251,8 +258,10 @@ def live_headers(base_url) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def serve_app():
-    """Serve an ASGI app with uvicorn on a free loopback port in a thread: ``serve_app(app)``
-    returns its base URL. Every server started is stopped (within 10 s) at the end of the
+    """Serve an ASGI app with uvicorn on a free loopback port in a thread, as ``heartbreak
+    serve`` runs it (h11, the app's limits): ``serve_app(app)`` returns its base URL, and makes
+    a token for every live match in the app's token store (``token=False``: none). Every server
+    started is stopped (within 10 s) at the end of the
     session, or earlier by calling the ``stop`` attribute of the returned URL's server."""
     import socket
     import threading
@@ -265,7 +274,7 @@ def serve_app():
 
     running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(app) -> str:
+    def start(app, token: bool = True) -> str:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -282,7 +291,8 @@ def serve_app():
         running.append((server, thread))
         url = f"http://127.0.0.1:{port}"
         _SERVED_APPS[url] = app
-        if hasattr(app.state, "live_auth"):  # a token for its live writes
+        _SERVERS[url] = server
+        if token and hasattr(app.state, "live_auth"):  # a token for its live writes
             _LIVE_TOKENS[url] = app.state.live_auth.tokens.create(label="tests")[0]
         return url
 

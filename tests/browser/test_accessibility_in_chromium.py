@@ -37,10 +37,10 @@ PHONE_320 = {"width": 320, "height": 640}
 
 
 @pytest.fixture(scope="module")
-def pages(base_url, live_definition) -> dict[str, str]:
+def pages(base_url, live_definition, live_headers) -> dict[str, str]:
     """The pages' paths, with a match known by its result alone (Japan 1-0 Iceland, 2026: no
     goal minutes) and a live match (a goal and a red card in)."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+    with httpx.Client(base_url=base_url, timeout=30, headers=live_headers) as client:
         day = {"date_from": "2026-05-31", "date_to": "2026-05-31"}
         found = client.get("/api/matches", params={"team": "Japan", "opponent": "Iceland", **day})
         (record,) = found.json()["matches"]

@@ -49,8 +49,10 @@ def frames_seen(page) -> list[tuple[str, int]]:
     return [(f["type"], int(f["id"])) for f in page.evaluate("() => window.frames_seen")]
 
 
-def test_clock_ticks_move_the_clock_and_the_chart_by_appends(open_page, base_url, live_definition):
-    client = httpx.Client(base_url=base_url, timeout=30)
+def test_clock_ticks_move_the_clock_and_the_chart_by_appends(
+    open_page, base_url, live_definition, live_headers
+):
+    client = httpx.Client(base_url=base_url, timeout=30, headers=live_headers)
     created = client.post("/api/live", json=live_definition)
     assert created.status_code == 201, created.text
     live_id = created.json()["live"]["id"]

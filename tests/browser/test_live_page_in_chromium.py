@@ -54,8 +54,8 @@ def base_url(real_db_path, serve_app, tmp_path_factory, server_clock) -> str:
 
 
 @pytest.fixture
-def client(base_url):
-    with httpx.Client(base_url=base_url, timeout=30) as client:
+def client(base_url, live_headers):
+    with httpx.Client(base_url=base_url, timeout=30, headers=live_headers) as client:
         yield client
 
 

@@ -417,12 +417,15 @@ def test_shootout_without_kicks_on_record(open_page, replays):
     assert width <= PHONE["width"]
 
 
-def test_live_chart_shows_the_minutes_to_come(open_page, base_url, live_definition):
-    created = httpx.post(f"{base_url}/api/live", json=live_definition, timeout=30)
+def test_live_chart_shows_the_minutes_to_come(open_page, base_url, live_definition, live_headers):
+    created = httpx.post(
+        f"{base_url}/api/live", json=live_definition, headers=live_headers, timeout=30
+    )
     assert created.status_code == 201, created.text
     live_id = created.json()["live"]["id"]
     goal = {"event_id": "g1", "type": "goal", "minute": 20, "team": "Japan"}
-    assert httpx.post(f"{base_url}/api/live/{live_id}/events", json=goal, timeout=30).is_success
+    url = f"{base_url}/api/live/{live_id}/events"
+    assert httpx.post(url, json=goal, headers=live_headers, timeout=30).is_success
     page = open_page(f"/live/{live_id}")
     page.wait_for_function(f"() => window.Chart && {CHART} && {CHART}.$heartbreak")
     labels = ticks(page)

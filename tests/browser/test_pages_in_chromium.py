@@ -102,8 +102,11 @@ def test_switching_side_retells_the_match(open_page, base_url):
     assert journey(page)[-1] == "despair 90+4'"
 
 
-def test_live_page_redraws_when_an_event_is_posted(open_page, base_url, live_definition):
-    created = httpx.post(f"{base_url}/api/live", json=live_definition, timeout=30)
+def test_live_page_redraws_when_an_event_is_posted(
+    open_page, base_url, live_definition, live_headers
+):
+    auth = {"headers": live_headers, "timeout": 30}
+    created = httpx.post(f"{base_url}/api/live", json=live_definition, **auth)
     assert created.status_code == 201, created.text
     live_id = created.json()["live"]["id"]
     page = open_page(f"/live/{live_id}")
@@ -113,7 +116,7 @@ def test_live_page_redraws_when_an_event_is_posted(open_page, base_url, live_def
     page.evaluate("() => { window.stillThisPage = true; }")
 
     goal = {"event_id": "g1", "type": "goal", "minute": 48, "team": "Japan"}
-    posted = httpx.post(f"{base_url}/api/live/{live_id}/events", json=goal, timeout=30)
+    posted = httpx.post(f"{base_url}/api/live/{live_id}/events", json=goal, **auth)
     assert posted.status_code == 200, posted.text
     page.wait_for_function("() => document.getElementById('score').textContent === '0–1'")
     assert page.evaluate("() => window.stillThisPage === true"), "the page reloaded"
@@ -126,7 +129,7 @@ def test_live_page_redraws_when_an_event_is_posted(open_page, base_url, live_def
 
     # A VAR review takes the goal back: the page follows.
     retraction = {"event_id": "g1", "type": "retraction"}
-    httpx.post(f"{base_url}/api/live/{live_id}/events", json=retraction, timeout=30)
+    httpx.post(f"{base_url}/api/live/{live_id}/events", json=retraction, **auth)
     page.wait_for_function("() => document.getElementById('score').textContent === '0–0'")
     assert page.evaluate("() => window.stillThisPage === true")
 

@@ -10,10 +10,12 @@ real teams and matches. Every answer must:
 - when it is a 4xx, have the one error shape ``{"error": {"status", "type", "message",
   "field"}}`` with its status echoed.
 
-Live matches are logged in a temporary folder, not beside the shared store. The operations on one
-live match (its state, its events, its stream) are sent to a real live match, created first, so
-that they get past "no such live match"; and since the schema's message body is any object, too
-loose to get past the first field, a last test feeds that match near-valid messages.
+Live matches are logged in a temporary folder, not beside the shared store, with the default
+limits; every request carries a token for every live match (the writes need one). The operations
+on one live match (its state, its events, its stream) are sent to a real live match, created
+first, so that they get past "no such live match"; and since the schema's message body is any
+object, too loose to get past the first field, a last test feeds that match near-valid
+messages.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from schemathesis.checks import (
 )
 
 from heartbreak.api import create_app
+from heartbreak.api.limits import Limits
 from heartbreak.data.store import RANKED_METRICS
 from heartbreak.live.state import MESSAGE_TYPES
 from heartbreak.services import Heartbreak
@@ -102,14 +105,20 @@ def session(real_db_path: Path):
 def app(session, tmp_path: Path):
     """An app per test: Schemathesis ends the app's lifespan (closing its live matches) when the
     test that started it ends."""
-    app = create_app(session=session, live_log=tmp_path / "live.duckdb")
+    app = create_app(session=session, live_log=tmp_path / "live.duckdb", limits=Limits())
     yield app
     app.state.live.close()
 
 
 @pytest.fixture
-def client(app) -> TestClient:
-    return TestClient(app, raise_server_exceptions=False)
+def auth(app, bearer) -> dict[str, str]:
+    """The Authorization header of a token for every live match of ``app``."""
+    return bearer(app)
+
+
+@pytest.fixture
+def client(app, auth) -> TestClient:
+    return TestClient(app, headers=auth, raise_server_exceptions=False)
 
 
 def new_live_match(client: TestClient) -> str:
@@ -132,7 +141,7 @@ def live_id(client) -> str:
 
 
 @pytest.fixture
-def api_schema(app):
+def api_schema(app, auth):
     operations: list[dict[str, Any]] = [
         {"include-path": path, "generation": {"max-examples": examples}}
         for path, examples in FEWER_EXAMPLES.items()
@@ -149,6 +158,7 @@ def api_schema(app):
                 "database": "none",
             },
             "request-timeout": 10,
+            "headers": auth,
             "operations": operations,
         }
     )
@@ -233,7 +243,7 @@ def test_a_match_id_beyond_the_stored_range_is_no_such_match(api_schema, match_i
     case.validate_response(response, checks=CHECKS)
 
 
-def test_live_operations_on_a_real_match_keep_to_the_schema(api_schema, live_id):
+def test_live_operations_on_a_real_match_keep_to_the_schema(api_schema, live_id, auth):
     events = [
         {"event_id": "k1", "type": "goal", "minute": 48, "team": "Japan", "player": "Haraguchi"},
         {"event_id": "k2", "type": "goal", "minute": 52, "team": "away"},
@@ -252,7 +262,7 @@ def test_live_operations_on_a_real_match_keep_to_the_schema(api_schema, live_id)
     if "DELETE" in api_schema[LIVE_ONE]:
         cases.append(api_schema[LIVE_ONE]["DELETE"].Case(path_parameters={"live_id": live_id}))
     for case in cases:
-        response = case.call()
+        response = case.call(headers=auth)  # (the config's headers go to generated cases only)
         assert response.status_code < 300, response.text
         case.validate_response(response, checks=CHECKS)
 

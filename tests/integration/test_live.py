@@ -296,9 +296,7 @@ def test_subscribers_get_every_update_by_sse(served, definition, sse_frames, bea
             assert set(heartbeat) == {""}
 
 
-def test_the_cli_replays_a_stored_match_on_a_real_server(
-    served, real_db_path, reference, bearer
-):
+def test_the_cli_replays_a_stored_match_on_a_real_server(served, real_db_path, reference, bearer):
     from typer.testing import CliRunner
 
     from heartbreak.cli import app as cli

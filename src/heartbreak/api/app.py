@@ -16,7 +16,13 @@ from heartbreak.api.auth import LiveAuth
 from heartbreak.api.docs import mount_docs
 from heartbreak.api.errors import BodySizeLimit, install_error_handlers
 from heartbreak.api.headers import SecurityHeaders
-from heartbreak.api.limits import BodyTimeout, Limits, RateLimiter, StreamSlots
+from heartbreak.api.limits import (
+    BodyTimeout,
+    HeaderSizeLimit,
+    Limits,
+    RateLimiter,
+    StreamSlots,
+)
 from heartbreak.api.live import live_router, quiet_dropped_streams
 from heartbreak.api.pages import mount_pages
 from heartbreak.api.routes import router
@@ -98,6 +104,7 @@ def create_app(
     body_bytes = limits.max_body_bytes if max_body_bytes is None else max_body_bytes
     app.add_middleware(BodySizeLimit, max_bytes=body_bytes)
     app.add_middleware(BodyTimeout, seconds=limits.body_timeout)
+    app.add_middleware(HeaderSizeLimit, max_bytes=limits.max_header_bytes)
     # Starlette's GZipMiddleware leaves text/event-stream alone (the live streams stay frame by
     # frame); tests/integration/test_compression_and_caching.py holds it to that.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)

@@ -17,14 +17,18 @@ Every limit is a field of :class:`Limits`, read from its environment variable by
 - ``HEARTBREAK_LIVE_STREAM_IDLE`` (900 s): a stream with no new state for that long ends (an
   ``EventSource`` reconnects by itself and gets the current state).
 - ``HEARTBREAK_LIVE_STREAM_STALL`` (30 s): a stream whose client stops reading (a write waits
-  that long for room) is dropped; what it holds meanwhile is the connection's write buffer (64
-  KiB and one frame) and a mailbox of at most 64 references to frames shared by every
-  subscriber.
+  that long for room) is dropped; what it holds meanwhile is the kernel's send buffer
+  (``HEARTBREAK_SEND_BUFFER_BYTES``), the connection's write buffer (64 KiB and one frame) and
+  a mailbox of at most 64 references to frames shared by every subscriber.
+- ``HEARTBREAK_SEND_BUFFER_BYTES`` (256 KiB): the kernel's send buffer of each connection
+  (``heartbreak serve``; Linux would otherwise let it grow to megabytes for a client that does
+  not read).
 - ``HEARTBREAK_MAX_BODY_BYTES`` (1 MiB): a larger request body is 413.
 - ``HEARTBREAK_BODY_TIMEOUT`` (10 s): a request body not received in full that long after the
   app starts reading it is 408.
 - ``HEARTBREAK_MAX_HEADER_BYTES`` (16 KiB): a request line and headers larger than that are 431
-  (``heartbreak serve``: h11's ``max_incomplete_event_size``).
+  (:class:`HeaderSizeLimit`; ``heartbreak serve`` also stops buffering an unfinished one there:
+  h11's ``max_incomplete_event_size``).
 - ``HEARTBREAK_HEADER_TIMEOUT`` (10 s): a connection that has not sent a whole request line and
   headers that long after it opened (or after its last answer) gets 408 and is closed
   (``heartbreak serve``).
@@ -67,6 +71,7 @@ class Limits:
     max_header_bytes: int = 16 * 1024
     header_timeout: float = 10.0
     keep_alive: int = 5
+    send_buffer_bytes: int = 256 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -216,3 +221,32 @@ class BodyTimeout:
                 headers={"Connection": "close"},
             )
             await response(scope, receive, send)
+
+
+def head_bytes(scope: Scope) -> int:
+    """The size of a request's line and headers, about as they came over the wire."""
+    size = len(scope.get("method", "")) + len(scope.get("raw_path") or b"") + 12
+    size += len(scope.get("query_string") or b"") + 1
+    return size + sum(len(name) + len(value) + 4 for name, value in scope.get("headers", ()))
+
+
+class HeaderSizeLimit:
+    """ASGI middleware: a request whose line and headers are over ``max_bytes`` gets 431 in the
+    error shape (``heartbreak serve``'s server also stops buffering an unfinished head there)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = Limits.max_header_bytes) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and head_bytes(scope) > self.max_bytes:
+            message = (
+                f"request line and headers over {self.max_bytes} bytes"
+                f" ({env_name('max_header_bytes')})"
+            )
+            response = error_response(
+                431, "RequestHeaderFieldsTooLarge", message, None, headers={"Connection": "close"}
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

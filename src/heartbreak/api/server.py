@@ -8,8 +8,11 @@ uvicorn protocol with three changes:
 - a malformed request gets the one JSON error shape (400; 431 when its request line and headers
   are over ``HEARTBREAK_MAX_HEADER_BYTES``) instead of uvicorn's plain text;
 - a connection must send a whole request line and headers within ``HEARTBREAK_HEADER_TIMEOUT``
-  of opening (or of its last answer), else it gets 408 in the same shape and is closed (uvicorn
-  alone waits for the first request for ever);
+  of opening (or of the first bytes of its next request), else it gets 408 in the same shape and
+  is closed (uvicorn alone waits for the first request for ever; an idle kept-alive connection
+  is closed by uvicorn's keep-alive timeout);
+- each connection's kernel send buffer is ``HEARTBREAK_SEND_BUFFER_BYTES`` (not left to grow
+  to megabytes for a client that does not read);
 - a connection closed while its client is not reading (its write buffer not empty, say a live
   stream dropped for not reading) is aborted after a few seconds rather than kept until the
   client reads.
@@ -18,7 +21,9 @@ uvicorn protocol with three changes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
 from typing import Any
 
 import h11
@@ -75,22 +80,33 @@ def protocol_class(limits: Limits) -> type[H11Protocol]:
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, limits.send_buffer_bytes)
             self.transport = _LingeringTransport(transport, self.loop)  # type: ignore[assignment]
             self._header_timer: asyncio.TimerHandle | None = None
-            self._arm_header_timer()
+            self._armed_for: Any = None
+            self._arm_header_timer()  # a new connection: its first request is due
 
         def _arm_header_timer(self) -> None:
-            if getattr(self, "_header_timer", None) is not None:
+            """The request whose head is awaited must be in within the header timeout (a new
+            request replaces ``self.scope``: the timer then finds it in)."""
+            if self._header_timer is not None:
                 self._header_timer.cancel()
-            scope = self.scope  # a new request replaces it
-            self._header_timer = self.loop.call_later(
-                self.header_timeout, self._header_timed_out, scope
-            )
+            self._armed_for = self.scope
+            self._header_timer = self.loop.call_later(self.header_timeout, self._header_timed_out)
 
-        def _header_timed_out(self, scope: Any) -> None:
+        def data_received(self, data: bytes) -> None:
+            between = self.cycle is None or self.cycle.response_complete
+            if between and (self._header_timer is None or self._armed_for is not self.scope):
+                self._arm_header_timer()  # the first bytes of the next request
+            super().data_received(data)
+
+        def _header_timed_out(self) -> None:
             self._header_timer = None
-            if self.scope is not scope or self.transport.is_closing():
-                return  # a request came in meanwhile
+            if self.scope is not self._armed_for or self.transport.is_closing():
+                return  # the request came in meanwhile
             if self.cycle is not None and not self.cycle.response_complete:
                 return
             self._send_error(
@@ -98,11 +114,6 @@ def protocol_class(limits: Limits) -> type[H11Protocol]:
                 f"no whole request line and headers within {self.header_timeout:g} s"
                 f" ({env_name('header_timeout')})",
             )
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm_header_timer()
 
         def connection_lost(self, exc: Exception | None) -> None:
             if getattr(self, "_header_timer", None) is not None:
