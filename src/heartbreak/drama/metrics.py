@@ -59,12 +59,12 @@ Metrics (t runs over the points, Δ is the change from the previous point)
   that took its lead, which takes away the peak held before it; heartbreak is the larger of the
   two, and ``heartbreak_peak``, ``blow_time_left`` and ``chance_before_blow`` describe that
   blow. Followed kick by kick, a shootout the loser led (Colombia against England in 2018: 83%
-  after Jordan Henderson's miss) weighs as much as a lead lost in play at the whistle. This project's definition: HIGHER
-  means more was lost, LATER means less time was left to recover, and the product makes either a
-  low peak or a long time left enough to keep heartbreak small. ``LATENESS_MINUTES`` = 15 (the
-  last quarter-hour, where goal rates are highest): a blow with 15' left weighs e⁻¹ ≈ 0.37 of
-  one at the whistle, one with 45' left 5%. ``chance_before_blow`` is the loser's chance just
-  before the decisive moment.
+  after Jordan Henderson's miss) weighs as much as a lead lost in play at the whistle. This
+  project's definition: HIGHER means more was lost, LATER means less time was left to recover,
+  and the product makes either a low peak or a long time left enough to keep heartbreak small.
+  ``LATENESS_MINUTES`` = 15 (the last quarter-hour, where goal rates are highest): a blow with
+  15' left weighs e⁻¹ ≈ 0.37 of one at the whistle, one with 45' left 5%.
+  ``chance_before_blow`` is the loser's chance just before the decisive moment.
 - ``lead_changes``: how many times the side ahead on the score changed (1-0, 1-1, 1-2 is one);
   ``max_lead_home`` / ``max_lead_away``: the largest goal lead each side held (0 if never ahead).
 
