@@ -15,6 +15,7 @@ from heartbreak import __version__
 from heartbreak.api.auth import LiveAuth
 from heartbreak.api.docs import mount_docs
 from heartbreak.api.errors import BodySizeLimit, install_error_handlers
+from heartbreak.api.freshness import ReopenChangedStore, StoreWatch
 from heartbreak.api.headers import SecurityHeaders
 from heartbreak.api.limits import (
     BodyTimeout,
@@ -74,7 +75,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.live.close()
-        if owned:
+        # The session may have been replaced by one of the app's own (a new store file).
+        if owned or app.state.session is not session:
             app.state.session.store.close()
 
     # Swagger UI and ReDoc served from this app, no CDN (fastapi_offline's copies); the pages
@@ -99,6 +101,9 @@ def create_app(
     app.state.live_rate = RateLimiter(limits.live_rate, limits.live_burst)
     app.state.live_streams = StreamSlots(limits.live_max_streams)
     quiet_dropped_streams()
+    # A store replaced by an import or a rebuild is reopened at the next request.
+    app.state.store_watch = StoreWatch(app)
+    app.add_middleware(ReopenChangedStore)
     mount_docs(app)
     install_error_handlers(app)
     body_bytes = limits.max_body_bytes if max_body_bytes is None else max_body_bytes
