@@ -182,7 +182,8 @@ def test_a_final_won_on_penalties_says_so(client, session):
     text = client.get(f"/matches/{final}", headers=HTML).text
     result = text.split('id="result">', 1)[1].split("</p>", 1)[0]
     assert result == "Argentina won on penalties."
-    assert "Shootout won by Argentina" in text
+    # The kicks are on record: the shootout is listed kick by kick, with its winner.
+    assert "Shootout: France ✓ ✗ ✗ ✓, Argentina ✓ ✓ ✓ ✓ (Argentina won 4–2)" in text
     assert "Kylian Mbappé" in text
 
 
