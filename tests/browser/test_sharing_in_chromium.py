@@ -16,7 +16,9 @@ def test_the_switch_updates_the_address_and_the_share_links(open_page):
     page = open_page(f"/matches/{BELGIUM_JAPAN}?side=Japan")
     assert page.locator("#story-title").inner_text().endswith("as Japan fans lived it")
     page.locator("button[data-side='Belgium']").click()
-    page.wait_for_function("document.getElementById('story-title').textContent.includes('Belgium')")
+    page.wait_for_function(
+        "() => document.getElementById('story-title').textContent.includes('Belgium')"
+    )
     assert side_of(page.url) == ["Belgium"]
     links = page.eval_on_selector_all("a[data-share]", "els => els.map(e => e.href)")
     assert len(links) == 5 and all(side_of(link) == ["Belgium"] for link in links)
@@ -31,5 +33,5 @@ def test_the_embed_shows_the_chart(open_page):
     page = open_page(f"/matches/{BELGIUM_JAPAN}/embed?side=Japan")
     image = page.locator("img")
     image.wait_for()
-    page.wait_for_function("document.querySelector('img').complete")
+    page.wait_for_function("() => document.querySelector('img').complete")
     assert page.evaluate("document.querySelector('img').naturalWidth") > 600
