@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from heartbreak import config
+from heartbreak.data.files import fsync_dir, pid_alive
 from heartbreak.data.integrity import (
     crash_point,
     dump_user_matches,
@@ -317,25 +318,6 @@ def _write_synced(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_stale_imports(db: Path, user_file: Path) -> None:
     """Temporary files of imports that are no longer running."""
     patterns = (
@@ -348,7 +330,7 @@ def _remove_stale_imports(db: Path, user_file: Path) -> None:
     for path in db.parent.iterdir():
         for pattern in patterns:
             found = pattern.match(path.name)
-            if found and not _pid_alive(int(found.group(1))):
+            if found and not pid_alive(int(found.group(1))):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
 
@@ -467,7 +449,7 @@ def import_matches(
                     db_path.unlink()
                 raise
             crash_point("import:list-renamed")
-            _fsync_dir(db_path.parent)
+            fsync_dir(db_path.parent)
         except OSError as exc:
             raise StoreError(
                 f"cannot write beside the store at {db_path} ({exc.strerror or exc}); "

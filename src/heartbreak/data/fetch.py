@@ -28,6 +28,7 @@ from typing import Protocol
 
 import httpx
 
+from heartbreak.data.files import fsync_dir, pid_alive
 from heartbreak.data.integrity import crash_point
 from heartbreak.data.sources import DATA_HINT, NEEDED_SOURCES, SOURCES, Source
 from heartbreak.errors import ChecksumMismatch, DataUnavailable
@@ -148,41 +149,18 @@ def _move_into(staged: Path, target: Path) -> None:
 def _commit(staging: Path, dest: Path, paths: Iterable[str]) -> None:
     """Move the verified files of ``staging`` into ``dest``."""
     (staging / _READY).touch()
-    _fsync_dir(staging)
+    fsync_dir(staging)
     crash_point("fetch:verified")
     if not dest.exists():
         (staging / _READY).unlink()
         os.rename(staging, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
         return
     for path in paths:
         _move_into(staging / path, dest / path)
         crash_point("fetch:moving")
     for folder in {(dest / path).parent for path in paths}:
-        _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fsync_dir(folder)
 
 
 def finish_interrupted_fetches(dest: Path) -> None:
@@ -193,7 +171,7 @@ def finish_interrupted_fetches(dest: Path) -> None:
         return
     for staging in dest.parent.iterdir():
         found = pattern.match(staging.name)
-        if not found or not staging.is_dir() or _pid_alive(int(found.group(1))):
+        if not found or not staging.is_dir() or pid_alive(int(found.group(1))):
             continue
         if (staging / _READY).exists():
             files = sorted(

@@ -43,6 +43,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from heartbreak.data.files import fsync_dir, pid_alive
 from heartbreak.data.sources import NEEDED_SOURCES, Source
 from heartbreak.errors import ChecksumMismatch, DataUnavailable
 
@@ -198,25 +199,6 @@ def in_step(recorded: str | None, recorded_count: int | None, user_file: Path) -
     return len(users) == (recorded_count or 0)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def user_file_of(db_path: Path | str) -> Path:
     """The user-matches file beside a store (:func:`heartbreak.data.store.user_matches_path`)."""
     from heartbreak.data.store import user_matches_path
@@ -255,7 +237,7 @@ def pending_user_files(user_file: Path) -> list[Path]:
     found = []
     for path in user_file.parent.iterdir():
         match = pattern.match(path.name)
-        if match and not _pid_alive(int(match.group(1))):
+        if match and not pid_alive(int(match.group(1))):
             found.append(path)
     return sorted(found)
 
@@ -274,7 +256,7 @@ def finish_interrupted_import(db_path: Path | str, recorded: str | None) -> bool
             continue
         if hashlib.sha256(data).hexdigest() == recorded:
             os.replace(candidate, user_file)
-            _fsync_dir(user_file.parent)
+            fsync_dir(user_file.parent)
             return True
     return False
 

@@ -61,6 +61,7 @@ from heartbreak import config
 from heartbreak.data.brackets import bracket_stages
 from heartbreak.data.competitions import CompetitionResolver
 from heartbreak.data.fetch import locate_sources
+from heartbreak.data.files import fsync_dir, pid_alive
 from heartbreak.data.integrity import (
     in_step,
     modifications_in,
@@ -796,16 +797,6 @@ def _temp_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_stale_temps(db_path: Path) -> list[Path]:
     """Delete ``<db>.tmp-<pid>`` files (and WALs) of builds that are no longer running."""
     removed = []
@@ -814,7 +805,7 @@ def remove_stale_temps(db_path: Path) -> list[Path]:
         return removed
     for path in db_path.parent.iterdir():
         match = pattern.match(path.name)
-        if match and (int(match.group(1)) == os.getpid() or not _pid_alive(int(match.group(1)))):
+        if match and (int(match.group(1)) == os.getpid() or not pid_alive(int(match.group(1)))):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 removed.append(path)
@@ -835,20 +826,6 @@ def _write(tmp: Path, tables: dict[str, pd.DataFrame], meta: dict[str, str]) -> 
         con.close()
     with open(tmp, "rb+") as handle:
         os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def build_store(
@@ -943,7 +920,7 @@ def build_store(
     try:
         _write(tmp, tables, meta)
         os.replace(tmp, db)
-        _fsync_dir(db.parent)
+        fsync_dir(db.parent)
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
