@@ -13,9 +13,13 @@ class HeartbreakError(Exception):
     exit_code = 2
     http_status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: The input the error is about, as the input names it (``date``, ``--from``,
+        #: ``events[2].minute``), when the code that raised it knows; the API answers with it
+        #: (:mod:`heartbreak.api.errors`). None: not told.
+        self.field = field
 
     def __str__(self) -> str:
         return self.message
@@ -64,11 +68,11 @@ class UnknownTeam(HeartbreakError):
 
     http_status = 404
 
-    def __init__(self, name: str, suggestions: list[str]) -> None:
+    def __init__(self, name: str, suggestions: list[str], *, field: str | None = None) -> None:
         self.name = name
         self.suggestions = suggestions
         hint = f"; closest: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__(f"unknown team {name!r}{hint}")
+        super().__init__(f"unknown team {name!r}{hint}", field=field)
 
 
 class NoSuchMatch(HeartbreakError):
@@ -78,17 +82,22 @@ class NoSuchMatch(HeartbreakError):
 
 
 class InvalidInput(HeartbreakError):
-    """A user-supplied value or file is malformed; the message names the field."""
+    """A user-supplied value or file is malformed; the message names the field, and so does
+    ``field`` (keyword argument) when the code that raises it knows the field."""
 
     http_status = 422
 
 
 class LimitReached(HeartbreakError):
     """A documented limit of the server was reached; the message names it and its setting.
-    ``http_status`` is 429 (a count or a rate) or 413 (a size)."""
+    ``http_status`` is 429 (a count or a rate) or 413 (a size); ``headers``: HTTP headers of
+    the answer (``Retry-After``)."""
 
     http_status = 429
 
-    def __init__(self, message: str, http_status: int = 429) -> None:
+    def __init__(
+        self, message: str, http_status: int = 429, *, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.http_status = http_status
+        self.headers = headers

@@ -23,7 +23,8 @@ same messages; the input's own reader only says where (``events[3].team``, ``fil
   shootout needs a level score and is played once; nothing happens after the end of a period
   as the feed gave it, or after full time.
 
-The pydantic types (:data:`TeamName`, :data:`Text`, :data:`Rating`, :data:`Day`) and
+The pydantic types (:data:`TeamName`, :data:`Text`, :data:`Rating`, and
+:data:`heartbreak.dates.Day`, the one date type, which this module passes on) and
 :class:`MatchHeader` carry these into every input model: the user's match
 (:class:`heartbreak.data.userfile.UserMatch`), a fixture of ``predict --batch``
 (:class:`heartbreak.data.userfile.Fixture`) and a live match's definition
@@ -49,7 +50,9 @@ from pydantic import (
     model_validator,
 )
 
+from heartbreak.dates import Day
 from heartbreak.domain import Event, EventType, Period, Side, minute_label
+from heartbreak.errors import InvalidInput
 
 #: The lowest and highest rating accepted (World Football Elo points). The 49,520 matches of the
 #: real history since 1872 were played at ratings from 819 to 2,299; the range leaves 400 points
@@ -138,21 +141,6 @@ def check_rating(value: Any) -> float | None:
     return number
 
 
-def check_day(value: Any) -> dt.date:
-    """A calendar date: a ``datetime.date`` or ISO text, YYYY-MM-DD."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) <= 32:
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    shown = repr(value) if not isinstance(value, str) or len(value) <= 32 else "the text"
-    raise ValueError(f"{shown} is not a date (YYYY-MM-DD)")
-
-
 def _competition(value: Any) -> str:
     text = check_text(value)
     return text if text else "Friendly"
@@ -166,19 +154,52 @@ Competition = Annotated[str, BeforeValidator(_competition)]
 """A competition's name; none given is a friendly."""
 Rating = Annotated[float | None, BeforeValidator(check_rating)]
 """An optional rating (see :func:`check_rating`)."""
-Day = Annotated[dt.date, BeforeValidator(check_day)]
-"""A calendar date (see :func:`check_day`)."""
+
+
+class FieldError(ValueError):
+    """A rule over a whole model (a model validator) broken at one of its fields: the message
+    is ``field: problem``, and :func:`error_field` finds ``field`` without reading it."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def _location(err: Any) -> str:
+    where = ""
+    for part in err["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    return where
 
 
 def error_message(exc: ValidationError) -> str:
     """The first error of a pydantic validation as ``field.path: message`` (one line)."""
     err = exc.errors()[0]
-    where = ""
-    for part in err["loc"]:
-        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    where = _location(err)
     message = str(err["msg"]).removeprefix("Value error, ")
     message = " ".join(message.split())
     return f"{where}: {message}" if where else message
+
+
+def error_field(exc: ValidationError) -> str | None:
+    """The field of the first error of a pydantic validation: its location
+    (``events[2].minute``), or the field a :class:`FieldError` of a model validator names;
+    None when neither tells."""
+    err = exc.errors()[0]
+    where = _location(err)
+    if where:
+        return where
+    raised = (err.get("ctx") or {}).get("error")
+    return raised.field if isinstance(raised, FieldError) else None
+
+
+def invalid_input(exc: ValidationError, where: str | None = None) -> InvalidInput:
+    """The :class:`~heartbreak.errors.InvalidInput` of a pydantic validation: the one-line
+    :func:`error_message` (after ``where:``, the file or ``file:line``, when given) and its
+    :func:`error_field`."""
+    message = error_message(exc)
+    return InvalidInput(f"{where}: {message}" if where else message, field=error_field(exc))
 
 
 # --------------------------------------------------------------------------- two teams
@@ -217,7 +238,7 @@ def check_teams(
     first = canonical_team(home, day, resolve)
     second = canonical_team(away, day, resolve)
     if fold(first) == fold(second):
-        raise ValueError(f"away: {away!r} is {first}, the home team: a team cannot play itself")
+        raise FieldError("away", f"{away!r} is {first}, the home team: a team cannot play itself")
 
 
 def resolver_of(store_resolver) -> Resolve:

@@ -3,7 +3,6 @@ return the same JSON as the command line's ``--format json``."""
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -11,14 +10,14 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES
 from heartbreak.data.store import RANKED_METRICS
-from heartbreak.errors import InvalidInput
+from heartbreak.dates import Day, EndBound, StartBound
 from heartbreak.history import rankings_to_records
 from heartbreak.serialize import day, ratings_to_records
-from heartbreak.services import Heartbreak, parse_bound
+from heartbreak.services import Heartbreak
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 
@@ -34,37 +33,11 @@ Session = Annotated[Heartbreak, Depends(get_session)]
 # --- parameter types ---------------------------------------------------------------------
 
 
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return value
-
-
-def _year_or_date(end: bool):
-    def parse(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return parse_bound(value, "value", end=end)
-        except InvalidInput as exc:
-            raise ValueError(exc.message.removeprefix("value: ")) from None
-
-    return parse
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 FromDate = Annotated[
-    dt.date | None,
-    BeforeValidator(_year_or_date(end=False)),
-    Field(description="From this year (its first day) or date, inclusive."),
+    StartBound, Field(description="From this year (its first day) or date, inclusive.")
 ]
 ToDate = Annotated[
-    dt.date | None,
-    BeforeValidator(_year_or_date(end=True)),
-    Field(description="Up to this year (its last day) or date, inclusive."),
+    EndBound, Field(description="Up to this year (its last day) or date, inclusive.")
 ]
 
 
@@ -122,14 +95,14 @@ class TopQuery(_Query):
 
 
 class RatingsQuery(_Query):
-    date: IsoDate = Field(description="Ratings as of this date (matches before it).")
+    date: Day = Field(description="Ratings as of this date (matches before it).")
     top: int = Field(20, ge=1, description="How many teams.")
 
 
 class PredictQuery(_Query):
     home: str = Field(description="Home (or first-named) team.")
     away: str = Field(description="Away (or second-named) team.")
-    date: IsoDate = Field(description="Match date.")
+    date: Day = Field(description="Match date.")
     neutral: bool = Field(False, description="Played on neutral ground.")
     knockout: bool = Field(False, description="Needs a winner: adds p_home_advance.")
 

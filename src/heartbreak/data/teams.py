@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from heartbreak.dates import parse_day
 from heartbreak.errors import UnknownTeam
 
 
@@ -181,16 +182,12 @@ def all_aliases(
 
 
 def _as_date(value: object) -> dt.date | None:
+    """A date of a table or a caller (a day, ISO text: see :func:`heartbreak.dates.parse_day`);
+    None for a missing one (None, NaT, NaN, empty text) or a value that is not a date at all."""
     if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value) if value else None
+    if isinstance(value, dt.date | str):
+        return parse_day(value) if value != "" else None
     return None
 
 
