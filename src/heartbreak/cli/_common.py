@@ -1,12 +1,11 @@
-"""Shared pieces of the command line: error handling, progress bars, opening the store.
+"""Shared pieces of the command line: error handling and progress bars (the shared options and
+opening the session are in :mod:`heartbreak.cli.options`).
 
 - :func:`handle_errors`: a context manager (or decorator) that turns any
   :class:`~heartbreak.errors.HeartbreakError` into one line ``error: <message>`` on stderr and
   the error's exit code (2).
 - :func:`make_progress`: a ``progress(description, advance, total)`` callback that draws a rich
   progress bar on stderr, starting on its first call and vanishing when the work is done.
-- :func:`store_from_options`: the store for ``--db``/``--data-dir``, built on first use with a
-  progress bar.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import sys
 import weakref
 from collections.abc import Callable
 from contextlib import ContextDecorator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -115,11 +113,3 @@ def handle_errors(func: F | None = None) -> Any:
     if func is None:
         return _ErrorHandler()
     return _ErrorHandler()(func)
-
-
-def store_from_options(db: Path | str | None = None, data_dir: Path | str | None = None):
-    """The store for the ``--db`` and ``--data-dir`` options, built on first use with a bar."""
-    from heartbreak.data.store import ensure_store
-
-    with make_progress() as progress:
-        return ensure_store(db, data_dir, progress=progress)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -12,36 +9,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from heartbreak.cli._common import handle_errors, make_progress
+from heartbreak.cli._common import handle_errors
+from heartbreak.cli.options import (
+    DataDirOption,
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    open_session,
+    print_json,
+)
 from heartbreak.errors import InvalidInput
 from heartbreak.serialize import day as iso_day
 from heartbreak.serialize import ratings_to_records
-from heartbreak.services import Heartbreak, MatchReplay, parse_date
+from heartbreak.services import MatchReplay, parse_date
 
 console = Console()
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-DbOption = typer.Option(
-    None, "--db", help="DuckDB store (default: $HEARTBREAK_DB or the user data folder)."
-)
-DataDirOption = typer.Option(
-    None, "--data-dir", help="Source folder (default: $HEARTBREAK_DATA_DIR or the fetched copy)."
-)
-FormatOption = typer.Option(OutputFormat.text, "--format", help="text or json.")
-
-
-def open_session(db: Path | None, data_dir: Path | None, params=None) -> Heartbreak:
-    """A session whose store is built on first use with a progress bar on stderr."""
-    return Heartbreak(db=db, data_dir=data_dir, progress=make_progress(), params=params)
-
-
-def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def ratings(
@@ -93,7 +75,7 @@ def predict(
             if home or away:
                 raise InvalidInput("--batch: give either a CSV file or HOME AWAY, not both")
             for prediction in session.predict_file(batch):
-                sys.stdout.write(json.dumps(prediction.to_dict(), ensure_ascii=False) + "\n")
+                print_json(prediction.to_dict(), indent=None)
             return
         if not home or not away:
             raise InvalidInput("HOME AWAY: two teams are required (or --batch FILE.csv)")

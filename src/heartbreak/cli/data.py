@@ -10,6 +10,7 @@ from rich.table import Table
 
 from heartbreak import config
 from heartbreak.cli._common import handle_errors, make_progress
+from heartbreak.cli.options import DataDirOption, DbOption
 from heartbreak.data.fetch import fetch_sources
 from heartbreak.data.sources import (
     ATTRIBUTION_INTERNATIONAL,
@@ -49,14 +50,8 @@ def fetch(
 
 @data_app.command("build")
 def build(
-    db: Path | None = typer.Option(
-        None, "--db", help="DuckDB store (default: $HEARTBREAK_DB or the user data folder)."
-    ),
-    data_dir: Path | None = typer.Option(
-        None,
-        "--data-dir",
-        help="Source folder (default: $HEARTBREAK_DATA_DIR or the fetched copy).",
-    ),
+    db: Path | None = DbOption,
+    data_dir: Path | None = DataDirOption,
     skip_bad_rows: bool = typer.Option(
         False, "--skip-bad-rows", help="Leave malformed source rows out instead of failing."
     ),
@@ -96,9 +91,7 @@ def build(
 
 @data_app.command("info")
 def info(
-    db: Path | None = typer.Option(
-        None, "--db", help="DuckDB store (default: $HEARTBREAK_DB or the user data folder)."
-    ),
+    db: Path | None = DbOption,
 ) -> None:
     """Show when and from which files the store was built."""
     with handle_errors():
@@ -125,8 +118,6 @@ def info(
             )
             for file, digest in modified.items():
                 pinned = SOURCES_BY_PATH[file].sha256
-                console.print(
-                    f"  {file}  {digest} (pinned {pinned})", markup=False, soft_wrap=True
-                )
+                console.print(f"  {file}  {digest} (pinned {pinned})", markup=False, soft_wrap=True)
         else:
             console.print("every source file has its pinned SHA-256", markup=False)

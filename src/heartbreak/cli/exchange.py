@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from heartbreak.cli._common import handle_errors, make_progress
+from heartbreak.cli.options import DataDirOption, DbOption, open_session
 
 console = Console(stderr=True)
 
@@ -32,14 +33,6 @@ class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
     json = "json"
-
-
-DbOption = typer.Option(
-    None, "--db", help="DuckDB store (default: $HEARTBREAK_DB or the user data folder)."
-)
-DataDirOption = typer.Option(
-    None, "--data-dir", help="Source folder (default: $HEARTBREAK_DATA_DIR or the fetched copy)."
-)
 
 
 def import_command(
@@ -146,7 +139,7 @@ def export_command(
 ) -> None:
     """Bulk tables for analysts (CSV, Parquet or JSON), each carrying the data attribution."""
     from heartbreak.exchange import export_table
-    from heartbreak.services import Heartbreak, parse_bound
+    from heartbreak.services import parse_bound
 
     with handle_errors():
         if out is None and fmt is ExportFormat.parquet:
@@ -156,7 +149,7 @@ def export_command(
         parse_bound(date_from, "--from", end=False)
         parse_bound(date_to, "--to", end=True)
         with make_progress() as progress:
-            session = Heartbreak(db=db, data_dir=data_dir, progress=progress)
+            session = open_session(db, data_dir, progress=progress)
             report = export_table(
                 session,
                 what.value,

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from heartbreak.cli._common import handle_errors
-from heartbreak.cli.analysis import (
+from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
     FormatOption,

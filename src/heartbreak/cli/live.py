@@ -9,8 +9,8 @@ from typing import Any
 
 import typer
 
-from heartbreak.cli._common import handle_errors, make_progress
-from heartbreak.cli.analysis import DataDirOption, DbOption
+from heartbreak.cli._common import handle_errors
+from heartbreak.cli.options import DataDirOption, DbOption, open_session
 from heartbreak.errors import HeartbreakError
 
 live_app = typer.Typer(
@@ -154,10 +154,9 @@ def replay(
     import httpx
 
     from heartbreak.live.state import definition_of, elapsed_minutes, feed_of
-    from heartbreak.services import Heartbreak
 
     with handle_errors():
-        session = Heartbreak(db=db, data_dir=data_dir, progress=make_progress())
+        session = open_session(db, data_dir)
         match_id = session.find_match(home, away, date)
         match = session.store.match(match_id)
         row = session.store.match_row(match_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from pathlib import Path
 
 import typer
@@ -12,12 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from heartbreak.cli._common import handle_errors
-from heartbreak.cli.analysis import (
+from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
     FormatOption,
     OutputFormat,
     open_session,
+    print_json,
 )
 from heartbreak.model.params import ModelParams
 from heartbreak.services import evaluate, fit_parameters
@@ -73,7 +73,7 @@ def eval_command(
             diagrams=diagrams,
         )
         if output is OutputFormat.json:
-            sys.stdout.write(json.dumps(json_safe(results), indent=2, allow_nan=False) + "\n")
+            print_json(json_safe(results), ensure_ascii=True, allow_nan=False)
             return
         print_results(results)
 

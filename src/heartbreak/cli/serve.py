@@ -11,8 +11,8 @@ from pathlib import Path
 
 import typer
 
-from heartbreak.cli._common import handle_errors, make_progress
-from heartbreak.cli.analysis import DataDirOption, DbOption
+from heartbreak.cli._common import handle_errors
+from heartbreak.cli.options import DataDirOption, DbOption, open_session
 
 
 def serve(
@@ -31,11 +31,10 @@ def serve(
     from heartbreak.api.auth import is_loopback
     from heartbreak.api.limits import Limits
     from heartbreak.api.server import uvicorn_options
-    from heartbreak.services import Heartbreak
 
     with handle_errors():
         limits = Limits.from_env()
-        session = Heartbreak(db=db, data_dir=data_dir, progress=make_progress())
+        session = open_session(db, data_dir)
         app = create_app(session=session, limits=limits, live_open_loopback=is_loopback(host))
         auth = app.state.live_auth
         made = auth.tokens.any()
