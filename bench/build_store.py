@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from heartbreak.config import data_dir
 from heartbreak.data.sources import NEEDED_SOURCES
-from heartbreak.data.store import build_store
+from heartbreak.build import build_store
 
 root = data_dir()
 start = time.perf_counter()

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heartbreak.data.store import ensure_store
+from heartbreak.build import ensure_store
 from heartbreak.evaluation.inplay import checkpoint_states, engine_states
 from heartbreak.evaluation.scoring import expected_calibration_error
 from heartbreak.model.fit import well_recorded

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from heartbreak.data.store import Store, ensure_store
+from heartbreak.build import ensure_store
+from heartbreak.data.store import Store
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import load_params
 from heartbreak.model.prematch import PrematchModel

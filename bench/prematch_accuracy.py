@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from heartbreak.data.store import ensure_store
+from heartbreak.build import ensure_store
 from heartbreak.evaluation.prematch import MAJOR_TOURNAMENTS, prematch_backtest
 
 

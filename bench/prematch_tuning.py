@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from heartbreak.data.store import ensure_store
+from heartbreak.build import ensure_store
 from heartbreak.evaluation.prematch import regulation_outcome
 from heartbreak.evaluation.scoring import log_loss, ranked_probability_score
 from heartbreak.model.prematch import PrematchModel

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from heartbreak.data.store import ensure_store
+from heartbreak.build import ensure_store
 from heartbreak.model.inplay import InPlayModel, StateBatch
 from heartbreak.model.params import load_params
 from heartbreak.model.prematch import PrematchModel

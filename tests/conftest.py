@@ -52,7 +52,7 @@ def real_data_dir() -> Path:
 @pytest.fixture(scope="session")
 def real_build(real_data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """The BuildReport of the session's one build of the real store."""
-    from heartbreak.data.store import build_store
+    from heartbreak.build import build_store
 
     db = tmp_path_factory.mktemp("real-store") / "heartbreak.duckdb"
     return build_store(real_data_dir, db)

@@ -12,6 +12,7 @@ at 93' in extra time has ``minute=93, stoppage=0``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -71,6 +72,10 @@ _PERIOD_BOUNDS = {
     Period.SHOOTOUT: (120, 120),
 }
 
+#: The nominal ends of the periods of play: a goal the record puts at one of these minutes may
+#: have been scored in that period's stoppage time.
+NOMINAL_ENDS = tuple(_PERIOD_BOUNDS[p][1] for p in Period if p is not Period.SHOOTOUT)
+
 
 class EventType(StrEnum):
     """What can happen in a match timeline."""
@@ -80,14 +85,6 @@ class EventType(StrEnum):
     PERIOD_END = "period_end"  # half-time, end of regulation, end of extra time
     SHOOTOUT = "shootout"  # the shootout's result; ``side`` is the winner
     SHOOTOUT_KICK = "shootout_kick"  # one kick of a shootout; ``side`` took it
-
-
-class Outcome(StrEnum):
-    """A match result from the home side's point of view."""
-
-    HOME_WIN = "home_win"
-    DRAW = "draw"
-    AWAY_WIN = "away_win"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +160,16 @@ class ShootoutKick:
     side: Side
     converted: bool
     player: str | None = None
+
+
+def in_turn(by_side: dict[Side, Sequence[ShootoutKick]], first: Side) -> tuple[ShootoutKick, ...]:
+    """The kicks of both sides (each side's in its own order) in the order they were taken:
+    alternately, ``first`` kicking first in every pair."""
+    a, b = list(by_side.get(first, ())), list(by_side.get(first.other, ()))
+    out: list[ShootoutKick] = []
+    for i in range(max(len(a), len(b))):
+        out.extend(k[i] for k in (a, b) if i < len(k))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

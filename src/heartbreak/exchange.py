@@ -5,18 +5,18 @@ Import (:func:`import_matches`)
 A file of the user's (a match in the documented JSON or CSV schema of
 :mod:`heartbreak.data.userfile`, a JSON list of such matches, or a StatsBomb open-data events
 file read by :mod:`heartbreak.data.statsbomb`) is validated, then added to the user-matches file
-beside the store (``<db>.user-matches.json``, see :mod:`heartbreak.data.store`), and the store is
-rebuilt from the sources plus that file, so that the new matches replay, rank and show like the
-others. The steps: validate → write the new list to ``<file>.tmp-<pid>`` → build the new store
-into ``<db>.import-<pid>`` → rename the store, then the list, into place. The store's rename is
-the commit: the store records the digest of the list it was built from, so an import killed
-between the two renames is finished by the next command (it renames that list into place, see
-:mod:`heartbreak.data.integrity`). Any failure before the commit leaves the previous store and
-the previous user-matches file byte-identical; a failure of the list's rename puts the previous
-store back (kept as a hard link, ``<db>.prev-<pid>``, until then). A match identical to one
-already imported (same teams, date and events) is reported and not added again, so importing a
-file twice changes nothing (unless the store disagrees with the file, edited by hand: then it is
-rebuilt from it). Imports of one store are serialised by a lock file,
+beside the store (``<db>.user-matches.json``, see :mod:`heartbreak.data.usermatches`), and the
+store is rebuilt from the sources plus that file, so that the new matches replay, rank and show
+like the others. The steps: validate → write the new list to ``<file>.tmp-<pid>`` → build the
+new store into ``<db>.import-<pid>`` → rename the store, then the list, into place. The store's
+rename is the commit: the store records the digest of the list it was built from, so an import
+killed between the two renames is finished by the next command (it renames that list into place,
+see :mod:`heartbreak.data.integrity`). Any failure before the commit leaves the previous store
+and the previous user-matches file byte-identical; a failure of the list's rename puts the
+previous store back (kept as a hard link, ``<db>.prev-<pid>``, until then). A match identical to
+one already imported (same teams, date and events) is reported and not added again, so importing
+a file twice changes nothing (unless the store disagrees with the file, edited by hand: then it
+is rebuilt from it). Imports of one store are serialised by a lock file,
 ``<db>.user-matches.json.lock``.
 
 Export (:func:`export_table`)
@@ -59,7 +59,8 @@ import numpy as np
 import pandas as pd
 
 from heartbreak import config
-from heartbreak.data.files import fsync_dir, pid_alive
+from heartbreak.build import build_store
+from heartbreak.data.files import fsync_dir, remove_stale, temp_beside, write_synced
 from heartbreak.data.integrity import (
     crash_point,
     dump_user_matches,
@@ -70,15 +71,14 @@ from heartbreak.data.integrity import (
     user_file_lock,
 )
 from heartbreak.data.sources import ATTRIBUTION_INTERNATIONAL, ATTRIBUTION_WORLDCUP
-from heartbreak.data.store import (
+from heartbreak.data.teams import fold
+from heartbreak.data.userfile import UserMatch, _pydantic_message
+from heartbreak.data.usermatches import (
     USER_MATCH_ID_BASE,
     BadUserMatch,
-    build_store,
     read_user_matches,
     user_matches_path,
 )
-from heartbreak.data.teams import fold
-from heartbreak.data.userfile import UserMatch, _pydantic_message
 from heartbreak.errors import InvalidInput, StoreError, UnknownTeam
 from heartbreak.services import parse_bound
 
@@ -311,33 +311,21 @@ def _dump(users: list[UserMatch]) -> bytes:
     return dump_user_matches(users)
 
 
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
 def _remove_stale_imports(db: Path, user_file: Path) -> None:
     """Temporary files of imports that are no longer running."""
-    patterns = (
-        re.compile(re.escape(db.name) + r"\.import-(\d+)(\.wal)?$"),
-        re.compile(re.escape(db.name) + r"\.prev-(\d+)$"),
-        re.compile(re.escape(user_file.name) + r"\.tmp-(\d+)$"),
+    remove_stale(
+        db.parent,
+        (
+            re.compile(re.escape(db.name) + r"\.import-(\d+)(\.wal)?$"),
+            re.compile(re.escape(db.name) + r"\.prev-(\d+)$"),
+            re.compile(re.escape(user_file.name) + r"\.tmp-(\d+)$"),
+        ),
     )
-    if not db.parent.is_dir():
-        return
-    for path in db.parent.iterdir():
-        for pattern in patterns:
-            found = pattern.match(path.name)
-            if found and not pid_alive(int(found.group(1))):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
 
 
 def _sources(data_dir: Path | str | None, progress: Progress | None) -> Path:
     """The source folder, fetched first when none was named and the user's copy is missing
-    (as :func:`heartbreak.data.store.ensure_store`)."""
+    (as :func:`heartbreak.build.ensure_store`)."""
     sources = config.data_dir(data_dir)
     named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
     if not named:
@@ -401,12 +389,11 @@ def import_matches(
         # store is rebuilt from it, so that what import reports is what the store holds.
         combined = existing + [u for _, u in added]
         sources = _sources(data_dir, progress)
-        pid = os.getpid()
-        tmp_user = user_file.with_name(f"{user_file.name}.tmp-{pid}")
-        tmp_db = db_path.with_name(f"{db_path.name}.import-{pid}")
-        prev_db = db_path.with_name(f"{db_path.name}.prev-{pid}")
+        tmp_user = temp_beside(user_file, "tmp")
+        tmp_db = temp_beside(db_path, "import")
+        prev_db = temp_beside(db_path, "prev")
         try:
-            _write_synced(tmp_user, _dump(combined))
+            write_synced(tmp_user, _dump(combined))
             crash_point("import:list-written")
             try:
                 build_store(
@@ -618,7 +605,7 @@ def timeline_frames(
 ) -> Iterator[pd.DataFrame]:
     """Every point of the replayed path of each filtered complete match, a chunk at a time."""
     from heartbreak.domain import Side
-    from heartbreak.drama.emotions import fan_emotions
+    from heartbreak.drama.emotions import both_sides_emotions
     from heartbreak.model.replay import replay_many
     from heartbreak.serialize import point_label
 
@@ -645,6 +632,7 @@ def timeline_frames(
         for match_id, path in zip(ids, paths, strict=True):
             n = len(path)
             advance = path.p_home_advance
+            feelings = both_sides_emotions(path)
             frames.append(
                 pd.DataFrame(
                     {
@@ -666,8 +654,8 @@ def timeline_frames(
                         "p_away_win": path.p_away_win,
                         "p_home_advance": advance if advance is not None else np.full(n, np.nan),
                         "suspense": path.suspense,
-                        "emotion_home": fan_emotions(path, Side.HOME).astype(object),
-                        "emotion_away": fan_emotions(path, Side.AWAY).astype(object),
+                        "emotion_home": feelings[Side.HOME].astype(object),
+                        "emotion_away": feelings[Side.AWAY].astype(object),
                     }
                 )
             )

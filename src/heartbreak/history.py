@@ -17,6 +17,7 @@ import pandas as pd
 from heartbreak.data.brackets import MAJOR_TOURNAMENTS
 from heartbreak.domain import minute_label
 from heartbreak.serialize import day
+from heartbreak.wording import chance_text
 
 #: What the team's knockout record counts, in the words the page, the CLI and the JSON give.
 KNOCKOUT_DEFINITION = (
@@ -34,15 +35,6 @@ DECIDED = {
     "on_penalties": "on penalties",
     "not_recorded": "not recorded whether in 90' or after extra time",
 }
-
-
-def _pct(value: float) -> str:
-    """A chance as a fan reads it: "92%", "over 99%", "under 1%"."""
-    if value >= 0.995:
-        return "over 99%"
-    if value < 0.005:
-        return "under 1%"
-    return f"{value:.0%}"
 
 
 def _score(row) -> str:
@@ -82,14 +74,14 @@ def reason(metric: str, row) -> str:
     """One line, from the facts, saying why a match ranks for a metric."""
     if metric == "heartbreak":
         return (
-            f"{row.team} had {_pct(row.peak_chance)} to {_aim(row)} {_peak_when(row)}; "
+            f"{row.team} had {chance_text(row.peak_chance)} to {_aim(row)} {_peak_when(row)}; "
             f"decided at {_decisive(row)}: {_score(row)}"
         )
     if metric == "comeback":
-        return f"{row.team} were down to {_pct(row.low_chance)} and won: {_score(row)}"
+        return f"{row.team} were down to {chance_text(row.low_chance)} and won: {_score(row)}"
     if metric == "shock":
         return (
-            f"{row.team} had {_pct(row.prematch_chance)} to {_aim(row)} before kick-off: "
+            f"{row.team} had {chance_text(row.prematch_chance)} to {_aim(row)} before kick-off: "
             f"{_score(row)}"
         )
     changes = int(row.lead_changes) if not pd.isna(row.lead_changes) else 0

@@ -1,19 +1,16 @@
-"""Plain-data views of results: the JSON contract shared by the CLI and the HTTP API."""
+"""Plain-data pieces of the JSON contract shared by the CLI and the HTTP API: a match, its
+recorded events, path-point labels, stored dates and ratings, JSON-safe numbers."""
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from heartbreak.domain import EventType, Side, minute_label
+from heartbreak.domain import EventType, Match, Side, minute_label
 from heartbreak.model.path import PointKind
 
-if TYPE_CHECKING:
-    from heartbreak.domain import Match
-    from heartbreak.services import MatchReplay, Prediction
 
-
-def _num(value: float) -> float | None:
+def num(value: float) -> float | None:
     """A float for JSON: rounded to 6 places, NaN as null."""
     value = float(value)
     return None if math.isnan(value) else round(value, 6)
@@ -43,22 +40,6 @@ def match_to_dict(match: Match, *, extra_time: bool | None, knockout: bool) -> d
     }
 
 
-def prematch_to_dict(pre: Prediction) -> dict[str, Any]:
-    """The ``prematch`` block: ratings, expected goals and the kick-off chances."""
-    out = {
-        "elo_home": round(pre.elo_home, 1),
-        "elo_away": round(pre.elo_away, 1),
-        "expected_goals_home": _num(pre.expected_goals_home),
-        "expected_goals_away": _num(pre.expected_goals_away),
-        "p_home_win": _num(pre.p_home_win),
-        "p_draw": _num(pre.p_draw),
-        "p_away_win": _num(pre.p_away_win),
-    }
-    if pre.knockout and pre.p_home_advance is not None:
-        out["p_home_advance"] = _num(pre.p_home_advance)
-    return out
-
-
 def record_events(frame, kind: str) -> list[dict[str, Any]]:
     """The goals (``kind="goal"``) or sendings-off (``"red_card"``) a stored record lists,
     from the store's goals or cards rows; a minute the record does not give is null."""
@@ -84,84 +65,6 @@ def record_events(frame, kind: str) -> list[dict[str, Any]]:
             event["penalty"] = bool(row.penalty)
         out.append(event)
     return out
-
-
-def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
-    """``{match, prematch, timeline, emotions, metrics, story, story_side, context, ranks,
-    attribution}`` for one replay. ``ranks``: where each drama metric of a stored match stands
-    (:meth:`heartbreak.services.Heartbreak.metric_ranks`; empty for other matches).
-    ``context`` lists the precedents of a stored match (kind, text, strength,
-    reference_match_id, reference_date), strongest first."""
-    match, path, info = result.match, result.path, result.match.info
-    knockout = path.p_home_advance is not None
-    extra_time = bool(path.period.tolist().count("extra_time_first_half"))
-    out_match = match_to_dict(match, extra_time=extra_time, knockout=knockout)
-    prematch = prematch_to_dict(result.prematch)
-
-    timeline = []
-    for i in range(len(path)):
-        point: dict[str, Any] = {
-            "minute": int(path.minute[i]),
-            "stoppage": int(path.stoppage[i]),
-            "label": point_label(path, i),
-            "kind": str(path.kind[i]),
-            "period": str(path.period[i]),
-            "elapsed": _num(path.elapsed[i]),
-            "score": {"home": int(path.home_goals[i]), "away": int(path.away_goals[i])},
-            "p_home_win": _num(path.p_home_win[i]),
-            "p_draw": _num(path.p_draw[i]),
-            "p_away_win": _num(path.p_away_win[i]),
-        }
-        if knockout:
-            point["p_home_advance"] = _num(path.p_home_advance[i])
-        if path.event_index[i] >= 0 and path.kind[i] == PointKind.AFTER_EVENT:
-            event = path.events[path.event_index[i]]
-            point["event"] = {
-                "type": event.type.value,
-                "team": info.team(event.side) if event.side else None,
-                "player": event.player,
-                "own_goal": event.own_goal,
-                "penalty": event.penalty,
-            }
-        elif path.kind[i] == PointKind.SHOOTOUT_KICK:
-            kick = path.events[path.event_index[i]]
-            point["event"] = {
-                "type": kick.type.value,
-                "team": info.team(kick.side) if kick.side else None,
-                "player": kick.player,
-                "converted": bool(kick.converted),
-            }
-            home, away = path.shootout_score(i)
-            point["shootout_score"] = {"home": home, "away": away}
-        timeline.append(point)
-
-    emotions = {
-        info.team(side): [
-            {
-                "minute": int(path.minute[i]),
-                "stoppage": int(path.stoppage[i]),
-                "label": point_label(path, i),
-                "emotion": str(labels[i]),
-            }
-            for i in range(len(path))
-        ]
-        for side, labels in result.emotions.items()
-    }
-    metrics = (
-        result.metrics.to_dict() if hasattr(result.metrics, "to_dict") else dict(result.metrics)
-    )
-    return {
-        "match": out_match,
-        "prematch": prematch,
-        "timeline": timeline,
-        "emotions": emotions,
-        "metrics": _clean(metrics),
-        "story": result.story.text,
-        "story_side": info.team(result.story_side),
-        "context": [fact.to_dict() for fact in getattr(result, "context", ())],
-        "ranks": result.ranks,
-        "attribution": _attribution(),
-    }
 
 
 def day(value: Any) -> str | None:
@@ -235,24 +138,16 @@ def shootout_line(path) -> str | None:
     return f"{rows} ({info.team(won)} won {score})"
 
 
-def _clean(value: Any) -> Any:
+def clean(value: Any) -> Any:
     """Make metrics JSON-safe: enums to values, NaN to null, tuples to lists."""
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [clean(v) for v in value]
     if isinstance(value, Side | EventType):
         return value.value
     if isinstance(value, float):
-        return _num(value)
+        return num(value)
     if hasattr(value, "item"):  # numpy scalars
-        return _clean(value.item())
+        return clean(value.item())
     return value
-
-
-def _attribution() -> str:
-    try:
-        from heartbreak.data.sources import ATTRIBUTION_SHORT
-    except ImportError:  # pragma: no cover
-        return ""
-    return ATTRIBUTION_SHORT

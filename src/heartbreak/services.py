@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from heartbreak.data.sources import ATTRIBUTION_SHORT
 from heartbreak.data.userfile import UserMatch
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
 from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import ModelParams, load_params
-from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
+from heartbreak.results import MatchRecord, MatchReplay, Prediction, build_replay
 
 
 def parse_bound(value: str | dt.date | None, field_name: str, end: bool) -> dt.date | None:
@@ -63,268 +63,6 @@ def parse_date(value: str | dt.date | None, field_name: str = "date") -> dt.date
         raise InvalidInput(f"{field_name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
-# --- results --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Prediction:
-    """Pre-match probabilities for one fixture, all derived from one score grid."""
-
-    home: str
-    away: str
-    date: dt.date
-    neutral: bool
-    knockout: bool
-    elo_home: float
-    elo_away: float
-    expected_goals_home: float
-    expected_goals_away: float
-    p_home_win: float
-    p_draw: float
-    p_away_win: float
-    p_home_advance: float | None
-    grid: ScoreGrid = field(repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {
-            "home": self.home,
-            "away": self.away,
-            "date": self.date.isoformat(),
-            "neutral": self.neutral,
-            "knockout": self.knockout,
-            "elo_home": round(self.elo_home, 1),
-            "elo_away": round(self.elo_away, 1),
-            "expected_goals_home": self.expected_goals_home,
-            "expected_goals_away": self.expected_goals_away,
-            "p_home_win": self.p_home_win,
-            "p_draw": self.p_draw,
-            "p_away_win": self.p_away_win,
-        }
-        if self.knockout:
-            out["p_home_advance"] = self.p_home_advance
-        return out
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row with the fields of :meth:`to_dict`."""
-        return pd.DataFrame([self.to_dict()])
-
-    def score_frame(self, max_goals: int = 6) -> pd.DataFrame:
-        """Exact-score probabilities, home goals down the rows, away goals across."""
-        g = self.grid.remaining[0, : max_goals + 1, : max_goals + 1]
-        return pd.DataFrame(
-            g,
-            index=pd.Index(range(len(g)), name=self.home),
-            columns=pd.Index(range(g.shape[1]), name=self.away),
-        )
-
-    def plot(self, ax=None, max_goals: int = 6):
-        """A heat map of exact-score probabilities."""
-        import matplotlib.pyplot as plt
-
-        frame = self.score_frame(max_goals)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5, 4.5))
-        ax.imshow(frame.to_numpy(), cmap="viridis", origin="upper")
-        for (i, j), value in np.ndenumerate(frame.to_numpy()):
-            ax.text(
-                j,
-                i,
-                f"{value:.0%}" if value >= 0.005 else "",
-                ha="center",
-                va="center",
-                color="white" if value < frame.to_numpy().max() * 0.6 else "black",
-                fontsize=8,
-            )
-        ax.set_xlabel(f"{self.away} goals")
-        ax.set_ylabel(f"{self.home} goals")
-        ax.set_title(f"{self.home} v {self.away}, {self.date:%d %b %Y}")
-        return ax
-
-
-@dataclass(frozen=True)
-class MatchReplay:
-    """A replayed match: its path, both sides' emotions, drama metrics and story.
-
-    ``context``: true facts about a stored match from the history before it, strongest first
-    (:func:`heartbreak.story.records.precedents`); empty for a user's own match.
-    ``in_progress``: a live match told so far (see :func:`build_replay`).
-    """
-
-    match: Match
-    prematch: Prediction
-    path: ProbabilityPath
-    emotions: dict[Side, np.ndarray]
-    metrics: Any
-    story: Any
-    context: tuple[Any, ...] = ()
-    in_progress: bool = False
-    ranks: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def info(self) -> MatchInfo:
-        return self.match.info
-
-    def side(self, team: str | None) -> Side | None:
-        """The side a team name refers to (None passes through)."""
-        if team is None:
-            return None
-        try:
-            return self.info.side_of(team)
-        except KeyError:
-            raise InvalidInput(
-                f"side: {team!r} did not play in {self.info.home} v {self.info.away}"
-            ) from None
-
-    def to_frame(self) -> pd.DataFrame:
-        """The path as a table: one row per point, emotions of both sides included."""
-        p = self.path
-        frame = pd.DataFrame(
-            {
-                "minute": p.minute,
-                "stoppage": p.stoppage,
-                "period": p.period,
-                "kind": p.kind,
-                "elapsed": p.elapsed,
-                "time_left": p.time_left,
-                "home_goals": p.home_goals,
-                "away_goals": p.away_goals,
-                "home_reds": p.home_reds,
-                "away_reds": p.away_reds,
-                "p_home_win": p.p_home_win,
-                "p_draw": p.p_draw,
-                "p_away_win": p.p_away_win,
-            }
-        )
-        if p.p_home_advance is not None:
-            frame["p_home_advance"] = p.p_home_advance
-        frame["suspense"] = p.suspense
-        frame[f"emotion_{self.info.home}"] = self.emotions[Side.HOME]
-        frame[f"emotion_{self.info.away}"] = self.emotions[Side.AWAY]
-        return frame
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract shared by the CLI and the HTTP API."""
-        from heartbreak.serialize import replay_to_dict
-
-        return replay_to_dict(self)
-
-    def plot(self, side: str | None = None, ax=None):
-        """Draw the probability chart (matplotlib) for one side (default: the story's side)."""
-        from heartbreak.story.chart import draw_path
-
-        chosen = self.side(side) or self.story_side
-        return draw_path(self.path, side=chosen, emotions=self.emotions[chosen], ax=ax)
-
-    def chart_bytes(self, fmt: str = "png", side: str | None = None) -> bytes:
-        """The chart (as :meth:`plot` draws it) as the bytes of a PNG or SVG file."""
-        from heartbreak.story.chart import chart_bytes
-
-        chosen = self.side(side) or self.story_side
-        return chart_bytes(self.path, fmt, side=chosen, emotions=self.emotions[chosen])
-
-    def save_chart(self, file: str | Path, side: str | None = None) -> Path:
-        from heartbreak.story.chart import save_chart
-
-        chosen = self.side(side) or self.story_side
-        save_chart(self.path, file, side=chosen, emotions=self.emotions[chosen])
-        return Path(file)
-
-    @property
-    def story_side(self) -> Side:
-        return getattr(self.story, "side", None) or _default_side(self.match)
-
-    def stories(self) -> dict[str, str]:
-        """The story as each side's fans lived it (team → text), told from the same path."""
-        out = {}
-        for side in (Side.HOME, Side.AWAY):
-            team = self.info.team(side)
-            if side is self.story_side:
-                out[team] = self.story.text
-            else:
-                retold = build_replay(
-                    self.match,
-                    self.prematch,
-                    self.path,
-                    team,
-                    self.context,
-                    in_progress=self.in_progress,
-                )
-                out[team] = retold.story.text
-        return out
-
-
-@dataclass(frozen=True)
-class MatchRecord:
-    """What the record of a stored match holds, whether or not it replays minute by minute:
-    the result, every goal and sending-off it lists (a goal's minute may be unknown), the
-    pre-match chances, and why there is no minute-by-minute replay when there is none.
-
-    Most matches before the 1990s have a result but not every goal's minute; their record is
-    all there is to tell, and ``to_dict`` is the JSON of ``GET /api/matches/{id}/record``.
-    """
-
-    match: Match
-    prematch: Prediction
-    goals: pd.DataFrame = field(repr=False)
-    red_cards: pd.DataFrame = field(repr=False)
-
-    @property
-    def replayable(self) -> bool:
-        return self.match.timeline_complete
-
-    @property
-    def goals_with_minutes(self) -> int:
-        return int(self.goals["minute"].notna().sum())
-
-    @property
-    def reason(self) -> str | None:
-        """Why the match has no minute-by-minute replay (None when it has one)."""
-        if self.replayable:
-            return None
-        scored = self.match.home_score + self.match.away_score
-        listed = self.goals_with_minutes
-        if len(self.goals) == 0:
-            return (
-                f"The record gives the score but none of the {scored} goals' minutes, so the "
-                "chances cannot be followed minute by minute."
-            )
-        return (
-            f"The record gives the minute of {listed} of the {scored} goals, so the chances "
-            "cannot be followed minute by minute."
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        from heartbreak.serialize import match_to_dict, prematch_to_dict, record_events
-
-        info = self.match.info
-        return {
-            "match": match_to_dict(
-                self.match, extra_time=self.match.extra_time, knockout=info.knockout
-            ),
-            "prematch": prematch_to_dict(self.prematch),
-            "goals": record_events(self.goals, "goal"),
-            "red_cards": record_events(self.red_cards, "red_card"),
-            "goals_scored": self.match.home_score + self.match.away_score,
-            "goals_with_minutes": self.goals_with_minutes,
-            "replayable": self.replayable,
-            "reason": self.reason,
-            "attribution": _attribution(),
-        }
-
-    def to_frame(self) -> pd.DataFrame:
-        """The goals and sendings-off listed, one row each (goals first, each in match order)."""
-        from heartbreak.serialize import record_events
-
-        rows = record_events(self.goals, "goal") + record_events(self.red_cards, "red_card")
-        return pd.DataFrame(rows)
-
-
-def _default_side(match: Match) -> Side:
-    """The side whose ride the story follows by default: the loser, else the home side."""
-    winner = match.winner
-    return winner.other if winner is not None else Side.HOME
-
-
 # --- the session ----------------------------------------------------------------------------
 
 
@@ -346,7 +84,7 @@ class Heartbreak:
 
     @cached_property
     def store(self):
-        from heartbreak.data.store import ensure_store
+        from heartbreak.build import ensure_store
 
         return ensure_store(self._db, self._data_dir, progress=self._progress)
 
@@ -424,8 +162,13 @@ class Heartbreak:
     ) -> pd.DataFrame:
         """The most dramatic matches by a drama metric (see ``heartbreak top``), as a DataFrame
         with a ``reason`` column."""
+        from heartbreak.drama.metrics import RANKED_METRICS
         from heartbreak.history import reason
 
+        if metric not in RANKED_METRICS:
+            raise InvalidInput(
+                f"--metric: {metric!r} is not one of {', '.join(RANKED_METRICS)}", field="metric"
+            )
         frame = self.store.drama_rankings(
             metric,
             competition=competition,
@@ -637,7 +380,7 @@ class Heartbreak:
     def rank_tables(self) -> dict[str, Any]:
         """Each ranked drama metric's values over the matches ``top`` ranks, prepared once per
         session (:class:`heartbreak.drama.ranks.RankTable`)."""
-        from heartbreak.data.store import RANKED_METRICS
+        from heartbreak.drama.metrics import RANKED_METRICS
         from heartbreak.drama.ranks import RankTable
 
         tables = {}
@@ -657,8 +400,10 @@ class Heartbreak:
         for metric, table in self.rank_tables.items():
             value = metrics.get(metric)
             # Heartbreak and comeback rank only the matches that have one (see top).
-            if value is None or np.isnan(value) or (
-                metric in ("heartbreak", "comeback") and not value > 0
+            if (
+                value is None
+                or np.isnan(value)
+                or (metric in ("heartbreak", "comeback") and not value > 0)
             ):
                 out[metric] = None
                 continue
@@ -779,50 +524,6 @@ def _flag(value: str | None, column: str) -> bool:
     raise InvalidInput(f"{column}: {value!r} is not true/false")
 
 
-def build_replay(
-    match: Match,
-    prediction: Prediction,
-    path: ProbabilityPath,
-    side: str | None,
-    context: Sequence[Any] = (),
-    *,
-    in_progress: bool = False,
-) -> MatchReplay:
-    """Attach emotions, metrics and story to a path; ``context`` (precedents of a stored match,
-    strongest first) is kept on the replay and its strongest facts end the story.
-
-    ``in_progress``: a live match still being played (``match`` holds its events so far). The
-    path still runs on to an expected final whistle, but the metrics and the story are those of
-    the match as it stood after its latest event (kick-off when there is none): no winner, no
-    result, nothing about minutes not yet played.
-    """
-    from heartbreak.drama.emotions import fan_emotions
-    from heartbreak.drama.metrics import drama_metrics
-    from heartbreak.story.narrative import tell_story
-
-    emotions = {s: fan_emotions(path, s) for s in (Side.HOME, Side.AWAY)}
-    told = path.head(_after_latest_event(path) + 1) if in_progress else path
-    metrics = drama_metrics(told, None if in_progress else match.winner, in_progress=in_progress)
-    chosen = None
-    if side is not None:
-        try:
-            chosen = match.info.side_of(side)
-        except KeyError:
-            raise InvalidInput(
-                f"side: {side!r} did not play in {match.info.home} v {match.info.away}"
-            ) from None
-    story = tell_story(told, match, chosen, context=tuple(context), in_progress=in_progress)
-    return MatchReplay(
-        match, prediction, path, emotions, metrics, story, tuple(context), in_progress
-    )
-
-
-def _after_latest_event(path: ProbabilityPath) -> int:
-    """The index of the point just after the path's latest event (0, kick-off, when none)."""
-    after = np.flatnonzero(np.asarray(path.kind) == PointKind.AFTER_EVENT.value)
-    return int(after[-1]) if len(after) else 0
-
-
 def fit_parameters(
     session: Heartbreak, train_end: str = "2019-07-01", out: str | Path | None = None
 ) -> tuple[ModelParams, Path]:
@@ -894,7 +595,7 @@ def evaluate(
             "fit": {k: v for k, v in summary.attrs.items()},
         },
         "parameters": params.to_dict(),
-        "attribution": _attribution(),
+        "attribution": ATTRIBUTION_SHORT,
     }
     if diagrams is not None:
         from heartbreak.evaluation.plots import save_reliability_diagrams
@@ -911,12 +612,6 @@ def _recorded_history(store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     ids = set(matches["match_id"])
     goals, reds = store.all_goals(), store.all_red_cards()
     return matches, goals[goals["match_id"].isin(ids)], reds[reds["match_id"].isin(ids)]
-
-
-def _attribution() -> str:
-    from heartbreak.data.sources import ATTRIBUTION_SHORT
-
-    return ATTRIBUTION_SHORT
 
 
 # --- the default session --------------------------------------------------------------------

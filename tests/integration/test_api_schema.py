@@ -37,7 +37,7 @@ from schemathesis.checks import (
 
 from heartbreak.api import create_app
 from heartbreak.api.limits import Limits
-from heartbreak.data.store import RANKED_METRICS
+from heartbreak.drama.metrics import RANKED_METRICS
 from heartbreak.live.state import MESSAGE_TYPES
 from heartbreak.services import Heartbreak
 

@@ -106,7 +106,7 @@ def test_only_the_days_matches_move_the_table(real_db_path, real_store):
 
 def test_matches_on_or_after_the_date_do_not_count(tiny_data, tmp_path):
     """Two stores that differ only in matches on or after D give the same ratings as of D."""
-    from heartbreak.data.store import build_store
+    from heartbreak.build import build_store
 
     first = tmp_path / "first.duckdb"
     build_store(tiny_data.root, first, allow_modified=True)

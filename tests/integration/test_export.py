@@ -19,9 +19,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from heartbreak.build import build_store
 from heartbreak.cli import app
 from heartbreak.data.sources import ATTRIBUTION_INTERNATIONAL, ATTRIBUTION_WORLDCUP
-from heartbreak.data.store import USER_MATCH_ID_BASE, Store, build_store
+from heartbreak.data.store import Store
+from heartbreak.data.usermatches import USER_MATCH_ID_BASE
 from heartbreak.drama.emotions import Emotion
 from heartbreak.services import Heartbreak
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from heartbreak.cli import app
-from heartbreak.data.store import RANKED_METRICS
+from heartbreak.drama.metrics import RANKED_METRICS
 
 runner = CliRunner()
 

@@ -31,8 +31,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from heartbreak.api import create_app
+from heartbreak.build import build_store
 from heartbreak.cli import app as cli
-from heartbreak.data.store import build_store, user_matches_path
+from heartbreak.data.usermatches import user_matches_path
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
 from heartbreak.errors import InvalidInput
 from heartbreak.live.log import LiveLog
@@ -406,7 +407,7 @@ def no_build(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the build started")
 
-    monkeypatch.setattr("heartbreak.data.store.load_sources", refuse)
+    monkeypatch.setattr("heartbreak.build.load_sources", refuse)
 
 
 def test_a_store_path_that_is_a_folder_is_refused_before_any_work(world, tmp_path, no_build):

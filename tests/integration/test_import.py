@@ -17,14 +17,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from heartbreak.build import build_store
 from heartbreak.cli import app
-from heartbreak.data.store import (
-    USER_MATCH_ID_BASE,
-    Store,
-    build_store,
-    read_user_matches,
-    user_matches_path,
-)
+from heartbreak.data.store import Store
+from heartbreak.data.usermatches import USER_MATCH_ID_BASE, read_user_matches, user_matches_path
 
 runner = CliRunner()
 FIRST = USER_MATCH_ID_BASE

@@ -18,15 +18,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from heartbreak.build import build_store
 from heartbreak.cli import app
 from heartbreak.data.integrity import user_file_digest
-from heartbreak.data.store import (
-    USER_MATCH_ID_BASE,
-    Store,
-    build_store,
-    read_user_matches,
-    user_matches_path,
-)
+from heartbreak.data.store import Store
+from heartbreak.data.usermatches import USER_MATCH_ID_BASE, read_user_matches, user_matches_path
 
 runner = CliRunner()
 FIRST, SECOND = USER_MATCH_ID_BASE, USER_MATCH_ID_BASE + 1

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from heartbreak.data.store import RANKED_METRICS
+from heartbreak.drama.metrics import RANKED_METRICS
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from heartbreak.data.store import RANKED_METRICS
+from heartbreak.drama.metrics import RANKED_METRICS
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 BELGIUM_JAPAN = 41696

@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from heartbreak.api import create_app
+from heartbreak.build import build_store
 from heartbreak.cli import app as cli
-from heartbreak.data.store import USER_MATCH_ID_BASE, build_store, user_matches_path
+from heartbreak.data.usermatches import USER_MATCH_ID_BASE, user_matches_path
 
 runner = CliRunner()
 FIRST = USER_MATCH_ID_BASE

@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from heartbreak.build import build_store, ensure_store
 from heartbreak.cli import app
 from heartbreak.data.integrity import verify_sources
 from heartbreak.data.sources import NEEDED_SOURCES, SOURCES_BY_PATH, Source
-from heartbreak.data.store import Store, build_store, ensure_store, user_matches_path
+from heartbreak.data.store import Store
+from heartbreak.data.usermatches import user_matches_path
 from heartbreak.errors import ChecksumMismatch
 
 with warnings.catch_warnings():

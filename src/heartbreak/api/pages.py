@@ -32,10 +32,10 @@ from starlette.types import Scope
 from heartbreak.api import live as live_views
 from heartbreak.api import routes as views
 from heartbreak.data.sources import ATTRIBUTION_SHORT
-from heartbreak.data.store import RANKED_METRICS
+from heartbreak.drama.metrics import RANKED_METRICS
 from heartbreak.errors import HeartbreakError, NoSuchMatch, UnknownTeam
 from heartbreak.serialize import day
-from heartbreak.wording import ordinal, share_at_top
+from heartbreak.wording import chance_text, ordinal, share_at_top
 
 QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
@@ -87,7 +87,7 @@ HOME_COMPETITION = "FIFA World Cup"
 def _pct(value: Any) -> str:
     if value is None:
         return "–"
-    return f"{100 * float(value):.0f}%"
+    return chance_text(float(value))
 
 
 def _num(value: Any) -> str:
@@ -576,9 +576,7 @@ def timeline_csv(request: Request, match_id: Annotated[str, PathParam()]) -> Res
     return Response(
         body,
         media_type="text/csv; charset=utf-8",
-        headers={
-            "content-disposition": f'attachment; filename="{_download_name(state, ".csv")}"'
-        },
+        headers={"content-disposition": f'attachment; filename="{_download_name(state, ".csv")}"'},
     )
 
 

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from heartbreak.api.errors import ERROR_RESPONSES
-from heartbreak.data.store import RANKED_METRICS
 from heartbreak.dates import Day, EndBound, StartBound
+from heartbreak.drama.metrics import RANKED_METRICS
 from heartbreak.history import rankings_to_records
 from heartbreak.serialize import day, ratings_to_records
 from heartbreak.services import Heartbreak

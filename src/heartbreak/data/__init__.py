@@ -1,7 +1,8 @@
 """The data layer: pinned sources, fetching, loading and validation, team names, the store.
 
-Loaders are the only code that opens the source CSVs, and :class:`Store` is the only code that
-speaks SQL. World Cup data come from the Fjelstul World Cup Database (CC-BY-SA 4.0): anything
+The build that fills the store (ratings, drama index) is :mod:`heartbreak.build`, above this
+layer. Loaders are the only code that opens the source CSVs, and :class:`Store` is the only code
+that speaks SQL. World Cup data come from the Fjelstul World Cup Database (CC-BY-SA 4.0): anything
 published from it carries :data:`ATTRIBUTION_WORLDCUP` or :data:`ATTRIBUTION_SHORT`.
 """
 
@@ -16,14 +17,7 @@ from heartbreak.data.sources import (
     SOURCES,
     Source,
 )
-from heartbreak.data.store import (
-    SCHEMA_VERSION,
-    BuildReport,
-    StaleStore,
-    Store,
-    build_store,
-    ensure_store,
-)
+from heartbreak.data.store import SCHEMA_VERSION, StaleStore, Store
 from heartbreak.data.teams import Alias, TeamResolver, fold, map_worldcup_name
 
 __all__ = [
@@ -35,7 +29,6 @@ __all__ = [
     "SCHEMA_VERSION",
     "SOURCES",
     "Alias",
-    "BuildReport",
     "ProgressCallback",
     "Source",
     "Sources",
@@ -43,8 +36,6 @@ __all__ = [
     "Store",
     "Table",
     "TeamResolver",
-    "build_store",
-    "ensure_store",
     "fetch_sources",
     "fold",
     "load_sources",

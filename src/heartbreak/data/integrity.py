@@ -23,7 +23,7 @@ whose recorded digest is that of the ``.tmp-<pid>`` list: :func:`reconcile_user_
 before a store is opened, a build and an import) finishes the import by renaming that list into
 place. Without such a list, a store that disagrees with its file (edited by hand, or left by an
 older version's interrupted import) is rebuilt from the sources and the file by
-:func:`heartbreak.data.store.ensure_store`.
+:func:`heartbreak.build.ensure_store`.
 
 Faults
 ------
@@ -41,14 +41,12 @@ import re
 import signal
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from heartbreak.data.files import fsync_dir, pid_alive
 from heartbreak.data.sources import NEEDED_SOURCES, Source
-from heartbreak.errors import ChecksumMismatch, DataUnavailable
-
-if TYPE_CHECKING:
-    from heartbreak.data.userfile import UserMatch
+from heartbreak.data.userfile import UserMatch
+from heartbreak.data.usermatches import read_user_matches, user_matches_path
+from heartbreak.errors import ChecksumMismatch, DataUnavailable, InvalidInput
 
 CRASH_ENV = "HEARTBREAK_CRASH_AT"
 _CHUNK = 1 << 20
@@ -166,9 +164,6 @@ def user_matches_digest(users: Iterable[UserMatch]) -> str:
 def user_file_digest(user_file: Path) -> str | None:
     """The digest of what a user-matches file holds (as :func:`user_matches_digest`; an absent
     file holds no match), or None when it cannot be read as a list of matches."""
-    from heartbreak.data.store import read_user_matches
-    from heartbreak.errors import InvalidInput
-
     try:
         return user_matches_digest(read_user_matches(user_file))
     except InvalidInput:
@@ -189,21 +184,11 @@ def in_step(recorded: str | None, recorded_count: int | None, user_file: Path) -
             return None
         current = user_file_digest(user_file)
         return None if current is None else current == recorded
-    from heartbreak.data.store import read_user_matches
-    from heartbreak.errors import InvalidInput
-
     try:
         users = read_user_matches(user_file)
     except InvalidInput:
         return None
     return len(users) == (recorded_count or 0)
-
-
-def user_file_of(db_path: Path | str) -> Path:
-    """The user-matches file beside a store (:func:`heartbreak.data.store.user_matches_path`)."""
-    from heartbreak.data.store import user_matches_path
-
-    return user_matches_path(db_path)
 
 
 @contextlib.contextmanager
@@ -246,7 +231,7 @@ def finish_interrupted_import(db_path: Path | str, recorded: str | None) -> bool
     """With the import lock held: when the store records the digest ``recorded`` of a list that
     an interrupted import left as ``<user file>.tmp-<pid>``, rename that list into place (the
     store had been committed). Returns True when it did."""
-    user_file = user_file_of(db_path)
+    user_file = user_matches_path(db_path)
     if recorded is None:
         return False
     for candidate in pending_user_files(user_file):
@@ -265,7 +250,7 @@ def reconcile_user_matches(db_path: Path | str, recorded: str | None) -> bool:
     """Finish an import killed between its two renames (see the module docstring), taking the
     import lock without waiting (a running import finishes its own work). Returns True when the
     user-matches file was put in step with the store."""
-    user_file = user_file_of(db_path)
+    user_file = user_matches_path(db_path)
     if recorded is None or not pending_user_files(user_file):
         return False
     with user_file_lock(user_file, blocking=False) as held:

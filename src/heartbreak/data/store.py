@@ -1,11 +1,9 @@
-"""The DuckDB store: built once from the sources, then read; the only code that speaks SQL.
+"""The DuckDB store: written once by the build, then read; the only code that speaks SQL.
 
-:func:`build_store` validates every source file first (nothing is written if a row is bad),
-derives the tables below with vectorised pandas, rates every match with
-:class:`heartbreak.ratings.elo.EloRatings`, writes the whole database to ``<db>.tmp-<pid>`` in the
-target's folder and moves it onto the target with ``os.replace``: a failed or killed build leaves
-the previous store byte-identical. :class:`Store` opens a store read-only and answers queries;
-:func:`ensure_store` builds the store on first use.
+:func:`write_store` writes the tables of a build (:mod:`heartbreak.build`) to ``<db>.tmp-<pid>``
+in the target's folder and moves it onto the target with ``os.replace``: a failed or killed build
+leaves the previous store byte-identical. :class:`Store` opens a store read-only and answers
+queries.
 
 Tables (the column names are a contract):
 
@@ -27,14 +25,9 @@ Tables (the column names are a contract):
   modified:<file> for each source file whose SHA-256 was not the pinned one, see
   :mod:`heartbreak.data.integrity`).
 
-User matches: the matches a user imported (``heartbreak import``) live in a JSON file beside the
-store, ``<db>.user-matches.json`` (a list in the :class:`~heartbreak.data.userfile.UserMatch`
-schema); the store is always derived from the sources plus that file. They are appended as
-matches with ids from :data:`USER_MATCH_ID_BASE` on (in the order of the file) and source
-``user``, with their goals and sendings-off, rated as of their date from the real history (or
-with the ``elo_home``/``elo_away`` of the file) and never rated themselves: a fictional match
-changes no real team's rating. A team the store does not know joins ``teams`` (it needs its
-rating in the file).
+User matches (``heartbreak import``) are appended to the tables by the build, with ids from
+:data:`heartbreak.data.usermatches.USER_MATCH_ID_BASE` on and source ``user``
+(:mod:`heartbreak.data.usermatches`).
 
 World Cup data come from the Fjelstul World Cup Database (CC-BY-SA 4.0): see
 :data:`heartbreak.data.sources.ATTRIBUTION_WORLDCUP`, also stored in ``meta``.
@@ -47,554 +40,29 @@ import datetime as dt
 import os
 import re
 import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-from heartbreak import config
-from heartbreak.data.brackets import bracket_stages
 from heartbreak.data.competitions import CompetitionResolver
-from heartbreak.data.fetch import locate_sources
-from heartbreak.data.files import fsync_dir, pid_alive
-from heartbreak.data.integrity import (
-    in_step,
-    modifications_in,
-    reconcile_user_matches,
-    recorded_meta,
-    user_matches_digest,
-    verify_sources,
-)
-from heartbreak.data.loaders import Sources, load_sources
-from heartbreak.data.sources import (
-    ATTRIBUTION_INTERNATIONAL,
-    ATTRIBUTION_WORLDCUP,
-    SOURCES_BY_PATH,
-)
-from heartbreak.data.teams import Alias, TeamResolver, all_aliases
-from heartbreak.data.tournaments import stages_by_date
-from heartbreak.data.userfile import UserMatch
-from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, ShootoutKick, Side
-from heartbreak.errors import (
-    BadSourceRow,
-    ChecksumMismatch,
-    DataUnavailable,
-    InvalidInput,
-    NoSuchMatch,
-    StoreError,
-    UnknownTeam,
-)
-from heartbreak.model.shootout import in_turn
+from heartbreak.data.files import fsync_dir, remove_stale, temp_beside
+from heartbreak.data.integrity import modifications_in
+from heartbreak.data.tables import matches_from_frames
+from heartbreak.data.teams import Alias, TeamResolver
+from heartbreak.domain import Match
+from heartbreak.errors import InvalidInput, NoSuchMatch, StoreError
 
-#: 3: the major tournaments' knockouts (and stages) from their brackets; no friendly is one.
+#: The version of the tables' layout; a store of another version is rebuilt.
 SCHEMA_VERSION = 3
-#: Metrics of the drama index that can be ranked.
-RANKED_METRICS = ("heartbreak", "comeback", "suspense", "surprise", "excitement", "shock")
-#: Cards that send a player off.
-RED_CARDS = ("red", "second_yellow")
-
-#: match_id of the first user match; the others follow in the order of the user-matches file.
-USER_MATCH_ID_BASE = 10_000_000
-
-PERIOD_ORDER = {period.value: i for i, period in enumerate(Period)}
-_NOMINAL_ENDS = (45, 90, 105, 120)
-
-Progress = Callable[..., None]
 
 
 class StaleStore(StoreError):
-    """The store was built by another schema version; :func:`ensure_store` rebuilds it."""
+    """The store was built by another schema version; :func:`heartbreak.build.ensure_store`
+    rebuilds it."""
 
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did: row counts per table, warnings, skipped bad rows and the time taken."""
-
-    db_path: Path
-    counts: dict[str, int]
-    warnings: list[str] = field(default_factory=list)
-    skipped_rows: list[BadSourceRow] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def skipped(self) -> int:
-        return len(self.skipped_rows)
-
-
-# --------------------------------------------------------------------------- derivation
-
-
-def _period_of_minutes(minute: pd.Series) -> pd.Series:
-    """Period values for minutes (heartbreak.domain.Period.of_minute; >120 is extra time)."""
-    m = minute.astype("float64").to_numpy()
-    period = np.select(
-        [m <= 45, m <= 90, m <= 105, m > 105],
-        [
-            Period.FIRST_HALF.value,
-            Period.SECOND_HALF.value,
-            Period.EXTRA_FIRST.value,
-            Period.EXTRA_SECOND.value,
-        ],
-        default="",
-    )
-    return pd.Series(period, index=minute.index, dtype=object).where(~np.isnan(m), None)
-
-
-def _international_goals(src: Sources, results: pd.DataFrame, wc_ids: np.ndarray) -> pd.DataFrame:
-    g = src.goals[~src.goals["match_id"].isin(wc_ids)]
-    home = results.set_index("match_id")["home"].reindex(g["match_id"]).to_numpy()
-    minute = g["minute"].astype("Int64")
-    at_end = minute.isin(_NOMINAL_ENDS).fillna(False).to_numpy(dtype=bool)
-    stoppage = pd.array(np.zeros(len(g), dtype=np.int64), dtype="Int64")
-    stoppage[at_end | minute.isna().to_numpy()] = pd.NA
-    return pd.DataFrame(
-        {
-            "match_id": g["match_id"].to_numpy(),
-            "order": g["order"].to_numpy(),
-            "team": g["team"].to_numpy(dtype=object),
-            "side": np.where(g["team"].to_numpy() == home, "home", "away"),
-            "scorer": g["scorer"].to_numpy(dtype=object),
-            "minute": minute.to_numpy(),
-            "stoppage": stoppage,
-            "period": _period_of_minutes(minute).to_numpy(),
-            "own_goal": g["own_goal"].to_numpy(dtype=bool),
-            "penalty": g["penalty"].to_numpy(dtype=bool),
-        }
-    )
-
-
-def _ordered_events(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sort World Cup events by match, period, minute, stoppage, source order; number them."""
-    out = frame.assign(_p=frame["period"].map(PERIOD_ORDER))
-    out = out.sort_values(["match_id", "_p", "minute", "stoppage", "key"], kind="stable")
-    out = out.drop(columns=["_p"]).reset_index(drop=True)
-    out["seq"] = out.groupby("match_id").cumcount() + 1
-    return out
-
-
-def _derive(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
-    results = src.results
-    wc = src.wc_matches
-    wc_ids = wc["match_id"].to_numpy()
-
-    # goals: World Cup matches from worldcup/goals.csv, all others from goalscorers.csv.
-    progress("timelines", 0)
-    intl = _international_goals(src, results, wc_ids)
-    intl = intl.sort_values(["match_id", "order"], kind="stable").reset_index(drop=True)
-    intl["seq"] = intl.groupby("match_id").cumcount() + 1
-    wcg = _ordered_events(src.wc_goals.rename(columns={"player": "scorer"}))
-    columns = [
-        "match_id",
-        "seq",
-        "team",
-        "side",
-        "scorer",
-        "minute",
-        "stoppage",
-        "period",
-        "own_goal",
-        "penalty",
-    ]
-    goals = (
-        pd.concat(
-            [intl[columns], wcg[columns].astype({"minute": "Int64", "stoppage": "Int64"})],
-            ignore_index=True,
-        )
-        .sort_values(["match_id", "seq"], kind="stable")
-        .reset_index(drop=True)
-    )
-
-    cards = _ordered_events(src.wc_bookings)[
-        [
-            "match_id",
-            "seq",
-            "team",
-            "side",
-            "player",
-            "minute",
-            "stoppage",
-            "period",
-            "card",
-            "sending_off",
-        ]
-    ]
-    kicks = src.wc_kicks.sort_values(["match_id", "key"], kind="stable").reset_index(drop=True)
-    kicks["seq"] = kicks.groupby("match_id").cumcount() + 1
-    kicks = kicks[["match_id", "seq", "team", "side", "player", "converted"]]
-
-    # matches
-    m = results[
-        [
-            "match_id",
-            "date",
-            "home",
-            "away",
-            "home_score",
-            "away_score",
-            "competition",
-            "city",
-            "country",
-            "neutral",
-        ]
-    ].copy()
-    w = wc.set_index("match_id").reindex(m["match_id"])
-    is_wc = w["wc_match_id"].notna().to_numpy()
-    m["wc_match_id"] = w["wc_match_id"].to_numpy(dtype=object)
-    m["stage"] = w["stage"].to_numpy(dtype=object)
-
-    shoot = src.shootouts.set_index("match_id").reindex(m["match_id"])
-    wc_shootout = w["shootout"].fillna(False).to_numpy(dtype=bool)
-    home_pen = w["home_penalties"].to_numpy(dtype=float)
-    away_pen = w["away_penalties"].to_numpy(dtype=float)
-    first_kick = kicks.drop_duplicates("match_id").set_index("match_id")["team"]
-    shootout_winner = shoot["winner"].to_numpy(dtype=object)
-    derived_winner = np.where(home_pen > away_pen, m["home"].to_numpy(), m["away"].to_numpy())
-    fill = wc_shootout & pd.isna(shootout_winner)
-    shootout_winner = np.where(fill, derived_winner, shootout_winner)
-    has_shootout = ~pd.isna(shootout_winner)
-    # A shootout after a level match settles that match: a knockout. A shootout after a match
-    # one side won settles a two-legged tie on aggregate, which a single match cannot show.
-    level = (m["home_score"] == m["away_score"]).to_numpy()
-    m["knockout"] = np.where(
-        is_wc, w["knockout"].fillna(False).to_numpy(dtype=bool), has_shootout & level
-    )
-    # World Cups the database does not hold yet: the stage from the schedule's dates.
-    stage, needs_winner = stages_by_date(m["competition"], m["date"])
-    scheduled = ~is_wc & pd.notna(stage)
-    m.loc[scheduled, "stage"] = stage[scheduled]
-    decided = needs_winner[scheduled].astype(bool)
-    m.loc[scheduled, "knockout"] = m.loc[scheduled, "knockout"] | decided
-    # The other major tournaments: each edition's knockout stage from the shape of its matches,
-    # matches won in 90 minutes included, with their stage (heartbreak.data.brackets).
-    bracket_stage = bracket_stages(m.assign(shootout_winner=shootout_winner))
-    bracket = pd.notna(bracket_stage)
-    m.loc[bracket, "stage"] = bracket_stage[bracket]
-    m["knockout"] = m["knockout"].to_numpy(dtype=bool) | bracket
-
-    per_side = goals.groupby(["match_id", "side"]).size().unstack(fill_value=0)
-    per_side = per_side.reindex(columns=["home", "away"], fill_value=0).reindex(
-        m["match_id"], fill_value=0
-    )
-    no_minute = (
-        goals["minute"]
-        .isna()
-        .groupby(goals["match_id"])
-        .any()
-        .reindex(m["match_id"], fill_value=False)
-    )
-    late = (
-        (goals["minute"].fillna(0) > 90)
-        .groupby(goals["match_id"])
-        .any()
-        .reindex(m["match_id"], fill_value=False)
-    )
-    m["goals_listed"] = (per_side["home"] + per_side["away"]).to_numpy()
-    complete = (
-        (per_side["home"].to_numpy() == m["home_score"].to_numpy())
-        & (per_side["away"].to_numpy() == m["away_score"].to_numpy())
-        & ~no_minute.to_numpy(dtype=bool)
-    )
-    # Extra time: known for World Cup matches; otherwise a goal after 90' proves it, a complete
-    # timeline without one (and without a shootout) rules it out, anything else is unknown.
-    late = late.to_numpy(dtype=bool)
-    extra = pd.array(np.where(late, True, False), dtype="boolean")
-    extra[~late & ~(complete & ~has_shootout)] = pd.NA
-    extra[is_wc] = w["extra_time"].to_numpy()[is_wc].astype(bool)
-    m["extra_time"] = extra
-    # Extra time is played only when a match needs a winner (the 1958 World Cup play-offs, say,
-    # or a 2026 knockout, which the World Cup database does not hold yet).
-    m["knockout"] = m["knockout"].to_numpy(dtype=bool) | extra.fillna(False).to_numpy(dtype=bool)
-    # A level knockout of the bracket without a shootout was replayed or decided by lot after
-    # extra time (the 1968 Euro); a friendly never had to produce a winner, so a shootout after
-    # it does not make it a knockout, nor its winner the match's winner.
-    extra[bracket & level & ~has_shootout] = True
-    m["extra_time"] = extra
-    m.loc[(m["competition"] == "Friendly").to_numpy(), "knockout"] = False
-    m["shootout_winner"] = shootout_winner
-    m["home_penalties"] = pd.array(np.where(is_wc & wc_shootout, home_pen, np.nan)).astype("Int64")
-    m["away_penalties"] = pd.array(np.where(is_wc & wc_shootout, away_pen, np.nan)).astype("Int64")
-    hs, as_ = m["home_score"].to_numpy(), m["away_score"].to_numpy()
-    settled = np.where(m["knockout"].to_numpy(dtype=bool), shootout_winner, None)
-    m["winner"] = np.where(
-        hs > as_, m["home"].to_numpy(), np.where(as_ > hs, m["away"].to_numpy(), settled)
-    )
-    m["timeline_complete"] = complete
-    m["source"] = np.where(is_wc, "international+worldcup", "international")
-
-    # shootouts: international/shootouts.csv, completed from the World Cup kicks.
-    shoot_rows = m.loc[has_shootout, ["match_id", "shootout_winner"]].rename(
-        columns={"shootout_winner": "winner"}
-    )
-    firsts = shoot["first_shooter"].reindex(shoot_rows["match_id"]).to_numpy(dtype=object)
-    from_kicks = first_kick.reindex(shoot_rows["match_id"]).to_numpy(dtype=object)
-    shoot_rows["first_shooter"] = np.where(pd.isna(firsts), from_kicks, firsts)
-
-    # ratings
-    progress("ratings", 1)
-    from heartbreak.ratings.elo import EloRatings
-
-    elo = EloRatings()
-    elo.fit(
-        m[
-            [
-                "match_id",
-                "date",
-                "home",
-                "away",
-                "home_score",
-                "away_score",
-                "competition",
-                "neutral",
-            ]
-        ].sort_values(["date", "match_id"], kind="stable")
-    )
-    pre = elo.pre_match_.set_index("match_id").reindex(m["match_id"])
-    m["elo_home"] = pre["elo_home"].to_numpy()
-    m["elo_away"] = pre["elo_away"].to_numpy()
-    ratings = elo.history_[["team", "date", "match_id", "rating_before", "rating_after"]]
-
-    # teams and aliases
-    both = pd.concat(
-        [
-            m[["home", "date"]].rename(columns={"home": "name"}),
-            m[["away", "date"]].rename(columns={"away": "name"}),
-        ],
-        ignore_index=True,
-    )
-    teams = both.groupby("name")["date"].agg(first_match="min", last_match="max", matches="size")
-    teams = teams.reset_index().sort_values("name").reset_index(drop=True)
-    aliases = all_aliases(teams["name"], src.former_names, src.wc_teams)
-    team_aliases = pd.DataFrame(
-        {
-            "alias": [a.alias for a in aliases],
-            "team": [a.team for a in aliases],
-            "start_date": pd.to_datetime([a.start_date for a in aliases]),
-            "end_date": pd.to_datetime([a.end_date for a in aliases]),
-            "kind": [a.kind for a in aliases],
-        }
-    )
-    return {
-        "matches": m,
-        "goals": goals,
-        "cards": cards,
-        "shootouts": shoot_rows.reset_index(drop=True),
-        "shootout_kicks": kicks,
-        "teams": teams,
-        "team_aliases": team_aliases,
-        "ratings": ratings,
-        "_elo_initial": pd.DataFrame({"value": [elo.params.initial_rating]}),
-    }
-
-
-# --------------------------------------------------------------------------- user matches
-
-
-class BadUserMatch(InvalidInput):
-    """A user match the build cannot take; ``index`` is its position in the list built from,
-    ``field`` the field at fault (e.g. ``elo_home``)."""
-
-    def __init__(self, origin: str, index: int, field: str, problem: str) -> None:
-        self.index = index
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{origin}: [{index}].{field}: {problem}")
-
-
-def user_matches_path(db_path: Path | str) -> Path:
-    """The user-matches file kept beside a store: ``<db>.user-matches.json``."""
-    db = Path(db_path)
-    return db.with_name(f"{db.name}.user-matches.json")
-
-
-def read_user_matches(path: Path | str) -> list[UserMatch]:
-    """The matches of a user-matches file (a JSON list of UserMatch); none when it is missing.
-    A malformed file is an InvalidInput naming the file and the field."""
-    import json
-
-    from pydantic import TypeAdapter, ValidationError
-
-    from heartbreak.data.userfile import _pydantic_message
-
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"{path}: cannot read the user matches ({exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    try:
-        return TypeAdapter(list[UserMatch]).validate_python(data)
-    except ValidationError as exc:
-        raise InvalidInput(f"{path}: {_pydantic_message(exc)}") from None
-
-
-def _append_user_matches(
-    tables: dict[str, pd.DataFrame], users: list[UserMatch], origin: str
-) -> None:
-    """Append user matches (their rows, goals, sendings-off and new teams) to derived tables,
-    rated as of their dates from the real ``ratings`` history; the history is left unchanged."""
-    aliases = [
-        Alias(
-            r.alias,
-            r.team,
-            None if pd.isna(r.start_date) else pd.Timestamp(r.start_date).date(),
-            None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).date(),
-            r.kind,
-        )
-        for r in tables["team_aliases"].itertuples(index=False)
-    ]
-    resolver = TeamResolver(tables["teams"]["name"], aliases)
-    history = tables["ratings"].sort_values(["team", "date", "match_id"], kind="stable")
-    by_team = {team: group for team, group in history.groupby("team", sort=False)}
-    initial = float(tables["_elo_initial"]["value"].iloc[0])
-
-    def rating(team: str, day: dt.date) -> float:
-        # Only matches strictly before the day count (as Store.ratings_as_of).
-        group = by_team.get(team)
-        if group is None:
-            return initial
-        before = group[group["date"] < pd.Timestamp(day)]
-        return float(before["rating_after"].iloc[-1]) if len(before) else initial
-
-    rows, goals, cards = [], [], []
-    for i, user in enumerate(users):
-        match_id = USER_MATCH_ID_BASE + i
-        name, elo = {}, {}
-        for side, typed, given in (
-            ("home", user.home, user.elo_home),
-            ("away", user.away, user.elo_away),
-        ):
-            try:
-                name[side] = resolver.resolve(typed, user.date)
-            except UnknownTeam:
-                if given is None:
-                    raise BadUserMatch(
-                        origin,
-                        i,
-                        f"elo_{side}",
-                        f"{typed!r} is not a team of the store, so its rating is needed",
-                    ) from None
-                name[side] = " ".join(typed.split())
-            elo[side] = float(given) if given is not None else rating(name[side], user.date)
-        if name["home"] == name["away"]:
-            raise BadUserMatch(
-                origin,
-                i,
-                "away",
-                f"{user.away!r} is {name['home']}, the home team: a team cannot play itself",
-            )
-
-        sides = {user.home.casefold(): "home", user.away.casefold(): "away"}
-        events = sorted(
-            enumerate(user.events),
-            key=lambda item: (
-                PERIOD_ORDER[Period.of_minute(item[1].minute).value],
-                item[1].minute,
-                item[1].stoppage,
-                item[0],
-            ),
-        )
-        score = {"home": 0, "away": 0}
-        seq = {"goal": 0, "red_card": 0}
-        for _, e in events:
-            side = sides[e.team.casefold()]
-            seq[e.type] += 1
-            common = {
-                "match_id": match_id,
-                "seq": seq[e.type],
-                "team": name[side],
-                "side": side,
-                "minute": e.minute,
-                "stoppage": e.stoppage,
-                "period": Period.of_minute(e.minute).value,
-            }
-            if e.type == "goal":
-                score[side] += 1
-                goals.append(
-                    {**common, "scorer": e.player, "own_goal": e.own_goal, "penalty": e.penalty}
-                )
-            else:
-                cards.append({**common, "player": e.player, "card": "red", "sending_off": True})
-        shootout = name[sides[user.shootout_winner.casefold()]] if user.shootout_winner else None
-        winner = (
-            name["home"]
-            if score["home"] > score["away"]
-            else name["away"]
-            if score["away"] > score["home"]
-            else shootout
-        )
-        extra = True if any(e.minute > 90 for e in user.events) else user.extra_time
-        rows.append(
-            {
-                "match_id": match_id,
-                "date": pd.Timestamp(user.date),
-                "home": name["home"],
-                "away": name["away"],
-                "home_score": score["home"],
-                "away_score": score["away"],
-                "competition": user.competition,
-                "city": None,
-                "country": None,
-                "neutral": user.neutral,
-                "wc_match_id": None,
-                "stage": user.stage,
-                "knockout": user.knockout,
-                "goals_listed": score["home"] + score["away"],
-                "extra_time": pd.NA if extra is None else extra,
-                "shootout_winner": shootout,
-                "home_penalties": pd.NA,
-                "away_penalties": pd.NA,
-                "winner": winner,
-                "timeline_complete": True,
-                "source": "user",
-                "elo_home": elo["home"],
-                "elo_away": elo["away"],
-            }
-        )
-
-    matches = tables["matches"]
-    added = pd.DataFrame(rows, columns=matches.columns).astype(
-        {"extra_time": "boolean", "home_penalties": "Int64", "away_penalties": "Int64"}
-    )
-    tables["matches"] = pd.concat([matches, added], ignore_index=True)
-    shootouts = [
-        {"match_id": r["match_id"], "winner": r["shootout_winner"], "first_shooter": None}
-        for r in rows
-        if r["shootout_winner"] is not None
-    ]
-    for table, new in (("goals", goals), ("cards", cards), ("shootouts", shootouts)):
-        if new:
-            frame = pd.DataFrame(new, columns=tables[table].columns)
-            tables[table] = pd.concat([tables[table], frame], ignore_index=True)
-
-    # Teams the store does not know join the teams table (real teams' rows are unchanged).
-    known = set(tables["teams"]["name"])
-    both = pd.concat(
-        [
-            added[["home", "date"]].rename(columns={"home": "name"}),
-            added[["away", "date"]].rename(columns={"away": "name"}),
-        ],
-        ignore_index=True,
-    )
-    both = both[~both["name"].isin(known)]
-    if len(both):
-        new_teams = both.groupby("name")["date"].agg(
-            first_match="min", last_match="max", matches="size"
-        )
-        teams = pd.concat([tables["teams"], new_teams.reset_index()], ignore_index=True)
-        tables["teams"] = teams.sort_values("name").reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- writing
 
 #: Every table's columns with their SQL types (the contract other code reads) and row order.
 _SCHEMA: dict[str, tuple[str, str]] = {
@@ -671,148 +139,33 @@ def _select_sql(columns: str, order: str) -> str:
 
 _TABLE_SQL = {name: _select_sql(columns, order) for name, (columns, order) in _SCHEMA.items()}
 
-
-def _drama(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.DataFrame:
-    """The drama index of every match (:mod:`heartbreak.drama.index`), from the derived tables
-    and the packaged model parameters."""
-    from heartbreak.drama.index import drama_index
-    from heartbreak.model.inplay import InPlayModel
-    from heartbreak.model.params import load_params
-    from heartbreak.model.prematch import PrematchModel
-
-    matches = tables["matches"]
-    rows = matches.set_index("match_id", drop=False)
-    goals = tables["goals"][tables["goals"]["minute"].notna()]
-    cards = tables["cards"]
-    reds = cards[cards["card"].isin(list(RED_CARDS)) & cards["minute"].notna()]
-
-    kicks = tables["shootout_kicks"].merge(
-        tables["shootouts"][["match_id", "first_shooter"]], on="match_id", how="inner"
-    )
-
-    def events(ids):
-        wanted = rows.loc[ids]
-        return matches_from_frames(
-            wanted,
-            goals[goals["match_id"].isin(ids)],
-            reds[reds["match_id"].isin(ids)],
-            kicks[kicks["match_id"].isin(ids)],
-        )
-
-    def progress(description: str, advance: int = 0, total: int | None = None) -> None:
-        step(f"replaying matches: {description}")
-
-    params = load_params()
-    return drama_index(
-        matches,
-        events,
-        PrematchModel.from_params(params.goals),
-        InPlayModel(params.inplay),
-        progress,
-    )
+#: The drama index's numeric columns: the only names a ranking query puts into its SQL.
+_DRAMA_NUMBERS = frozenset(
+    name
+    for name, kind in (column.split() for column in _SCHEMA["drama"][0].split(","))
+    if kind == "DOUBLE"
+)
 
 
-def matches_from_frames(
-    rows: pd.DataFrame,
-    goals: pd.DataFrame,
-    reds: pd.DataFrame,
-    kicks: pd.DataFrame | None = None,
-) -> dict[int, Match]:
-    """Domain :class:`~heartbreak.domain.Match` objects from ``matches`` rows and their goals
-    (with minutes) and sendings-off, as stored; ``kicks``: ``shootout_kicks`` rows in order
-    with their shootout's ``first_shooter``, which put each side's kicks in the order taken."""
-    events: dict[int, list[Event]] = {}
-    taken: dict[int, dict[Side, list[ShootoutKick]]] = {}
-    first_shooter: dict[int, Any] = {}
-    for k in () if kicks is None else kicks.itertuples(index=False):
-        player = k.player if isinstance(k.player, str) and k.player else None
-        side = Side(k.side)
-        taken.setdefault(int(k.match_id), {}).setdefault(side, []).append(
-            ShootoutKick(side, bool(k.converted), player)
-        )
-        first_shooter[int(k.match_id)] = k.first_shooter
-    for g in goals.itertuples(index=False):
-        events.setdefault(int(g.match_id), []).append(
-            Event(
-                EventType.GOAL,
-                int(g.minute),
-                0 if pd.isna(g.stoppage) else int(g.stoppage),
-                side=Side(g.side),
-                player=g.scorer or None,
-                own_goal=bool(g.own_goal),
-                penalty=bool(g.penalty),
-                period=Period(g.period),
-                event_id=f"goal-{g.match_id}-{g.seq}",
-            )
-        )
-    for c in reds.itertuples(index=False):
-        events.setdefault(int(c.match_id), []).append(
-            Event(
-                EventType.RED_CARD,
-                int(c.minute),
-                0 if pd.isna(c.stoppage) else int(c.stoppage),
-                side=Side(c.side),
-                player=c.player or None,
-                period=Period(c.period),
-                event_id=f"card-{c.match_id}-{c.seq}",
-            )
-        )
-    built: dict[int, Match] = {}
-    for row in rows.itertuples(index=False):
-        match_id = int(row.match_id)
-        info = MatchInfo(
-            home=row.home,
-            away=row.away,
-            date=pd.Timestamp(row.date).date(),
-            competition=row.competition,
-            stage=None if pd.isna(row.stage) else row.stage,
-            knockout=bool(row.knockout),
-            neutral=bool(row.neutral),
-            match_id=match_id,
-            city=row.city or None,
-            country=row.country or None,
-        )
-        shootout_side = None
-        if isinstance(row.shootout_winner, str):
-            shootout_side = Side.HOME if row.shootout_winner == info.home else Side.AWAY
-        timeline = sorted(events.get(match_id, []), key=lambda e: e.sort_key)
-        first = first_shooter.get(match_id)
-        in_order: tuple[ShootoutKick, ...] = ()
-        if match_id in taken and first in (info.home, info.away):
-            in_order = in_turn(taken[match_id], Side.HOME if first == info.home else Side.AWAY)
-        built[match_id] = Match(
-            info=info,
-            home_score=int(row.home_score),
-            away_score=int(row.away_score),
-            events=tuple(timeline),
-            extra_time=None if pd.isna(row.extra_time) else bool(row.extra_time),
-            shootout_winner=shootout_side,
-            timeline_complete=bool(row.timeline_complete),
-            shootout_kicks=in_order,
-        )
-    return built
+def _check_metric(metric: str, label: str) -> None:
+    """Refuse a metric that is not a number of the drama index (the caller names the ranked
+    metrics; this keeps any other text out of the SQL)."""
+    if metric not in _DRAMA_NUMBERS:
+        raise InvalidInput(f"{label}: {metric!r} is not a metric of the drama index")
 
 
-def _temp_path(db_path: Path) -> Path:
-    return db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+#: The store's tables, in the order they are written.
+TABLES = tuple(_SCHEMA)
 
 
 def remove_stale_temps(db_path: Path) -> list[Path]:
-    """Delete ``<db>.tmp-<pid>`` files (and WALs) of builds that are no longer running."""
-    removed = []
+    """Delete ``<db>.tmp-<pid>`` files (and WALs) of builds that are no longer running (and this
+    process's own)."""
     pattern = re.compile(re.escape(db_path.name) + r"\.tmp-(\d+)(\.wal)?$")
-    if not db_path.parent.is_dir():
-        return removed
-    for path in db_path.parent.iterdir():
-        match = pattern.match(path.name)
-        if match and (int(match.group(1)) == os.getpid() or not pid_alive(int(match.group(1)))):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed.append(path)
-    return removed
+    return remove_stale(db_path.parent, [pattern], own=True)
 
 
-def _write(tmp: Path, tables: dict[str, pd.DataFrame], meta: dict[str, str]) -> None:
+def _write(tmp: Path, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, str]) -> None:
     con = duckdb.connect(str(tmp))
     try:
         for name, sql in _TABLE_SQL.items():
@@ -828,95 +181,16 @@ def _write(tmp: Path, tables: dict[str, pd.DataFrame], meta: dict[str, str]) -> 
         os.fsync(handle.fileno())
 
 
-def build_store(
-    data_dir: Path | str,
-    db_path: Path | str,
-    skip_bad_rows: bool = False,
-    progress: Progress | None = None,
-    user_matches: list[UserMatch] | None = None,
-    *,
-    allow_modified: bool = False,
-    accepted: Mapping[str, str] | None = None,
-) -> BuildReport:
-    """Validate the sources in ``data_dir`` and build the store at ``db_path`` atomically.
-
-    ``user_matches`` are appended after the real matches (see the module docstring); by default
-    those of the user-matches file beside ``db_path`` (after finishing an import that was
-    interrupted between its renames: :mod:`heartbreak.data.integrity`).
-
-    Every source file must have its pinned SHA-256; with ``allow_modified`` any file may
-    differ, and ``accepted`` (``{path: SHA-256}``) lets through the files whose bytes a previous
-    ``allow_modified`` build accepted. The files that differ are recorded in ``meta``
-    (``modified:<file>``).
-
-    Raises :class:`~heartbreak.errors.DataUnavailable` when files are missing,
-    :class:`~heartbreak.errors.ChecksumMismatch` for a file that is not the pinned one,
-    :class:`~heartbreak.errors.BadSourceRows` for malformed rows (unless ``skip_bad_rows``) and
-    :class:`BadUserMatch` for a user match with an unknown team and no rating, in every case
-    before anything is written.
-    """
-    config.check_store_target(db_path)  # a folder, or a folder that cannot be written: at once
-    started = time.perf_counter()
-    total = 14
-    report: Progress = progress or (lambda *a, **k: None)
-
-    def step(description: str, advance: int = 0) -> None:
-        report(description, advance, total)
-
-    if user_matches is None:
-        origin = str(user_matches_path(db_path))
-        previous = recorded_meta(db_path).get("user_matches_sha256")
-        reconcile_user_matches(db_path, previous)
-        user_matches = read_user_matches(origin)
-    else:
-        origin = "user matches"
-    folder = locate_sources(data_dir)
-    step("verifying sources")
-    modified = verify_sources(folder, allow_modified=allow_modified, accepted=accepted)
-    step("reading sources")
-    src = load_sources(folder, skip_bad_rows=skip_bad_rows, progress=step)
-    for file, digest in src.sha256.items():
-        pinned = SOURCES_BY_PATH.get(file)
-        expected = modified.get(file, pinned.sha256 if pinned is not None else digest)
-        if digest != expected:
-            raise ChecksumMismatch(
-                f"{file} in {folder} changed while the store was being built "
-                f"(SHA-256 {digest}, verified as {expected}); build again"
-            )
-    step("checked sources", 1)
-    tables = _derive(src, step)
-    if user_matches:
-        _append_user_matches(tables, list(user_matches), origin)
-    step("replaying matches", 1)
-    tables["drama"] = _drama(tables, step)
-    step("writing store", 1)
-
-    counts = {name: len(tables[name]) for name in _TABLE_SQL}
-    warnings = list(src.warnings)
-    for file, digest in sorted(src.sha256.items()):
-        pinned = SOURCES_BY_PATH.get(file)
-        if pinned is not None and pinned.sha256 != digest:
-            warnings.append(f"{file} is not the pinned version (SHA-256 {digest[:12]}…)")
-    if src.skipped:
-        warnings.append(f"skipped {src.skipped} bad source rows")
-    meta = {
-        "schema_version": str(SCHEMA_VERSION),
-        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "elo_initial_rating": repr(float(tables["_elo_initial"]["value"].iloc[0])),
-        "skipped_rows": str(src.skipped),
-        "user_matches": str(len(user_matches)),
-        "user_matches_sha256": user_matches_digest(user_matches),
-        **{f"modified:{file}": digest for file, digest in sorted(modified.items())},
-        "attribution:international": ATTRIBUTION_INTERNATIONAL,
-        "attribution:worldcup": ATTRIBUTION_WORLDCUP,
-        **{f"sha256:{file}": digest for file, digest in src.sha256.items()},
-        **{f"count:{name}": str(n) for name, n in counts.items()},
-    }
-
+def write_store(
+    db_path: Path | str, tables: Mapping[str, pd.DataFrame], meta: Mapping[str, str]
+) -> None:
+    """Write every table of :data:`TABLES` and the ``meta`` rows to a new file beside
+    ``db_path`` and rename it into place (then make the rename durable): the previous store is
+    replaced whole or not at all."""
     db = Path(db_path)
     db.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(db)
-    tmp = _temp_path(db)
+    tmp = temp_beside(db, "tmp")
     try:
         _write(tmp, tables, meta)
         os.replace(tmp, db)
@@ -925,8 +199,6 @@ def build_store(
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
-    step("store ready", 1)
-    return BuildReport(db, counts, warnings, list(src.bad_rows), time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------------- reading
@@ -1317,8 +589,7 @@ class Store:
     def ranked_values(self, metric: str) -> pd.DataFrame:
         """Every row that :meth:`drama_rankings` ranks by ``metric``, as (match_id,
         competition, value): the population a match's rank is counted in."""
-        if metric not in RANKED_METRICS:
-            raise InvalidInput(f"metric: {metric!r} is not one of {', '.join(RANKED_METRICS)}")
+        _check_metric(metric, "metric")
         return self.query(
             f"""SELECT d.match_id, m.competition, d.{metric} AS value
                 FROM drama d JOIN matches m USING (match_id)
@@ -1336,15 +607,15 @@ class Store:
         date_to: dt.date | str | None = None,
         limit: int = 10,
     ) -> pd.DataFrame:
-        """The drama index ranked by ``metric`` (see :data:`RANKED_METRICS`), with match facts.
+        """The drama index ranked by ``metric`` (one of
+        :data:`heartbreak.drama.metrics.RANKED_METRICS`), with match facts.
 
         ``heartbreak`` ranks the losers' rows and ``comeback`` the winners'; the match-wide
         metrics rank one row per match, the loser's (the home side's after a draw). ``stage``:
         ``knockout`` (matches that needed a winner), ``group`` (the others) or ``final`` (World
         Cup finals). ``team``: matches the team played in. Dates are inclusive.
         """
-        if metric not in RANKED_METRICS:
-            raise InvalidInput(f"--metric: {metric!r} is not one of {', '.join(RANKED_METRICS)}")
+        _check_metric(metric, "--metric")
         where = [_ranked_rows(metric)]
         params: list[Any] = []
         if competition is not None:
@@ -1464,61 +735,3 @@ class Store:
             else:
                 out[key] = value
         return out
-
-
-def ensure_store(
-    db_path: Path | str | None = None,
-    data_dir: Path | str | None = None,
-    progress: Progress | None = None,
-    *,
-    allow_modified: bool = False,
-) -> Store:
-    """Open the store, building it first when it does not exist, has an old schema or no
-    longer agrees with its user-matches file.
-
-    ``db_path`` and ``data_dir`` default as in :mod:`heartbreak.config`. When no source folder
-    was named (no argument, no ``HEARTBREAK_DATA_DIR``) and the user's own copy is missing, the
-    sources are downloaded first, so a new user never has to know the order of steps.
-
-    An import killed between its two renames is finished first (its list renamed into place);
-    a user-matches file that otherwise differs from what the store was built from (edited by
-    hand) gets the store rebuilt from it. A rebuild accepts the modified sources the previous
-    store was built from (:mod:`heartbreak.data.integrity`); a first build, with
-    ``allow_modified``, any.
-    """
-    db = config.db_path(db_path)
-    if db.is_file():
-        try:
-            store = Store(db)
-        except StaleStore:
-            pass
-        else:
-            if _agrees_with_user_file(store):
-                return store
-            store.close()
-    config.check_store_target(db)  # before a build whose store could not be written
-    accepted = modifications_in(recorded_meta(db))
-    sources = config.data_dir(data_dir)
-    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
-    if not named:
-        from heartbreak.data.fetch import fetch_sources, locate_sources
-
-        try:
-            locate_sources(sources)
-        except DataUnavailable:
-            fetch_sources(sources, progress=progress)
-    build_store(sources, db, progress=progress, allow_modified=allow_modified, accepted=accepted)
-    return Store(db)
-
-
-def _agrees_with_user_file(store: Store) -> bool:
-    """Whether an open store was built from what its user-matches file holds, after finishing
-    an interrupted import; an unreadable file counts as agreeing (the next build reports it)."""
-    meta = store.meta()
-    recorded = meta.get("user_matches_sha256")
-    count = int(meta.get("user_matches", 0) or 0)
-    user_file = user_matches_path(store.path)
-    agrees = in_step(recorded, count, user_file)
-    if agrees is False and reconcile_user_matches(store.path, recorded):
-        agrees = in_step(recorded, count, user_file)
-    return agrees is not False

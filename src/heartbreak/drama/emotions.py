@@ -113,6 +113,7 @@ import numpy as np
 
 from heartbreak.domain import MatchInfo, Side
 from heartbreak.model.path import PointKind, ProbabilityPath
+from heartbreak.ratings.elo import EloParams
 
 
 class Emotion(StrEnum):
@@ -246,23 +247,8 @@ class EmotionRule:
 
 DEFAULT_RULE = EmotionRule()
 
-# World Football Elo K factors (eloratings.net): 60 World Cup finals; 50 continental championship
-# finals and major intercontinental tournaments; 40 World Cup and continental qualifiers and major
-# tournaments; 30 all other tournaments; 20 friendlies.
-_K_WORLD_CUP, _K_CONTINENTAL, _K_QUALIFIER, _K_OTHER, _K_FRIENDLY = 60, 50, 40, 30, 20
-_CONTINENTAL = {
-    "uefa euro",
-    "copa américa",
-    "copa america",
-    "african cup of nations",
-    "africa cup of nations",
-    "afc asian cup",
-    "gold cup",
-    "concacaf championship",
-    "oceania nations cup",
-    "confederations cup",
-    "conmebol–uefa cup of champions",
-}
+#: The K factors of World Football Elo are the ratings' own (one table: EloParams.k_factor).
+_ELO = EloParams()
 _STAKES_SCALE = 0.7  # K/60 x 0.7: a World Cup group match is 0.7, leaving room for its rounds
 _STAGE_BONUS = {
     "knockout": 0.10,  # round of 16, round of 32, play-offs, an unnamed knockout tie
@@ -271,20 +257,6 @@ _STAGE_BONUS = {
     "third": 0.05,
     "final": 0.30,
 }
-
-
-def competition_k(competition: str) -> int:
-    """The World Football Elo K factor of a competition name (eloratings.net tiers)."""
-    name = competition.casefold().strip()
-    if name == "friendly":
-        return _K_FRIENDLY
-    if "qualification" in name or "qualifier" in name or "nations league" in name:
-        return _K_QUALIFIER
-    if name == "fifa world cup":
-        return _K_WORLD_CUP
-    if name in _CONTINENTAL:
-        return _K_CONTINENTAL
-    return _K_OTHER
 
 
 def stage_kind(stage: str | None, knockout: bool) -> str | None:
@@ -308,14 +280,15 @@ def stakes_weight(info: MatchInfo) -> float:
     """How much was at stake in a match, in (0, 1]: friendly lowest, a World Cup final 1.
 
     ``0.7 · K/60 + round bonus``, capped at 1, where K is the World Football Elo K factor of the
-    competition (eloratings.net: 20 friendly, 30 other tournaments, 40 qualifiers and the Nations
-    Leagues, 50 continental finals, 60 World Cup), so friendly 0.23 < other tournament 0.35 <
-    qualifier 0.47 < continental finals 0.58 < World Cup 0.7; the round bonus (this project's
-    scale) adds 0.1 for a knockout round (round of 16, play-off, an unnamed knockout tie), 0.15
-    for a quarter-final, 0.2 for a semi-final, 0.05 for a third-place match and 0.3 for a final:
-    World Cup round of 16 0.8, World Cup final 1.0.
+    competition (:meth:`heartbreak.ratings.elo.EloParams.k_factor`, eloratings.net: 20 friendly,
+    30 other tournaments, 40 qualifiers and the Nations Leagues, 50 continental finals, 60 World
+    Cup), so friendly 0.23 < other tournament 0.35 < qualifier 0.47 < continental finals 0.58 <
+    World Cup 0.7; the round bonus (this project's scale) adds 0.1 for a knockout round (round
+    of 16, play-off, an unnamed knockout tie), 0.15 for a quarter-final, 0.2 for a semi-final,
+    0.05 for a third-place match and 0.3 for a final: World Cup round of 16 0.8, World Cup final
+    1.0.
     """
-    base = _STAKES_SCALE * competition_k(info.competition) / _K_WORLD_CUP
+    base = _STAKES_SCALE * _ELO.k_factor(info.competition) / _ELO.k_world_cup
     kind = stage_kind(info.stage, info.knockout)
     return float(min(1.0, base + (_STAGE_BONUS[kind] if kind else 0.0)))
 
@@ -487,8 +460,20 @@ def emotion_arc(
     rule: EmotionRule | None = None,
 ) -> list[tuple[int, Emotion]]:
     """The changes of feeling along the path: (index of the first point, emotion) for each run."""
-    labels = fan_emotions(path, side, stakes, rule=rule)
+    return emotion_runs(fan_emotions(path, side, stakes, rule=rule))
+
+
+def emotion_runs(labels: np.ndarray) -> list[tuple[int, Emotion]]:
+    """The runs of one feeling in a sequence of labels (a replay's emotions of one side): (index
+    of the run's first point, emotion) for each."""
+    labels = np.asarray(labels)
     if len(labels) == 0:
         return []
     starts = np.concatenate([[0], np.flatnonzero(labels[1:] != labels[:-1]) + 1])
     return [(int(i), Emotion(str(labels[i]))) for i in starts]
+
+
+def both_sides_emotions(path: ProbabilityPath) -> dict[Side, np.ndarray]:
+    """Both sides' fans' feelings at every point of ``path`` (:func:`fan_emotions` with the
+    stakes of the match): what a replay and an export carry."""
+    return {side: fan_emotions(path, side) for side in (Side.HOME, Side.AWAY)}

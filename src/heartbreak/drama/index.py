@@ -1,6 +1,6 @@
 """The drama index: path summaries and drama metrics of every match, for rankings.
 
-Built with the store (:func:`heartbreak.data.store.build_store`), so that "the most heartbreaking
+Built with the store (:func:`heartbreak.build.build_store`), so that "the most heartbreaking
 World Cup knockout matches" is a query, not a recomputation. One row per match and side:
 
 - every match: the side's pre-match chance of what matters (going through in a knockout, else
@@ -26,11 +26,6 @@ from heartbreak.model.path import PointKind
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay_many
 
-REPLAYED = (
-    "peak_chance", "peak_minute", "peak_stoppage", "peak_time_left", "low_chance",
-    "excitement", "surprise", "suspense", "shock", "comeback", "heartbreak",
-    "decisive_minute", "decisive_stoppage", "lead_changes", "max_lead", "flags",
-)
 COLUMNS = (
     "match_id",
     "side",

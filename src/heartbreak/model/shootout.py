@@ -159,13 +159,3 @@ def kick_chances(kicks: Sequence[ShootoutKick], p: float) -> KickChances:
         home[i], away[i] = goals[Side.HOME], goals[Side.AWAY]
         p_home[i] = chance if first is Side.HOME else 1.0 - chance
     return KickChances(home, away, p_home)
-
-
-def in_turn(by_side: dict[Side, Sequence[ShootoutKick]], first: Side) -> tuple[ShootoutKick, ...]:
-    """The kicks of both sides (each side's in its own order) in the order they were taken:
-    alternately, ``first`` kicking first in every pair."""
-    a, b = list(by_side.get(first, ())), list(by_side.get(first.other, ()))
-    out: list[ShootoutKick] = []
-    for i in range(max(len(a), len(b))):
-        out.extend(k[i] for k in (a, b) if i < len(k))
-    return tuple(out)

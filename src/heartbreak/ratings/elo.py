@@ -21,7 +21,9 @@ goal rates.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -59,16 +61,33 @@ class EloParams:
     margin_divisor: float = 8.0
 
     def k_factor(self, competition: str) -> float:
-        """K for a competition name from the international results data."""
-        if competition in WORLD_CUP_FINALS:
+        """K for a competition name as the international results data write it; a name typed
+        another way ("copa america", "World Cup qualifier") gets the K of the name it means.
+        The one table of K factors: the ratings use it, and so do the stakes of the fans'
+        emotions (:func:`heartbreak.drama.emotions.stakes_weight`)."""
+        name = _folded(competition)
+        if name in _FOLDED_WORLD_CUP:
             return self.k_world_cup
-        if competition in CONTINENTAL_FINALS:
+        if name in _FOLDED_CONTINENTAL:
             return self.k_continental
-        if "qualification" in competition or competition in MAJOR_TOURNAMENTS:
+        if "qualification" in name or "qualifier" in name or name in _FOLDED_MAJOR:
             return self.k_qualifier
-        if competition == "Friendly":
+        if name == "friendly":
             return self.k_friendly
         return self.k_other_tournament
+
+
+@lru_cache(maxsize=4096)
+def _folded(name: str) -> str:
+    """A competition name without case, accents or surrounding spaces."""
+    plain = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold().strip()
+
+
+_FOLDED_WORLD_CUP = frozenset(map(_folded, WORLD_CUP_FINALS))
+# "Africa Cup of Nations" is the tournament's name since 2015; the data keep "African".
+_FOLDED_CONTINENTAL = frozenset(map(_folded, CONTINENTAL_FINALS | {"Africa Cup of Nations"}))
+_FOLDED_MAJOR = frozenset(map(_folded, MAJOR_TOURNAMENTS))
 
 
 def expected_score(rating_difference: np.ndarray | float) -> np.ndarray | float:

@@ -40,7 +40,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
+from heartbreak.data.sources import ATTRIBUTION_SHORT as ATTRIBUTION
 from heartbreak.domain import EventType, Period, Side
+from heartbreak.drama.emotions import fan_emotions
 from heartbreak.errors import InvalidInput
 from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.story.clock import ClockAxis, path_axis
@@ -50,17 +52,9 @@ from heartbreak.story.facts import (
     kind_mask,
     path_winner,
     peak_chance,
-    round_half_up,
     stake_of,
 )
-
-try:
-    from heartbreak.data.sources import ATTRIBUTION_SHORT as ATTRIBUTION
-except ImportError:  # pragma: no cover - the data package defines it
-    ATTRIBUTION = (
-        "Data: international results (CC0, martj42/international_results); "
-        "The Fjelstul World Cup Database © 2023 Joshua C. Fjelstul, Ph.D., CC-BY-SA 4.0"
-    )
+from heartbreak.wording import chance_text
 
 # Okabe–Ito palette.
 BLACK = "#000000"
@@ -147,9 +141,7 @@ def chart_title(path: ProbabilityPath) -> tuple[str, str]:
 
 
 def _check_emotions(path: ProbabilityPath, side: Side, emotions) -> np.ndarray:
-    if emotions is None:
-        from heartbreak.drama.emotions import fan_emotions
-
+    if emotions is None:  # a path drawn on its own; a replay passes the emotions it holds
         return np.asarray(fan_emotions(path, side)).astype(str)
     labels = np.asarray(emotions).astype(str)
     if labels.shape != (len(path),):
@@ -437,7 +429,7 @@ def _draw_peak(ax, path, side, x, chance, layout: _Layout, renderer, to_data) ->
     if peak.value >= 0.995 or peak.value <= chance[0] + 0.05:
         return
     note = ax.annotate(
-        f"peak {round_half_up(peak.value * 100)}%",
+        f"peak {chance_text(peak.value)}",
         xy=(x[index], peak.value),
         xytext=(0, 7),
         textcoords="offset points",

@@ -18,7 +18,6 @@ through in a knockout and of winning otherwise (:func:`chance_of`).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
@@ -36,11 +35,6 @@ SEALED = 0.9
 #: A goal from this minute of regulation (or of the second half of extra time) on is "late".
 LATE_MINUTE = 85
 LATE_EXTRA_MINUTE = 115
-
-
-def round_half_up(value: float) -> int:
-    """Round as people do (2.5 → 3), not to even as :func:`round` does."""
-    return math.floor(value + 0.5)
 
 
 # --- small facts ----------------------------------------------------------------------------

@@ -22,11 +22,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from heartbreak.domain import Match, Period, Side
+from heartbreak.drama.emotions import Emotion, fan_emotions
 from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.story.facts import (
     SEALED,
@@ -40,13 +41,11 @@ from heartbreak.story.facts import (
     kind_mask,
     live_points,
     moment_at,
-    round_half_up,
     shootout_start,
     story_facts,
 )
-
-if TYPE_CHECKING:
-    from heartbreak.story.records import Precedent
+from heartbreak.story.records import Precedent
+from heartbreak.wording import MONTHS, chance_parts, number_tokens, possessive, round_half_up
 
 MIN_SENTENCES, MAX_SENTENCES = 3, 6
 #: Middle sentences a story keeps before it makes room for a second context fact.
@@ -58,29 +57,6 @@ CONTEXT_MIN_STRENGTH = 0.1
 ROUTINE_MINUTES = 20.0
 #: A decisive goal's effect on the side's chance is told when it moved it at least this much.
 MIN_SWING = 0.15
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-# Minute labels (not a possessive: "Team 1's"), percentages, scores, plain numbers.
-_NUMBER = re.compile(r"\d+\+\d+'(?![A-Za-z])|\d+'(?![A-Za-z])|\d+%|\d+-\d+|\d+")
-
-
-def number_tokens(text: str) -> list[str]:
-    """Every number in a text as written: minute labels (``90+4'``), percentages, scores
-    (``2-0``) and plain numbers."""
-    return _NUMBER.findall(text)
 
 
 @dataclass(frozen=True)
@@ -191,10 +167,11 @@ class _Line:
 class _Pen:
     """Formats numbers and records where each came from, one line at a time."""
 
-    def __init__(self, path: ProbabilityPath, facts: StoryFacts) -> None:
+    def __init__(self, path: ProbabilityPath, facts: StoryFacts, emotions: np.ndarray) -> None:
         self.path = path
         self.facts = facts
         self.chance = chance_of(path, facts.side)
+        self.emotions = emotions
         self.line: _Line | None = None
 
     def start(self, order: float, priority: int) -> _Line:
@@ -215,17 +192,12 @@ class _Pen:
     def pct(self, index: int) -> str:
         """The side's chance at a point: "93%" (or "over 99%", "under 1%")."""
         value = float(self.chance[index])
-        shown = round_half_up(value * 100)
         source = f"chance_of(path, {self.facts.side.value})[{index}]"
-        if shown >= 100 and value < 1.0:
-            return "over " + self.add(
-                StoryNumber("99%", "percent", value, source, index=index, relation=">")
-            )
-        if shown <= 0 < value:
-            return "under " + self.add(
-                StoryNumber("1%", "percent", value, source, index=index, relation="<")
-            )
-        return self.add(StoryNumber(f"{shown}%", "percent", value, source, index=index))
+        qualifier, number = chance_parts(value)
+        relation = {"over ": ">", "under ": "<"}.get(qualifier, "=")
+        return qualifier + self.add(
+            StoryNumber(number, "percent", value, source, index=index, relation=relation)
+        )
 
     def threshold(self, level: float, index: int) -> str:
         return self.add(
@@ -295,7 +267,7 @@ class _Pen:
     def date(self, day: dt.date) -> str:
         d = self.add(StoryNumber(str(day.day), "date", day, "info.date"))
         y = self.add(StoryNumber(str(day.year), "date", day, "info.date"))
-        return f"{d} {_MONTHS[day.month - 1]} {y}"
+        return f"{d} {MONTHS[day.month - 1]} {y}"
 
     def names(self) -> list[tuple[str, str]]:
         """Names from the data that the text may quote, with where each came from."""
@@ -339,10 +311,6 @@ class _Pen:
 
 
 # --- words ----------------------------------------------------------------------------------
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _join(items: list[str]) -> str:
@@ -509,7 +477,7 @@ def _peak(pen: _Pen, facts: StoryFacts) -> _Line | None:
         return None  # where a match in progress stands now: the closing sentence tells it
     line = pen.start(order=peak.moment.index, priority=4)
     pen.write(
-        f"At {pen.minute(peak.moment)} {_possessive(facts.team)} chance of ",
+        f"At {pen.minute(peak.moment)} {possessive(facts.team)} chance of ",
         f"{_chance_goal(facts)} stood at {pen.pct(peak.moment.index)}, with ",
         f"{pen.minutes_left(peak.moment)}.",
     )
@@ -525,7 +493,7 @@ def _low(pen: _Pen, facts: StoryFacts) -> _Line | None:
         return None  # where a match in progress stands now: the closing sentence tells it
     line = pen.start(order=low.moment.index, priority=4)
     pen.write(
-        f"By {pen.minute(low.moment)} {_possessive(facts.team)} chance of ",
+        f"By {pen.minute(low.moment)} {possessive(facts.team)} chance of ",
         f"{_chance_goal(facts)} was down to {pen.pct(low.moment.index)}, with ",
         f"{pen.minutes_left(low.moment)}.",
     )
@@ -549,12 +517,12 @@ def _fightback(pen: _Pen, facts: StoryFacts, goals: list[GoalFact], by: Side) ->
         moved = "cutting" if turn.after < turn.before else "lifting"
         numbers = f"{pen.pct(turn.moment.index - 1)} to {pen.pct(turn.moment.index)}"
         if len(goals) == 1:
-            pen.write(f", {moved} {_possessive(facts.team)} chance from {numbers}")
+            pen.write(f", {moved} {possessive(facts.team)} chance from {numbers}")
         else:
             word = "equaliser" if hit[0].home_goals == hit[0].away_goals else "goal"
             pen.write(
                 f"; the {word} at {pen.minute(turn.moment)} alone took ",
-                f"{_possessive(facts.team)} chance from {numbers}",
+                f"{possessive(facts.team)} chance from {numbers}",
             )
     pen.write(".")
     return line
@@ -571,7 +539,7 @@ def _decisive(pen: _Pen, facts: StoryFacts) -> _Line | None:
         level = pen.score(facts.side, len(pen.path) - 1)
         pen.write(
             f"Level at {level}{after}, the match went to penalties, where ",
-            f"{_possessive(facts.team)} chance of {_chance_goal(facts)} stood at ",
+            f"{possessive(facts.team)} chance of {_chance_goal(facts)} stood at ",
             f"{pen.pct(shootout_start(pen.path))}, and {_shootout_won(pen, d, team)}.",
         )
         return line
@@ -616,7 +584,7 @@ def _shootout_won(pen: _Pen, d: Decisive, team: str) -> str:
         return f"{team} won the shootout"
     score = pen.shootout_score(d.side, d.moment.index)
     if kick.player and kick.converted and kick.side is d.side:
-        return f"{_possessive(kick.player)} kick won the shootout {score} for {team}"
+        return f"{possessive(kick.player)} kick won the shootout {score} for {team}"
     if kick.player and not kick.converted and kick.side is not d.side:
         return f"{team} won the shootout {score} when {kick.player} missed"
     return f"{team} won the shootout {score}"
@@ -636,7 +604,7 @@ def _swing(pen: _Pen, facts: StoryFacts, d: Decisive) -> str:
     else:
         return ""
     numbers = f"{pen.pct(index - 1)} to {pen.pct(index)}"
-    return f", {verb} {_possessive(facts.team)} chance of {_chance_goal(facts)} from {numbers}"
+    return f", {verb} {possessive(facts.team)} chance of {_chance_goal(facts)} from {numbers}"
 
 
 def _tally(pen: _Pen, facts: StoryFacts) -> _Line | None:
@@ -691,7 +659,7 @@ def _goalless(pen: _Pen, facts: StoryFacts) -> _Line:
     moved = "risen" if pen.chance[index] > facts.prematch.value else "drifted"
     pen.write(
         f"Neither side found the net, and with {pen.minutes_left(moment)} ",
-        f"{_possessive(facts.team)} chance of {_chance_goal(facts)} had {moved} to ",
+        f"{possessive(facts.team)} chance of {_chance_goal(facts)} had {moved} to ",
         f"{pen.pct(index)}.",
     )
     return line
@@ -724,8 +692,8 @@ def _red_card(pen: _Pen, facts: StoryFacts) -> _Line | None:
         )
     else:
         pen.write(
-            f"{_possessive(team)} {who} was sent off at {minute}, and ",
-            f"{_possessive(facts.team)} chance of {_chance_goal(facts)} {change}.",
+            f"{possessive(team)} {who} was sent off at {minute}, and ",
+            f"{possessive(facts.team)} chance of {_chance_goal(facts)} {change}.",
         )
     return line
 
@@ -737,7 +705,7 @@ def _sealed(pen: _Pen, facts: StoryFacts) -> _Line | None:
         return None
     line = pen.start(order=sealed.index, priority=5)
     pen.write(
-        f"From {pen.minute(sealed)} on, {_possessive(facts.team)} chance of ",
+        f"From {pen.minute(sealed)} on, {possessive(facts.team)} chance of ",
         f"{_chance_goal(facts)} never fell below {pen.threshold(SEALED, sealed.index)}.",
     )
     return line
@@ -783,7 +751,7 @@ def _so_far(pen: _Pen, facts: StoryFacts) -> _Line:
     moment = moment_at(pen.path, end)
     at = f"At {pen.minute(moment)}" if end > 0 else "At kick-off"
     pen.write(
-        f"{at} it was {pen.score(facts.side, end)}, with {_possessive(facts.team)} chance of ",
+        f"{at} it was {pen.score(facts.side, end)}, with {possessive(facts.team)} chance of ",
         f"{_chance_goal(facts)} at {pen.pct(end)}.",
     )
     return line
@@ -792,10 +760,8 @@ def _so_far(pen: _Pen, facts: StoryFacts) -> _Line:
 def _feeling(pen: _Pen, facts: StoryFacts) -> str:
     """How the fans' feelings turned, when they did: ": for their fans, the ecstasy of 52'
     ended in despair" (from :func:`heartbreak.drama.emotions.fan_emotions`)."""
-    from heartbreak.drama.emotions import Emotion, fan_emotions
-
     path = pen.path
-    labels = fan_emotions(path, facts.side)
+    labels = pen.emotions
     final = Emotion(str(labels[-1]))
     up = (Emotion.ECSTASY, Emotion.ELATION, Emotion.JOY)
     down = (Emotion.DESPAIR, Emotion.AGONY, Emotion.DISMAY)
@@ -884,9 +850,16 @@ def tell_story(
     context: Sequence[Precedent] = (),
     *,
     in_progress: bool = False,
+    emotions: np.ndarray | None = None,
+    facts: StoryFacts | None = None,
 ) -> Story:
     """Three to six sentences on ``match`` from ``side``'s point of view (default: the losing
     side, else the home side), every number traceable to ``path`` (see :meth:`Story.numbers`).
+
+    ``emotions``: the side's fans' feeling at every point of ``path``, as the replay holds them
+    (:func:`heartbreak.results.build_replay`); :func:`~heartbreak.drama.emotions.fan_emotions`
+    of the path when not given. ``facts``: the story facts of ``path`` from that side, when
+    already worked out (:func:`~heartbreak.story.facts.story_facts`).
 
     ``context``: true facts about the match from the history before it
     (:func:`heartbreak.story.records.precedents`); the :data:`CONTEXT_SENTENCES` strongest (of
@@ -897,8 +870,13 @@ def tell_story(
     ``in_progress``: a match still being played, ``path`` ending where it stands (its latest
     event): the story tells it so far and ends with where it stood, not with a result.
     """
-    facts = story_facts(path, match, side, in_progress=in_progress)
-    pen = _Pen(path, facts)
+    if facts is None:
+        facts = story_facts(path, match, side, in_progress=in_progress)
+    if emotions is None:
+        emotions = fan_emotions(path, facts.side)
+    elif len(emotions) != len(path):
+        raise ValueError(f"emotions: {len(emotions)} labels for a path of {len(path)} points")
+    pen = _Pen(path, facts, np.asarray(emotions))
     first = _setting(pen, facts)
     middle = [line for line in _middle(pen, facts) if line is not None]
     last = _so_far(pen, facts) if in_progress else _outcome(pen, facts)
@@ -940,7 +918,7 @@ def _range(pen: _Pen, facts: StoryFacts) -> _Line:
     """A fallback sentence: the range the side's chance moved through."""
     line = pen.start(order=0.0, priority=9)
     pen.write(
-        f"Along the way {_possessive(facts.team)} chance of {_chance_goal(facts)} ranged from ",
+        f"Along the way {possessive(facts.team)} chance of {_chance_goal(facts)} ranged from ",
         f"{pen.pct(facts.low.moment.index)} at {pen.minute(facts.low.moment)} to ",
         f"{pen.pct(facts.peak.moment.index)} at {pen.minute(facts.peak.moment)}.",
     )

@@ -71,8 +71,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from heartbreak.domain import Side, minute_label
-from heartbreak.story.facts import LATE_EXTRA_MINUTE, LATE_MINUTE, round_half_up
+from heartbreak.domain import NOMINAL_ENDS, Side, minute_label
+from heartbreak.story.facts import LATE_EXTRA_MINUTE, LATE_MINUTE
+from heartbreak.wording import MONTHS, number_tokens, possessive, round_half_up
 from heartbreak.wording import ordinal as ordinal_text
 
 WORLD_CUP = "FIFA World Cup"
@@ -132,23 +133,7 @@ _NEXT = {
     "semi-finals": (2, "reached the World Cup final", "a first World Cup final"),
     "final": (1, "won the World Cup", "a first World Cup title"),
 }
-#: The nominal ends of the periods: a goal written there may have come in stoppage time.
-_NOMINAL_ENDS = (45, 90, 105, 120)
 _WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -172,8 +157,6 @@ class Precedent:
     numbers: tuple[tuple[str, Any, str], ...]
 
     def __post_init__(self) -> None:
-        from heartbreak.story.narrative import number_tokens
-
         written = Counter(number_tokens(self.text))
         listed = Counter(text for text, _, _ in self.numbers)
         if written != listed:
@@ -210,8 +193,6 @@ class _Writer:
 
     def name(self, name: str, source: str) -> str:
         """A name from the data; digits inside it are listed with the name as value."""
-        from heartbreak.story.narrative import number_tokens
-
         for token in number_tokens(name):
             self.numbers.append((token, name, source))
         return name
@@ -249,10 +230,6 @@ class _Writer:
             reference_date=None if reference is None else _day(reference["date"]),
             numbers=tuple(self.numbers),
         )
-
-
-def _possessive(name: str) -> str:
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _day(value: Any) -> dt.date:
@@ -348,7 +325,7 @@ def knockout_goals(
     winning = of_winner[nth.to_numpy() == of_winner["_need"].to_numpy()].set_index("match_id")
     for column in ("period", "minute", "stoppage", "scorer", "own_goal", "team", "seq"):
         out[f"win_{column}"] = winning[column].reindex(ids).astype(object).to_numpy()
-    at_end = winning["minute"].isin(_NOMINAL_ENDS) & (winning["stoppage"].fillna(0) == 0)
+    at_end = winning["minute"].isin(NOMINAL_ENDS) & (winning["stoppage"].fillna(0) == 0)
     dates = pd.to_datetime(rows["date"]).reindex(winning.index)
     unrecorded = np.ones(len(winning), bool) if stoppage_from is None else dates < stoppage_from
     out["win_exact"] = ~(at_end & unrecorded).reindex(ids, fill_value=False).to_numpy(dtype=bool)
@@ -566,8 +543,8 @@ def _goal_owner(w: _Writer, stats: pd.Series, source: str) -> str:
     """ "Nacer Chadli's" for a winning goal, "Belgium's" for an own goal or an unnamed one."""
     scorer = stats["win_scorer"]
     if isinstance(scorer, str) and scorer and not bool(stats["win_own_goal"]):
-        return _possessive(w.name(scorer, source + ".scorer"))
-    return _possessive(w.name(str(stats["win_team"]), source + ".team"))
+        return possessive(w.name(scorer, source + ".scorer"))
+    return possessive(w.name(str(stats["win_team"]), source + ".team"))
 
 
 def first_knockout_goals(scope: _Scope, goals: pd.DataFrame) -> list[Precedent]:
@@ -608,7 +585,7 @@ def first_knockout_goals(scope: _Scope, goals: pd.DataFrame) -> list[Precedent]:
         noun, verb = ("goal", "was") if len(labels) == 1 else ("goals", "were")
         n = w.count(played, f"earlier World Cup knockout matches of {team}")
         matches = "knockout match" if played == 1 else "knockout matches"
-        w(f"{_possessive(name)} {noun} at {at} {verb} their first in a World Cup knockout ")
+        w(f"{possessive(name)} {noun} at {at} {verb} their first in a World Cup knockout ")
         w(f"match, after {n} {matches} without one.")
         out.append(w.build("first_knockout_goals", _rarity_chances(played + 1), row, team))
     return out
@@ -804,7 +781,7 @@ def rout(scope: _Scope) -> list[Precedent]:
     team = w.name(row[side], f"matches[match_id={mid}].{side}")
     other = w.name(row[_other(side)], f"matches[match_id={mid}].{_other(side)}")
     score = _score(w, row, side)
-    w(f"{_possessive(team)} {score} win over {other} was the biggest winning margin ")
+    w(f"{possessive(team)} {score} win over {other} was the biggest winning margin ")
     noun = _stage_noun(w, stage)
     if ref is None:
         w(f"ever in a World Cup {noun}.")
@@ -886,7 +863,7 @@ def winless_run_ended(row: pd.Series, earlier: pd.DataFrame) -> list[Precedent]:
     name = w.name(team, f"matches[match_id={mid}].{side}")
     n = w.count(run, f"matches of {team} since its last win")
     day = _day(first["date"])
-    month = _MONTHS[day.month - 1]
+    month = MONTHS[day.month - 1]
     w(f"The win ended a run of {n} matches without a win for {name}, going back to {month} ")
     w(w.year(first), ".")
     return [w.build("winless_run_ended", 1.0 - 0.5 ** (run / 20), row, team, None)]
@@ -917,13 +894,13 @@ def heaviest_defeat(row: pd.Series, earlier: pd.DataFrame) -> list[Precedent]:
     w = _Writer()
     name = w.name(team, f"matches[match_id={mid}].{loser_side}")
     if ref is None:
-        w(f"It was {_possessive(name)} heaviest defeat ever.")
+        w(f"It was {possessive(name)} heaviest defeat ever.")
         rarity = _rarity_years(row["date"], theirs["date"].iloc[0])
     else:
         ref_side = "home" if ref["home"] == team else "away"
         opp = w.name(ref[_other(ref_side)], f"matches[match_id={int(ref['match_id'])}].opponent")
         score = _score(w, ref, ref_side)
-        w(f"It was {_possessive(name)} heaviest defeat since losing {score} to {opp} in ")
+        w(f"It was {possessive(name)} heaviest defeat since losing {score} to {opp} in ")
         w(w.year(ref), ".")
         rarity = _rarity_years(row["date"], ref["date"])
     return [w.build("heaviest_defeat", rarity, row, team, ref)]

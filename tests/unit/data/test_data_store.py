@@ -11,14 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from heartbreak.data.store import (
-    SCHEMA_VERSION,
-    StaleStore,
-    Store,
-    build_store,
-    ensure_store,
-    remove_stale_temps,
-)
+from heartbreak.build import build_store, ensure_store
+from heartbreak.data.store import SCHEMA_VERSION, StaleStore, Store, remove_stale_temps
 from heartbreak.domain import EventType, Period, Side
 from heartbreak.errors import BadSourceRows, DataUnavailable, NoSuchMatch, StoreError, UnknownTeam
 

@@ -7,11 +7,10 @@ from itertools import product
 
 import pytest
 
-from heartbreak.domain import ShootoutKick, Side
+from heartbreak.domain import ShootoutKick, Side, in_turn
 from heartbreak.model.shootout import (
     ROUNDS,
     first_kicker_chance,
-    in_turn,
     kick_chances,
     kicks_problem,
     outcome,

@@ -23,10 +23,10 @@ from heartbreak.story.facts import (
     live_points,
     path_winner,
     peak_chance,
-    round_half_up,
     stake_of,
     story_facts,
 )
+from heartbreak.wording import round_half_up
 
 from .conftest import AWAY, GOAL, HOME, build
 

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from heartbreak.domain import Event, Match, MatchInfo, ShootoutKick
 from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.replay import replay
-from heartbreak.story.facts import chance_of, moment_at, round_half_up
+from heartbreak.story.facts import chance_of, moment_at
 from heartbreak.story.narrative import Story, number_tokens, tell_story
+from heartbreak.wording import round_half_up
 
 from .conftest import AWAY, GOAL, HOME, RED, belgium_japan_match, build
 

@@ -1,0 +1,266 @@
+"""The store build: sources → derived tables → Elo ratings → user matches → drama index → store.
+
+The data layer (:mod:`heartbreak.data`) only loads, derives and stores; this module puts the
+model on top of it. :func:`build_store` validates every source file first (nothing is written if
+a row is bad), derives the tables (:mod:`heartbreak.data.tables`), rates every match with
+:class:`heartbreak.ratings.elo.EloRatings`, appends the user's imported matches
+(:mod:`heartbreak.data.usermatches`), replays every match into the drama index
+(:mod:`heartbreak.drama.index`) and writes the store atomically
+(:func:`heartbreak.data.store.write_store`). :func:`ensure_store` opens the store, fetching the
+sources and building it on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from heartbreak import config
+from heartbreak.data.fetch import fetch_sources, locate_sources
+from heartbreak.data.integrity import (
+    in_step,
+    modifications_in,
+    reconcile_user_matches,
+    recorded_meta,
+    user_matches_digest,
+    verify_sources,
+)
+from heartbreak.data.loaders import load_sources
+from heartbreak.data.sources import (
+    ATTRIBUTION_INTERNATIONAL,
+    ATTRIBUTION_WORLDCUP,
+    SOURCES_BY_PATH,
+)
+from heartbreak.data.store import SCHEMA_VERSION, TABLES, StaleStore, Store, write_store
+from heartbreak.data.tables import RED_CARDS, derive_tables, matches_from_frames
+from heartbreak.data.userfile import UserMatch
+from heartbreak.data.usermatches import append_user_matches, read_user_matches, user_matches_path
+from heartbreak.drama.index import drama_index
+from heartbreak.errors import BadSourceRow, ChecksumMismatch, DataUnavailable
+from heartbreak.model.inplay import InPlayModel
+from heartbreak.model.params import load_params
+from heartbreak.model.prematch import PrematchModel
+from heartbreak.ratings.elo import EloRatings
+
+Progress = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did: row counts per table, warnings, skipped bad rows and the time taken."""
+
+    db_path: Path
+    counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    skipped_rows: list[BadSourceRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def skipped(self) -> int:
+        return len(self.skipped_rows)
+
+
+def rate_matches(tables: dict[str, pd.DataFrame]) -> float:
+    """Rate every match of the derived tables in date order (World Football Elo): adds the
+    matches' ``elo_home`` and ``elo_away`` (before the match) and the ``ratings`` table; returns
+    the initial rating of a team without a match."""
+    m = tables["matches"]
+    columns = ["match_id", "date", "home", "away", "home_score", "away_score", "competition"]
+    elo = EloRatings()
+    elo.fit(m[[*columns, "neutral"]].sort_values(["date", "match_id"], kind="stable"))
+    pre = elo.pre_match_.set_index("match_id").reindex(m["match_id"])
+    m["elo_home"] = pre["elo_home"].to_numpy()
+    m["elo_away"] = pre["elo_away"].to_numpy()
+    tables["ratings"] = elo.history_[["team", "date", "match_id", "rating_before", "rating_after"]]
+    return float(elo.params.initial_rating)
+
+
+def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.DataFrame:
+    """The drama index of every match (:mod:`heartbreak.drama.index`), from the derived tables
+    and the packaged model parameters."""
+    matches = tables["matches"]
+    rows = matches.set_index("match_id", drop=False)
+    goals = tables["goals"][tables["goals"]["minute"].notna()]
+    cards = tables["cards"]
+    reds = cards[cards["card"].isin(list(RED_CARDS)) & cards["minute"].notna()]
+
+    kicks = tables["shootout_kicks"].merge(
+        tables["shootouts"][["match_id", "first_shooter"]], on="match_id", how="inner"
+    )
+
+    def events(ids):
+        wanted = rows.loc[ids]
+        return matches_from_frames(
+            wanted,
+            goals[goals["match_id"].isin(ids)],
+            reds[reds["match_id"].isin(ids)],
+            kicks[kicks["match_id"].isin(ids)],
+        )
+
+    def progress(description: str, advance: int = 0, total: int | None = None) -> None:
+        step(f"replaying matches: {description}")
+
+    params = load_params()
+    return drama_index(
+        matches,
+        events,
+        PrematchModel.from_params(params.goals),
+        InPlayModel(params.inplay),
+        progress,
+    )
+
+
+def build_store(
+    data_dir: Path | str,
+    db_path: Path | str,
+    skip_bad_rows: bool = False,
+    progress: Progress | None = None,
+    user_matches: list[UserMatch] | None = None,
+    *,
+    allow_modified: bool = False,
+    accepted: Mapping[str, str] | None = None,
+) -> BuildReport:
+    """Validate the sources in ``data_dir`` and build the store at ``db_path`` atomically.
+
+    ``user_matches`` are appended after the real matches (see the module docstring); by default
+    those of the user-matches file beside ``db_path`` (after finishing an import that was
+    interrupted between its renames: :mod:`heartbreak.data.integrity`).
+
+    Every source file must have its pinned SHA-256; with ``allow_modified`` any file may
+    differ, and ``accepted`` (``{path: SHA-256}``) lets through the files whose bytes a previous
+    ``allow_modified`` build accepted. The files that differ are recorded in ``meta``
+    (``modified:<file>``).
+
+    Raises :class:`~heartbreak.errors.DataUnavailable` when files are missing,
+    :class:`~heartbreak.errors.ChecksumMismatch` for a file that is not the pinned one,
+    :class:`~heartbreak.errors.BadSourceRows` for malformed rows (unless ``skip_bad_rows``) and
+    :class:`BadUserMatch` for a user match with an unknown team and no rating, in every case
+    before anything is written.
+    """
+    config.check_store_target(db_path)  # a folder, or a folder that cannot be written: at once
+    started = time.perf_counter()
+    total = 14
+    report: Progress = progress or (lambda *a, **k: None)
+
+    def step(description: str, advance: int = 0) -> None:
+        report(description, advance, total)
+
+    if user_matches is None:
+        origin = str(user_matches_path(db_path))
+        previous = recorded_meta(db_path).get("user_matches_sha256")
+        reconcile_user_matches(db_path, previous)
+        user_matches = read_user_matches(origin)
+    else:
+        origin = "user matches"
+    folder = locate_sources(data_dir)
+    step("verifying sources")
+    modified = verify_sources(folder, allow_modified=allow_modified, accepted=accepted)
+    step("reading sources")
+    src = load_sources(folder, skip_bad_rows=skip_bad_rows, progress=step)
+    for file, digest in src.sha256.items():
+        pinned = SOURCES_BY_PATH.get(file)
+        expected = modified.get(file, pinned.sha256 if pinned is not None else digest)
+        if digest != expected:
+            raise ChecksumMismatch(
+                f"{file} in {folder} changed while the store was being built "
+                f"(SHA-256 {digest}, verified as {expected}); build again"
+            )
+    step("checked sources", 1)
+    tables = derive_tables(src, step)
+    step("ratings", 1)
+    initial_rating = rate_matches(tables)
+    if user_matches:
+        append_user_matches(tables, list(user_matches), origin, initial_rating)
+    step("replaying matches", 1)
+    tables["drama"] = drama_table(tables, step)
+    step("writing store", 1)
+
+    counts = {name: len(tables[name]) for name in TABLES}
+    warnings = list(src.warnings)
+    for file, digest in sorted(src.sha256.items()):
+        pinned = SOURCES_BY_PATH.get(file)
+        if pinned is not None and pinned.sha256 != digest:
+            warnings.append(f"{file} is not the pinned version (SHA-256 {digest[:12]}…)")
+    if src.skipped:
+        warnings.append(f"skipped {src.skipped} bad source rows")
+    meta = {
+        "schema_version": str(SCHEMA_VERSION),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "elo_initial_rating": repr(float(initial_rating)),
+        "skipped_rows": str(src.skipped),
+        "user_matches": str(len(user_matches)),
+        "user_matches_sha256": user_matches_digest(user_matches),
+        **{f"modified:{file}": digest for file, digest in sorted(modified.items())},
+        "attribution:international": ATTRIBUTION_INTERNATIONAL,
+        "attribution:worldcup": ATTRIBUTION_WORLDCUP,
+        **{f"sha256:{file}": digest for file, digest in src.sha256.items()},
+        **{f"count:{name}": str(n) for name, n in counts.items()},
+    }
+
+    write_store(db_path, tables, meta)
+    step("store ready", 1)
+    return BuildReport(
+        Path(db_path), counts, warnings, list(src.bad_rows), time.perf_counter() - started
+    )
+
+
+def ensure_store(
+    db_path: Path | str | None = None,
+    data_dir: Path | str | None = None,
+    progress: Progress | None = None,
+    *,
+    allow_modified: bool = False,
+) -> Store:
+    """Open the store, building it first when it does not exist, has an old schema or no
+    longer agrees with its user-matches file.
+
+    ``db_path`` and ``data_dir`` default as in :mod:`heartbreak.config`. When no source folder
+    was named (no argument, no ``HEARTBREAK_DATA_DIR``) and the user's own copy is missing, the
+    sources are downloaded first, so a new user never has to know the order of steps.
+
+    An import killed between its two renames is finished first (its list renamed into place);
+    a user-matches file that otherwise differs from what the store was built from (edited by
+    hand) gets the store rebuilt from it. A rebuild accepts the modified sources the previous
+    store was built from (:mod:`heartbreak.data.integrity`); a first build, with
+    ``allow_modified``, any.
+    """
+    db = config.db_path(db_path)
+    if db.is_file():
+        try:
+            store = Store(db)
+        except StaleStore:
+            pass
+        else:
+            if _agrees_with_user_file(store):
+                return store
+            store.close()
+    config.check_store_target(db)  # before a build whose store could not be written
+    accepted = modifications_in(recorded_meta(db))
+    sources = config.data_dir(data_dir)
+    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
+    if not named:
+        try:
+            locate_sources(sources)
+        except DataUnavailable:
+            fetch_sources(sources, progress=progress)
+    build_store(sources, db, progress=progress, allow_modified=allow_modified, accepted=accepted)
+    return Store(db)
+
+
+def _agrees_with_user_file(store: Store) -> bool:
+    """Whether an open store was built from what its user-matches file holds, after finishing
+    an interrupted import; an unreadable file counts as agreeing (the next build reports it)."""
+    meta = store.meta()
+    recorded = meta.get("user_matches_sha256")
+    count = int(meta.get("user_matches", 0) or 0)
+    user_file = user_matches_path(store.path)
+    agrees = in_step(recorded, count, user_file)
+    if agrees is False and reconcile_user_matches(store.path, recorded):
+        agrees = in_step(recorded, count, user_file)
+    return agrees is not False
