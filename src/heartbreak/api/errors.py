@@ -3,9 +3,11 @@
 ``{"error": {"status": int, "type": str, "message": str, "field": str | null}}``
 
 - :class:`~heartbreak.errors.HeartbreakError` → its ``http_status`` (UnknownTeam and NoSuchMatch
-  404, InvalidInput 422, the others 400 or their own status); ``field`` is the request parameter
-  the error is about when it can be told: the one holding an unknown team's name, the one the
-  message starts with (``side: ...``), else the endpoint's one path parameter (``path.match_id``).
+  404, InvalidInput 422, LimitReached 429 or 413, the others 400 or their own status);
+  ``field`` is the part of the request the error is about: the error's own ``field`` (a
+  parameter, ``query.date``, or a field of a JSON body, ``body.minute``); for an error raised
+  without one, the parameter holding an unknown team's name, the one the message starts with
+  (``side: ...``), else the endpoint's one path parameter (``path.match_id``).
 - A request that fails validation → 422, ``field`` the first failing location (``query.date``).
 - An unknown route → 404; a wrong method → 405; a body over the limit → 413.
 - Anything unexpected → 500 with a fixed message: no traceback leaves the server.
@@ -22,7 +24,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from heartbreak.errors import HeartbreakError, UnknownTeam
+from heartbreak.errors import HeartbreakError, LimitReached, UnknownTeam
 
 #: Largest request body accepted, in bytes (1 MiB).
 MAX_BODY_BYTES = 1024 * 1024
@@ -101,20 +103,50 @@ def _answer(
     return error_response(status, type_, message, field, headers)
 
 
+#: Request methods whose input is their JSON body.
+_BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+def _parameter(name: str, request: Request) -> str | None:
+    """``path.x`` or ``query.x`` for a request parameter called ``name`` as the command line
+    spells it (``--from`` is ``date_from``), else None."""
+    key = name.strip().lstrip("-").replace("-", "_")
+    key = {"from": "date_from", "to": "date_to"}.get(key, key)
+    if key in request.path_params:
+        return f"path.{key}"
+    if key in request.query_params:
+        return f"query.{key}"
+    return None
+
+
 def _field_of(exc: HeartbreakError, request: Request) -> str | None:
-    """The request parameter an error is about: the one holding an unknown team's name, or the
-    one a message starts with (``side: ...``, ``--from: ...``)."""
-    params = [("path", k, v) for k, v in request.path_params.items()]
-    params += [("query", k, v) for k, v in request.query_params.items()]
-    if isinstance(exc, UnknownTeam):
-        for where, key, value in params:
-            if str(value) == exc.name:
-                return f"{where}.{key}"
-    head = exc.message.split(":", 1)[0].strip().lstrip("-").replace("-", "_")
-    head = {"from": "date_from", "to": "date_to"}.get(head, head)
-    for where, key, _ in params:
-        if key == head:
-            return f"{where}.{key}"
+    """The part of the request an error is about.
+
+    - The error's own ``field`` when it has one: the request parameter of that name, else
+      (a request with a JSON body) that field of the body, ``body.minute``.
+    - A limit without one is about no field.
+    - An error raised without its field: the parameter holding an unknown team's name, or the
+      parameter the message starts with (``side: ...``, ``--from: ...``).
+    - Else the endpoint's one path parameter, if it has one.
+    """
+    if exc.field is not None:
+        found = _parameter(exc.field, request)
+        if found is None and request.method in _BODY_METHODS:
+            found = f"body.{exc.field}"
+        if found is not None:
+            return found
+    elif isinstance(exc, LimitReached):
+        return None
+    else:
+        if isinstance(exc, UnknownTeam):
+            params = [("path", k, v) for k, v in request.path_params.items()]
+            params += [("query", k, v) for k, v in request.query_params.items()]
+            for where, key, value in params:
+                if str(value) == exc.name:
+                    return f"{where}.{key}"
+        found = _parameter(exc.message.split(":", 1)[0], request)
+        if found is not None:
+            return found
     path_params = list(request.path_params)
     return f"path.{path_params[0]}" if len(path_params) == 1 else None
 
@@ -123,7 +155,8 @@ async def _heartbreak_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HeartbreakError)
     status = int(getattr(exc, "http_status", 400))
     field = _field_of(exc, request)
-    return _answer(request, status, type(exc).__name__, exc.message, field, error=exc)
+    headers = getattr(exc, "headers", None)
+    return _answer(request, status, type(exc).__name__, exc.message, field, headers, error=exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -20,7 +20,8 @@
     state is then exactly what ``GET /api/live/{live_id}`` answers for that ``id``.
 
 A state is encoded once when it changes, whole and as an append; every answer and every
-subscriber gets those bytes.
+subscriber gets those bytes. Errors are raised (with their field) and answered in the one error
+shape by :mod:`heartbreak.api.errors`.
 
 The three writes need a bearer token (:mod:`heartbreak.api.auth`: 401 without a valid one, 403
 with one for another match) and are rate-limited per writer; live matches, messages per match
@@ -40,14 +41,14 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Body, Path, Request, Security
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import Receive, Scope, Send
 
 from heartbreak.api.auth import BEARER, LiveWriteRoute
-from heartbreak.api.errors import ERROR_RESPONSES, ErrorResponse, error_response
+from heartbreak.api.errors import ERROR_RESPONSES, ErrorResponse
 from heartbreak.api.limits import env_name
-from heartbreak.errors import InvalidInput, LimitReached, UnknownTeam
+from heartbreak.errors import LimitReached
 from heartbreak.live.service import HEARTBEAT, MAX_BATCH, LiveService, Snapshot
 
 live_router = APIRouter(
@@ -106,17 +107,14 @@ def _json(snapshot: Snapshot, status: int = 200) -> Response:
     return Response(snapshot.body, status, media_type="application/json")
 
 
-def _limit(exc: LimitReached) -> JSONResponse:
-    return error_response(exc.http_status, "LimitReached", exc.message)
-
-
-def _over_rate(request: Request, cost: int) -> JSONResponse | None:
-    """None when the writer may send ``cost`` messages now, else the 429 answer."""
+def _check_rate(request: Request, cost: int) -> None:
+    """Raise :class:`~heartbreak.errors.LimitReached` (429) unless the writer may send ``cost``
+    messages now."""
     limits = request.app.state.limits
     writer = request.state.live_writer
     wait = request.app.state.live_rate.take(writer.key, cost)
     if wait is None:
-        return None
+        return
     rate = f"{limits.live_rate:g} messages a second, bursts of {limits.live_burst}"
     settings = f"{env_name('live_rate')}, {env_name('live_burst')}"
     if math.isinf(wait):
@@ -125,13 +123,7 @@ def _over_rate(request: Request, cost: int) -> JSONResponse | None:
     else:
         message = f"too many messages for this writer ({rate}; {settings}); retry in {wait:.1f} s"
         headers = {"Retry-After": str(max(1, math.ceil(wait)))}
-    return error_response(429, "LimitReached", message, None, headers)
-
-
-def _invalid(exc: InvalidInput, where: str = "body") -> JSONResponse:
-    head = exc.message.split(":", 1)[0].strip()
-    field = f"{where}.{head}" if head and " " not in head else None
-    return error_response(422, "InvalidInput", exc.message, field)
+    raise LimitReached(message, 429, headers=headers)
 
 
 @live_router.post(
@@ -143,18 +135,8 @@ def _invalid(exc: InvalidInput, where: str = "body") -> JSONResponse:
 )
 def create(request: Request, body: LiveCreate) -> Any:
     live = get_live(request)
-    refused = _over_rate(request, 1)
-    if refused is not None:
-        return refused
-    try:
-        live_id = live.create(body.model_dump())
-    except LimitReached as exc:
-        return _limit(exc)
-    except InvalidInput as exc:
-        return _invalid(exc)
-    except UnknownTeam as exc:
-        field = "body.home" if exc.name == body.home else "body.away"
-        return error_response(404, "UnknownTeam", exc.message, field)
+    _check_rate(request, 1)
+    live_id = live.create(body.model_dump())
     return _json(live.snapshot(live_id), 201)
 
 
@@ -181,9 +163,7 @@ def state(request: Request, live_id: LiveId) -> Response:
     responses=WRITE_RESPONSES,
 )
 def delete(request: Request, live_id: LiveId) -> Response:
-    refused = _over_rate(request, 1)
-    if refused is not None:
-        return refused
+    _check_rate(request, 1)
     get_live(request).delete(live_id)
     return Response(status_code=204)
 
@@ -208,15 +188,8 @@ def events(
     live.match(live_id)  # an unknown id is a 404 before any message is judged
     # (a list over the batch limit is the service's 422, so it costs only that limit)
     cost = min(len(body), MAX_BATCH) if isinstance(body, list) else 1
-    refused = _over_rate(request, cost)
-    if refused is not None:
-        return refused
-    try:
-        return _json(live.ingest_snapshot(live_id, body))
-    except LimitReached as exc:
-        return _limit(exc)
-    except InvalidInput as exc:
-        return _invalid(exc)
+    _check_rate(request, cost)
+    return _json(live.ingest_snapshot(live_id, body))
 
 
 #: Set in the task of a stream dropped for not reading, so that uvicorn's note that the answer
@@ -290,11 +263,9 @@ async def stream(request: Request, live_id: LiveId) -> StreamingResponse:
     client = request.client.host if request.client else "unknown"
     slots = state.live_streams
     if not slots.acquire(client):
-        return error_response(
-            429,
-            "LimitReached",
+        raise LimitReached(
             f"this client address has {slots.limit} live streams open, the limit"
-            f" ({env_name('live_max_streams')}); close one first",
+            f" ({env_name('live_max_streams')}); close one first"
         )
     queue = None
     closed = False

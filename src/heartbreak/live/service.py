@@ -379,7 +379,10 @@ class LiveService:
         if live.elo_home is None or live.elo_away is None:
             for side in ("home", "away"):
                 if definition[f"elo_{side}"] is None:
-                    team = self.session.resolve_team(definition[side], live.date)
+                    try:
+                        team = self.session.resolve_team(definition[side], live.date)
+                    except UnknownTeam as exc:
+                        raise UnknownTeam(exc.name, exc.suggestions, field=side) from None
                     definition[side] = team
                     definition[f"elo_{side}"] = self.session.team_rating(team, live.date)
         live = LiveMatch.from_dict(definition, teams)
@@ -437,7 +440,7 @@ class LiveService:
             if entry is None:
                 definition = self.log.match(live_id)
                 if definition is None:
-                    raise NoSuchMatch(f"live_id: no live match {live_id!r}")
+                    raise NoSuchMatch(f"live_id: no live match {live_id!r}", field="live_id")
                 messages = dict(self.log.keyed_messages(live_id))
                 received = self.log.received(live_id)
                 entry = _Live(LiveMatch.from_dict(definition), messages, received)
@@ -514,7 +517,8 @@ class LiveService:
             raise
         except Exception as exc:  # refused rather than logged: it would poison every read
             raise InvalidInput(
-                f"type: the match cannot be replayed with this message ({type(exc).__name__})"
+                f"type: the match cannot be replayed with this message ({type(exc).__name__})",
+                field="type",
             ) from None
         self.log.append_many(live_id, [(key, message, at) for key, message in new.items()])
         entry.messages = messages
@@ -551,9 +555,9 @@ class LiveService:
         live = self.match(live_id)
         batch = [message] if isinstance(message, Mapping) else list(message)
         if not batch:
-            raise InvalidInput("events: at least one message is required")
+            raise InvalidInput("events: at least one message is required", field="events")
         if len(batch) > MAX_BATCH:
-            raise InvalidInput(f"events: at most {MAX_BATCH} messages at once")
+            raise InvalidInput(f"events: at most {MAX_BATCH} messages at once", field="events")
         canonical = []
         for i, raw in enumerate(batch):
             try:
@@ -561,7 +565,7 @@ class LiveService:
             except InvalidInput as exc:
                 if len(batch) == 1:
                     raise
-                raise InvalidInput(f"{exc.message} (message {i})") from None
+                raise InvalidInput(f"{exc.message} (message {i})", field=exc.field) from None
         with self._ingesting:
             entry = self._entry(live_id)
             self._check_room(entry, canonical)
@@ -732,8 +736,8 @@ def _located(error: InvalidInput, batch: Sequence[Mapping[str, Any]]) -> Invalid
     if len(batch) > 1:
         for i, message in enumerate(batch):
             if message.get("event_id") == event_id:
-                return InvalidInput(f"{error.message} (message {i})")
-    return InvalidInput(error.message)
+                return InvalidInput(f"{error.message} (message {i})", field=error.field)
+    return InvalidInput(error.message, field=error.field)
 
 
 def _hand_over(

@@ -47,8 +47,8 @@ from heartbreak.rules import (
     Text,
     check_events,
     check_text,
-    error_message,
     extra_time_outside_knockout,
+    invalid_input,
 )
 
 #: Message types that create an event (version 1 by default).
@@ -104,11 +104,11 @@ class LiveMatch:
         """A definition from JSON-like data, held to :class:`LiveDefinition` (the rules of
         :mod:`heartbreak.rules`); an error names the field."""
         if not isinstance(data, Mapping):
-            raise InvalidInput("body: a live match is a JSON object")
+            raise InvalidInput("body: a live match is a JSON object", field="body")
         try:
             valid = LiveDefinition.model_validate(dict(data), context=context)
         except ValidationError as exc:
-            raise InvalidInput(error_message(exc)) from None
+            raise invalid_input(exc) from None
         return cls(**valid.model_dump())
 
 
@@ -130,22 +130,24 @@ def _side(match: LiveMatch, value: Any) -> str:
         return "home"
     if text.casefold() in ("away", match.away.casefold()):
         return "away"
-    raise InvalidInput(f"team: {value!r} is neither {match.home} nor {match.away} (nor home/away)")
+    raise InvalidInput(
+        f"team: {value!r} is neither {match.home} nor {match.away} (nor home/away)", field="team"
+    )
 
 
 def _int(raw: Mapping[str, Any], name: str, low: int, high: int) -> int:
     value = raw[name]
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name}: must be a whole number")
+        raise InvalidInput(f"{name}: must be a whole number", field=name)
     if not low <= value <= high:
-        raise InvalidInput(f"{name}: {value} is not between {low} and {high}")
+        raise InvalidInput(f"{name}: {value} is not between {low} and {high}", field=name)
     return value
 
 
 def _bool(raw: Mapping[str, Any], name: str) -> bool:
     value = raw[name]
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name}: must be true or false")
+        raise InvalidInput(f"{name}: must be true or false", field=name)
     return value
 
 
@@ -153,7 +155,7 @@ def _period(raw: Mapping[str, Any]) -> str:
     value = raw.get("period")
     names = [p.value for p in _PLAY_PERIODS]
     if value not in names:
-        raise InvalidInput(f"period: {value!r} is not one of {', '.join(names)}")
+        raise InvalidInput(f"period: {value!r} is not one of {', '.join(names)}", field="period")
     return str(value)
 
 
@@ -174,43 +176,46 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate one message of the feed and return its canonical form (teams as sides, no
     empty fields); an error names the field."""
     if not isinstance(raw, Mapping):
-        raise InvalidInput("message: must be a JSON object")
+        raise InvalidInput("message: must be a JSON object", field="message")
     event_id = raw.get("event_id")
     if isinstance(event_id, int) and not isinstance(event_id, bool) and abs(event_id) >= 2**63:
-        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters")
+        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters", field="event_id")
     if not isinstance(event_id, str | int) or isinstance(event_id, bool) or not str(event_id):
-        raise InvalidInput("event_id: the sender's id of the event is required")
+        raise InvalidInput("event_id: the sender's id of the event is required", field="event_id")
     if len(str(event_id)) > MAX_EVENT_ID:
-        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters")
+        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters", field="event_id")
     kind = raw.get("type")
     if kind not in MESSAGE_TYPES:
-        raise InvalidInput(f"type: {kind!r} is not one of {', '.join(MESSAGE_TYPES)}")
+        raise InvalidInput(f"type: {kind!r} is not one of {', '.join(MESSAGE_TYPES)}", field="type")
     extra = sorted(set(raw) - _ALLOWED[kind] - {"event_id", "type", "version"})
     if extra:
-        raise InvalidInput(f"{extra[0]}: not a field of a {kind} message")
+        raise InvalidInput(f"{extra[0]}: not a field of a {kind} message", field=extra[0])
     out: dict[str, Any] = {"event_id": str(event_id), "type": kind}
     if kind == "retraction":
         return out
     default_version = 2 if kind == "correction" else 1
     version = raw.get("version", default_version)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput("version: must be a whole number from 1")
+        raise InvalidInput("version: must be a whole number from 1", field="version")
     if kind == "correction" and version < 2:
-        raise InvalidInput("version: a correction is version 2 or later")
+        raise InvalidInput("version: a correction is version 2 or later", field="version")
     out["version"] = version
     present = {k for k in _ALLOWED[kind] if raw.get(k) is not None}
     if kind in ("goal", "red_card") and not {"minute", "team"} <= present:
-        raise InvalidInput(f"{'minute' if 'minute' not in present else 'team'}: required")
+        missing = "minute" if "minute" not in present else "team"
+        raise InvalidInput(f"{missing}: required", field=missing)
     if kind == "shootout" and "team" not in present:
-        raise InvalidInput("team: the shootout's winner is required")
+        raise InvalidInput("team: the shootout's winner is required", field="team")
     if kind == "stoppage" and "added" not in present:
-        raise InvalidInput("added: the minutes of stoppage announced are required")
+        raise InvalidInput("added: the minutes of stoppage announced are required", field="added")
     if kind == "period_start" and "period" not in present:
-        raise InvalidInput("period: the period that starts is required")
+        raise InvalidInput("period: the period that starts is required", field="period")
     if kind == "clock" and "minute" not in present:
-        raise InvalidInput("minute: the match minute is required")
+        raise InvalidInput("minute: the match minute is required", field="minute")
     if kind == "correction" and not present:
-        raise InvalidInput(f"correction: give at least one of {', '.join(_ALLOWED[kind])}")
+        raise InvalidInput(
+            f"correction: give at least one of {', '.join(_ALLOWED[kind])}", field="correction"
+        )
     if kind in ("period_end", "stoppage", "period_start") or (
         kind == "clock" and "period" in present
     ):
@@ -227,14 +232,14 @@ def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
         try:
             out["player"] = check_text(raw["player"])
         except ValueError as exc:
-            raise InvalidInput(f"player: {exc}") from None
+            raise InvalidInput(f"player: {exc}", field="player") from None
     for name in ("own_goal", "penalty"):
         if name in present:
             out[name] = _bool(raw, name)
     if kind == "clock":
         _check_clock(out)
     elif "minute" in out and "period" not in out and out["minute"] == 0 and kind != "correction":
-        raise InvalidInput("minute: events are labelled from 1'")
+        raise InvalidInput("minute: events are labelled from 1'", field="minute")
     if not match.knockout:
         _check_not_extra_time(out)
     return out
@@ -245,13 +250,13 @@ def _check_not_extra_time(message: Mapping[str, Any]) -> None:
     messages, as :func:`heartbreak.rules.check_events` (for the messages that are not events,
     too: a clock update or a period's start in extra time)."""
     if message["type"] == "shootout":
-        raise InvalidInput(f"type: {SHOOTOUT_OUTSIDE_KNOCKOUT}")
+        raise InvalidInput(f"type: {SHOOTOUT_OUTSIDE_KNOCKOUT}", field="type")
     period = message.get("period")
     if period is not None and Period(period).is_extra_time:
-        raise InvalidInput(f"period: {extra_time_outside_knockout(period)}")
+        raise InvalidInput(f"period: {extra_time_outside_knockout(period)}", field="period")
     minute = message.get("minute")
     if minute is not None and minute > Period.SECOND_HALF.end_minute:
-        raise InvalidInput(f"minute: {extra_time_outside_knockout(minute)}")
+        raise InvalidInput(f"minute: {extra_time_outside_knockout(minute)}", field="minute")
 
 
 def check_standing(match: LiveMatch, events: tuple[Event, ...]) -> None:
@@ -263,7 +268,7 @@ def check_standing(match: LiveMatch, events: tuple[Event, ...]) -> None:
         check_events(events, match.knockout, (match.home, match.away))
     except RuleBroken as exc:
         where = exc.event.event_id if exc.event is not None else None
-        error = InvalidInput(f"{exc.field}: {exc.message}")
+        error = InvalidInput(f"{exc.field}: {exc.message}", field=exc.field)
         error.event_id = where  # type: ignore[attr-defined]
         raise error from None
 
@@ -274,17 +279,21 @@ def _check_clock(message: Mapping[str, Any]) -> None:
     ends = sorted({p.end_minute for p in _PLAY_PERIODS})
     if stoppage and minute not in ends:
         raise InvalidInput(
-            f"stoppage: only after a period's last minute ({', '.join(f'{m}' for m in ends)})"
+            f"stoppage: only after a period's last minute ({', '.join(f'{m}' for m in ends)})",
+            field="stoppage",
         )
     if "period" in message:
         period = Period(message["period"])
         if not period.start_minute <= minute <= period.end_minute:
             raise InvalidInput(
                 f"minute: {minute} is not in the {period.value} "
-                f"({period.start_minute} to {period.end_minute})"
+                f"({period.start_minute} to {period.end_minute})",
+                field="minute",
             )
         if stoppage and minute != period.end_minute:
-            raise InvalidInput(f"stoppage: only after the {period.value}'s last minute")
+            raise InvalidInput(
+                f"stoppage: only after the {period.value}'s last minute", field="stoppage"
+            )
 
 
 def message_key(message: Mapping[str, Any]) -> str:
