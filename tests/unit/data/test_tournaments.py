@@ -23,20 +23,3 @@ def test_the_table_is_ordered_and_does_not_overlap():
         assert last < first
     assert all(first <= last for first, last, *_ in STAGES_BY_DATE)
     assert STAGES_BY_DATE[-1][:3] == (dt.date(2026, 7, 19), dt.date(2026, 7, 19), "final")
-
-
-def test_every_2026_world_cup_match_gets_its_stage(real_store):
-    m = real_store.matches(competition="FIFA World Cup", date_from="2026-01-01")
-    counts = m.groupby("stage").size().to_dict()
-    assert counts == {
-        "group stage": 72,
-        "round of 32": 16,
-        "round of 16": 8,
-        "quarter-finals": 4,
-        "semi-finals": 2,
-        "third-place match": 1,
-        "final": 1,
-    }
-    assert (m["knockout"] == (m["stage"] != "group stage")).all()
-    final = m[m["stage"] == "final"].iloc[0]
-    assert (final["home"], final["away"]) == ("Spain", "Argentina")

@@ -1,6 +1,7 @@
-"""Precedents on tiny hand-built histories: each query's definition, "first ever" and "since",
-ties, extra time and shootouts, incomplete records, and no leakage from later matches; and the
-story's closing sentences built from them."""
+"""Precedents on tiny hand-built histories (tests/precedent_history.py): each query's definition,
+"first ever" and "since", ties, extra time and shootouts, incomplete records; and the story's
+closing sentences built from them. No leakage from later matches, a slow property, is checked in
+tests/integration/test_records_leakage.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from heartbreak.domain import Side
 from heartbreak.story.narrative import number_tokens, tell_story
@@ -21,145 +20,13 @@ from heartbreak.story.records import (
     MIN_MEETINGS,
     MIN_WINLESS_RUN,
     UPSET_MIN_POINTS,
-    Precedent,
     champions,
     precedents,
     prepare_matches,
 )
+from precedent_history import FINAL, QF, R16, SF, History, traced
 
 from .conftest import belgium_japan_match
-
-WC = "FIFA World Cup"
-
-
-class History:
-    """Matches and goals with the store's columns, added one at a time.
-
-    ``goals`` are strings ``"<h|a> <minute label> [scorer]"``: ``"a 90+4 Nacer Chadli"``; a
-    scorer written ``og:Name`` is an own goal credited to the side named first.
-    """
-
-    def __init__(self) -> None:
-        self.matches: list[dict] = []
-        self.goals: list[dict] = []
-
-    def add(
-        self,
-        date: str,
-        home: str,
-        away: str,
-        goals: list[str] | tuple[int, int] = (),
-        *,
-        stage: str | None = None,
-        competition: str | None = None,
-        extra_time: bool = False,
-        pens: str | None = None,
-        elo: tuple[float, float] = (1500.0, 1500.0),
-        complete: bool = True,
-    ) -> int:
-        match_id = len(self.matches) + 1
-        if isinstance(goals, tuple):  # a score without a timeline
-            score = goals
-            goals = []
-        else:
-            score = (0, 0)
-            for seq, text in enumerate(goals, start=1):
-                side, label, *rest = text.split(" ", 2)
-                minute, _, stoppage = label.partition("+")
-                scorer = rest[0] if rest else f"{home if side == 'h' else away} player"
-                own = scorer.startswith("og:")
-                minute, stoppage = int(minute), int(stoppage or 0)
-                period = (
-                    "first_half"
-                    if minute <= 45
-                    else "second_half"
-                    if minute <= 90
-                    else "extra_time_first_half"
-                    if minute <= 105
-                    else "extra_time_second_half"
-                )
-                self.goals.append(
-                    {
-                        "match_id": match_id,
-                        "seq": seq,
-                        "team": home if side == "h" else away,
-                        "side": "home" if side == "h" else "away",
-                        "scorer": scorer.removeprefix("og:"),
-                        "minute": minute,
-                        "stoppage": stoppage,
-                        "period": period,
-                        "own_goal": own,
-                        "penalty": False,
-                    }
-                )
-                score = (score[0] + (side == "h"), score[1] + (side == "a"))
-        hs, as_ = score
-        winner = home if hs > as_ else away if as_ > hs else pens
-        knockout = (
-            stage is not None
-            and stage not in ("group stage", "second group stage")
-            and (stage != "final round")
-        )
-        world_cup = stage is not None
-        self.matches.append(
-            {
-                "match_id": match_id,
-                "date": pd.Timestamp(date),
-                "home": home,
-                "away": away,
-                "home_score": hs,
-                "away_score": as_,
-                "competition": competition or (WC if world_cup else "Friendly"),
-                "wc_match_id": f"M-{date[:4]}-{match_id:02d}" if world_cup else None,
-                "stage": stage,
-                "knockout": knockout,
-                "extra_time": extra_time,
-                "shootout_winner": pens,
-                "winner": winner,
-                "timeline_complete": complete,
-                "elo_home": elo[0],
-                "elo_away": elo[1],
-            }
-        )
-        return match_id
-
-    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        goals = pd.DataFrame(
-            self.goals,
-            columns=[
-                "match_id",
-                "seq",
-                "team",
-                "side",
-                "scorer",
-                "minute",
-                "stoppage",
-                "period",
-                "own_goal",
-                "penalty",
-            ],
-        )
-        return pd.DataFrame(self.matches), goals
-
-    def facts(self, match_id: int, kind: str | None = None, **kw) -> list[Precedent]:
-        found = precedents(match_id, *self.frames(), **kw)
-        return [f for f in found if kind is None or f.kind == kind]
-
-    def fact(self, match_id: int, kind: str) -> Precedent:
-        found = self.facts(match_id, kind)
-        assert len(found) == 1, found
-        return found[0]
-
-
-R16, QF, SF, FINAL = "round of 16", "quarter-finals", "semi-finals", "final"
-
-
-def traced(fact: Precedent) -> None:
-    """Every number in the text is listed, and the listed ones are all in the text."""
-    assert Counter(number_tokens(fact.text)) == Counter(t for t, _, _ in fact.numbers)
-    assert 0.0 <= fact.strength <= 1.0
-    assert fact.text[:1].isupper() and fact.text.endswith(".")
-
 
 # --- comeback -------------------------------------------------------------------------------
 
@@ -821,64 +688,6 @@ def test_precedent_checks_its_numbers_and_serialises():
     data = fact.to_dict()
     assert set(data) == {"kind", "text", "strength", "reference_match_id", "reference_date"}
     assert data["reference_date"] == "1970-06-14" and data["reference_match_id"] == 2
-
-
-# --- no leakage from later matches ----------------------------------------------------------
-
-TEAMS = ["A", "B", "C", "D", "E"]
-STAGES = [None, "group stage", R16, QF, SF, FINAL]
-
-
-@st.composite
-def histories(draw) -> History:
-    h = History()
-    n = draw(st.integers(min_value=2, max_value=14))
-    day = dt.date(1960, 1, 1)
-    for _ in range(n):
-        day += dt.timedelta(days=draw(st.sampled_from([0, 1, 400, 3000])))
-        home, away = draw(st.lists(st.sampled_from(TEAMS), min_size=2, max_size=2, unique=True))
-        stage = draw(st.sampled_from(STAGES))
-        goals = draw(
-            st.lists(
-                st.tuples(st.sampled_from("ha"), st.integers(1, 120), st.integers(0, 6)),
-                max_size=6,
-            )
-        )
-        goals.sort(key=lambda g: (g[1], g[2]))
-        texts = [
-            f"{s} {m}+{x}" if x and m in (45, 90, 105, 120) else f"{s} {m}" for s, m, x in goals
-        ]
-        texts = (
-            [t for t in texts if int(t.split()[1].split("+")[0]) <= 90] if stage is None else texts
-        )
-        hs = sum(t[0] == "h" for t in texts)
-        as_ = sum(t[0] == "a" for t in texts)
-        extra = any(int(t.split()[1].split("+")[0]) > 90 for t in texts)
-        pens = (
-            draw(st.sampled_from([home, away]))
-            if hs == as_ and stage in (R16, QF, SF, FINAL)
-            else None
-        )
-        elo = (draw(st.floats(1300, 2100)), draw(st.floats(1300, 2100)))
-        h.add(day.isoformat(), home, away, texts, stage=stage, extra_time=extra, pens=pens, elo=elo)
-    return h
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(histories())
-def test_no_future_leakage(h: History):
-    """Each match's facts are the same from the whole history and from the history cut at its
-    date (later matches, and others played the same day, change nothing)."""
-    matches, goals = h.frames()
-    for row in matches.itertuples(index=False):
-        facts = precedents(row.match_id, matches, goals)
-        cut = matches[(matches["date"] < row.date) | (matches["match_id"] == row.match_id)]
-        alone = precedents(row.match_id, cut, goals[goals["match_id"].isin(cut["match_id"])])
-        assert facts == alone
-        for fact in facts:
-            traced(fact)
-            if fact.reference_date is not None:
-                assert fact.reference_date < row.date.date()
 
 
 # --- the story with context -----------------------------------------------------------------
