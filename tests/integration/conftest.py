@@ -1,5 +1,8 @@
-"""Fixtures of the integration tests over the real store: one session and one in-process app
-per test module."""
+"""Fixtures of the integration tests: over the real store, one session and one in-process app
+per test module; over the tiny data (tests/conftest.py's ``TINY_FILES``), a store built once
+per test session (``tiny_db_path``), a session and an in-process app per module
+(``tiny_session``, ``tiny_app``, ``tiny_client``), for the tests whose answers do not depend on
+the real data (error shapes, headers, validation, documentation)."""
 
 from __future__ import annotations
 
@@ -27,4 +30,39 @@ def client(session, tmp_path_factory, bearer):
     token for every live match with each request."""
     app = create_app(session=session, live_log=tmp_path_factory.mktemp("live") / "live.duckdb")
     with TestClient(app, headers=bearer(app)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def tiny_db_path(make_tiny_data, tmp_path_factory):
+    """A store built from the tiny data once per test session (read-only: do not write)."""
+    try:
+        from heartbreak.build import build_store
+    except ImportError:  # before the build moved out of the data package
+        from heartbreak.data.store import build_store
+
+    root = tmp_path_factory.mktemp("tiny-store")
+    data = make_tiny_data(root / "data")
+    # The tiny files are not the pinned sources: their checksums differ.
+    return build_store(data.root, root / "heartbreak.duckdb", allow_modified=True).db_path
+
+
+@pytest.fixture(scope="module")
+def tiny_session(tiny_db_path) -> Heartbreak:
+    """A session over the tiny store."""
+    return Heartbreak(db=tiny_db_path)
+
+
+@pytest.fixture(scope="module")
+def tiny_app(tiny_session, tmp_path_factory):
+    """The app (:func:`heartbreak.api.create_app`) over ``tiny_session``, with a fresh live log."""
+    return create_app(
+        session=tiny_session, live_log=tmp_path_factory.mktemp("tiny-live") / "live.duckdb"
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny_client(tiny_app):
+    """``tiny_app`` in process (``TestClient``); a server error is answered, not raised."""
+    with TestClient(tiny_app, raise_server_exceptions=False) as client:
         yield client

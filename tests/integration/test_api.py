@@ -1,4 +1,5 @@
-"""The HTTP API driven in-process on the real store, plus one test over real HTTP."""
+"""The HTTP API driven in-process on the real store, plus one test over real HTTP; the error
+shapes, validation and documentation on the tiny store (``tiny_client``)."""
 
 from __future__ import annotations
 
@@ -163,8 +164,8 @@ def test_predict_is_the_cli_contract(client, session):
     assert abs(plain["p_home_win"] + plain["p_draw"] + plain["p_away_win"] - 1) < 1e-9
 
 
-def test_openapi_documents_every_endpoint(client):
-    spec = client.get("/openapi.json").json()
+def test_openapi_documents_every_endpoint(tiny_client):
+    spec = tiny_client.get("/openapi.json").json()
     paths = set(spec["paths"])
     assert {
         "/api/matches",
@@ -180,7 +181,7 @@ def test_openapi_documents_every_endpoint(client):
     for code in ("404", "422", "500"):
         responses = spec["paths"]["/api/predict"]["get"]["responses"]
         assert responses[code]["content"]["application/json"]["schema"] == error_ref
-    assert client.get("/docs").status_code == 200
+    assert tiny_client.get("/docs").status_code == 200
 
 
 def test_every_endpoint_is_in_the_readme():
@@ -206,30 +207,32 @@ def test_every_endpoint_is_in_the_readme():
         ("/api/matches", {"nonsense": 1}, "query.nonsense"),
     ],
 )
-def test_invalid_parameters_are_422_naming_the_field(client, url, params, field):
-    error = assert_error(client.get(url, params=params), 422, "ValidationError", field)
+def test_invalid_parameters_are_422_naming_the_field(tiny_client, url, params, field):
+    error = assert_error(tiny_client.get(url, params=params), 422, "ValidationError", field)
     assert error["message"].startswith(field)
 
 
-def test_match_id_must_be_a_number(client):
-    assert_error(client.get("/api/matches/abc"), 422, "ValidationError", "path.match_id")
+def test_match_id_must_be_a_number(tiny_client):
+    assert_error(tiny_client.get("/api/matches/abc"), 422, "ValidationError", "path.match_id")
 
 
-def test_unknown_team_is_404_with_suggestions(client):
-    error = assert_error(client.get("/api/teams/Japn"), 404, "UnknownTeam", "path.team")
+def test_unknown_team_is_404_with_suggestions(tiny_client):
+    error = assert_error(tiny_client.get("/api/teams/Japn"), 404, "UnknownTeam", "path.team")
     assert "Japan" in error["message"]
     params = {"home": "Belgium", "away": "Japn", "date": "2018-07-02"}
     error = assert_error(
-        client.get("/api/predict", params=params), 404, "UnknownTeam", "query.away"
+        tiny_client.get("/api/predict", params=params), 404, "UnknownTeam", "query.away"
     )
     assert "closest: Japan" in error["message"]
     assert_error(
-        client.get("/api/top", params={"team": "Atlantis"}), 404, "UnknownTeam", "query.team"
+        tiny_client.get("/api/top", params={"team": "Atlantis"}), 404, "UnknownTeam", "query.team"
     )
 
 
-def test_unknown_match_is_404(client):
-    error = assert_error(client.get("/api/matches/999999999"), 404, "NoSuchMatch", "path.match_id")
+def test_unknown_match_is_404(tiny_client):
+    error = assert_error(
+        tiny_client.get("/api/matches/999999999"), 404, "NoSuchMatch", "path.match_id"
+    )
     assert "999999999" in error["message"]
 
 
@@ -247,14 +250,14 @@ def test_a_side_that_did_not_play_is_422(client, belgium_japan):
     assert_error(response, 422, "InvalidInput", "query.side")
 
 
-def test_unknown_route_and_method(client):
-    assert_error(client.get("/api/nowhere"), 404, "NotFound")
-    assert_error(client.get("/nowhere"), 404, "NotFound")
-    assert_error(client.delete("/api/health"), 405, "MethodNotAllowed")
+def test_unknown_route_and_method(tiny_client):
+    assert_error(tiny_client.get("/api/nowhere"), 404, "NotFound")
+    assert_error(tiny_client.get("/nowhere"), 404, "NotFound")
+    assert_error(tiny_client.delete("/api/health"), 405, "MethodNotAllowed")
 
 
-def test_unexpected_failure_is_500_without_details(session):
-    app = create_app(session=session)
+def test_unexpected_failure_is_500_without_details(tiny_session):
+    app = create_app(session=tiny_session)
 
     def broken():
         raise RuntimeError("secret internals at /srv/x.py line 3")
@@ -266,11 +269,11 @@ def test_unexpected_failure_is_500_without_details(session):
     assert "secret" not in response.text
 
 
-def test_a_body_over_one_mib_is_413(client):
-    response = client.post("/api/health", content=b"x" * (1024 * 1024 + 1))
+def test_a_body_over_one_mib_is_413(tiny_client):
+    response = tiny_client.post("/api/health", content=b"x" * (1024 * 1024 + 1))
     assert_error(response, 413, "PayloadTooLarge")
     # Within the limit the request goes on to routing (no POST here).
-    assert_error(client.post("/api/health", content=b"{}"), 405, "MethodNotAllowed")
+    assert_error(tiny_client.post("/api/health", content=b"{}"), 405, "MethodNotAllowed")
 
 
 def test_a_streamed_body_over_the_limit_is_413():
@@ -353,8 +356,8 @@ def test_serve_command_runs_uvicorn_with_the_options(real_db_path, monkeypatch):
         assert client.get("/api/health").json()["status"] == "ok"
 
 
-def test_a_team_cannot_play_itself(client):
-    response = client.get(
+def test_a_team_cannot_play_itself(tiny_client):
+    response = tiny_client.get(
         "/api/predict", params={"home": "Japan", "away": "JPN", "date": "2018-07-02"}
     )
     error = assert_error(response, 422, "InvalidInput", "query.away")
