@@ -36,10 +36,7 @@ def client(session, tmp_path_factory, bearer):
 @pytest.fixture(scope="session")
 def tiny_db_path(make_tiny_data, tmp_path_factory):
     """A store built from the tiny data once per test session (read-only: do not write)."""
-    try:
-        from heartbreak.build import build_store
-    except ImportError:  # before the build moved out of the data package
-        from heartbreak.data.store import build_store
+    from heartbreak.build import build_store
 
     root = tmp_path_factory.mktemp("tiny-store")
     data = make_tiny_data(root / "data")
