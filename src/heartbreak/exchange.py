@@ -505,20 +505,10 @@ def _filtered_matches(store, filters: ExportFilters) -> pd.DataFrame:
     )
 
 
-def _drama_rows(store, ids: list[int]) -> pd.DataFrame:
-    if not ids:
-        return store.query("SELECT * FROM drama LIMIT 0")
-    return store.query(
-        "SELECT * FROM drama WHERE match_id IN (SELECT unnest(?::INTEGER[])) "
-        "ORDER BY match_id, side DESC",
-        [ids],
-    )
-
-
 def matches_frame(store, filters: ExportFilters) -> pd.DataFrame:
     """The ``matches`` rows with the drama index's pre-match chances (see the module docs)."""
     matches = _filtered_matches(store, filters)
-    drama = _drama_rows(store, matches["match_id"].astype(int).tolist())
+    drama = store.drama_of_matches(matches["match_id"])
     chance = drama.pivot(index="match_id", columns="side", values="prematch_chance")
     chance = chance.reindex(columns=["home", "away"])
     out = matches.copy()
@@ -548,7 +538,7 @@ MATCH_FACTS = (
 def drama_frame(store, filters: ExportFilters) -> pd.DataFrame:
     """The drama-index rows of the filtered matches with their facts, in date order."""
     matches = _filtered_matches(store, filters)
-    drama = _drama_rows(store, matches["match_id"].astype(int).tolist())
+    drama = store.drama_of_matches(matches["match_id"])
     facts = matches[["match_id", *MATCH_FACTS]]
     out = drama.merge(facts, on="match_id", how="inner")
     order = {"home": 0, "away": 1}

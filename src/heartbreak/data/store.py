@@ -41,6 +41,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,27 @@ def _date(value: dt.date | str | pd.Timestamp) -> dt.date:
         raise InvalidInput(f"date {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+@dataclass(frozen=True)
+class MatchFilters:
+    """What a match search keeps (every filter optional; None keeps all).
+
+    ``team``/``opponent`` are resolved through the aliases; ``competition`` as a fan types it
+    (:meth:`Store.resolve_competition`: any case, "World Cup", "Euro qualifiers"); the dates are
+    inclusive; ``world_cup``: merged with the World Cup DB; ``knockout``: needed a winner;
+    ``final``: a World Cup final (or not); ``timeline_complete``: every goal's minute known.
+    """
+
+    team: str | None = None
+    opponent: str | None = None
+    competition: str | None = None
+    date_from: dt.date | str | None = None
+    date_to: dt.date | str | None = None
+    world_cup: bool | None = None
+    knockout: bool | None = None
+    final: bool | None = None
+    timeline_complete: bool | None = None
+
+
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 
 
@@ -339,109 +361,53 @@ class Store:
         return self.competition_resolver().resolve(text)
 
     # -- matches
-    def _match_filters(
-        self,
-        *,
-        team: str | None = None,
-        opponent: str | None = None,
-        competition: str | None = None,
-        date_from: dt.date | str | None = None,
-        date_to: dt.date | str | None = None,
-        world_cup: bool | None = None,
-        knockout: bool | None = None,
-        final: bool | None = None,
-        timeline_complete: bool | None = None,
-    ) -> tuple[str, list[Any]]:
+    def _match_filters(self, f: MatchFilters) -> tuple[str, list[Any]]:
         """The ``WHERE`` clause (possibly empty) and its parameters of a match search."""
         where, params = [], []
-        for name in [self.resolve(t) for t in (team, opponent) if t is not None]:
+        for name in [self.resolve(t) for t in (f.team, f.opponent) if t is not None]:
             where.append("(home = ? OR away = ?)")
             params += [name, name]
-        if competition is not None:
-            names = list(self.resolve_competition(competition))
+        if f.competition is not None:
+            names = list(self.resolve_competition(f.competition))
             if names:
                 where.append("competition IN (SELECT unnest(?::VARCHAR[]))")
                 params.append(names)
             else:
                 where.append("FALSE")
-        if date_from is not None:
+        if f.date_from is not None:
             where.append("date >= ?")
-            params.append(_date(date_from))
-        if date_to is not None:
+            params.append(_date(f.date_from))
+        if f.date_to is not None:
             where.append("date <= ?")
-            params.append(_date(date_to))
-        if world_cup is not None:
-            where.append("wc_match_id IS NOT NULL" if world_cup else "wc_match_id IS NULL")
-        if knockout is not None:
+            params.append(_date(f.date_to))
+        if f.world_cup is not None:
+            where.append("wc_match_id IS NOT NULL" if f.world_cup else "wc_match_id IS NULL")
+        if f.knockout is not None:
             where.append("knockout = ?")
-            params.append(knockout)
-        if final is not None:
-            where.append("stage = 'final'" if final else "stage IS DISTINCT FROM 'final'")
-        if timeline_complete is not None:
+            params.append(f.knockout)
+        if f.final is not None:
+            where.append("stage = 'final'" if f.final else "stage IS DISTINCT FROM 'final'")
+        if f.timeline_complete is not None:
             where.append("timeline_complete = ?")
-            params.append(timeline_complete)
+            params.append(f.timeline_complete)
         return (" WHERE " + " AND ".join(where)) if where else "", params
 
-    def matches(
-        self,
-        *,
-        team: str | None = None,
-        opponent: str | None = None,
-        competition: str | None = None,
-        date_from: dt.date | str | None = None,
-        date_to: dt.date | str | None = None,
-        world_cup: bool | None = None,
-        knockout: bool | None = None,
-        timeline_complete: bool | None = None,
-        limit: int | None = None,
-    ) -> pd.DataFrame:
-        """Matches (``matches`` columns) by filters, oldest first.
-
-        ``team``/``opponent`` are resolved through the aliases; ``competition`` as a fan types
-        it (:meth:`resolve_competition`: any case, "World Cup", "Euro qualifiers"); ``world_cup``
-        selects matches merged with the World Cup DB; the dates are inclusive.
-        """
-        where, params = self._match_filters(
-            team=team,
-            opponent=opponent,
-            competition=competition,
-            date_from=date_from,
-            date_to=date_to,
-            world_cup=world_cup,
-            knockout=knockout,
-            timeline_complete=timeline_complete,
-        )
+    def matches(self, *, limit: int | None = None, **filters: Any) -> pd.DataFrame:
+        """Matches (``matches`` columns) by :class:`MatchFilters` (given as keywords), oldest
+        first; at most ``limit``."""
+        where, params = self._match_filters(MatchFilters(**filters))
         sql = f"SELECT * FROM matches{where} ORDER BY date, match_id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self.query(sql, params)
 
     def search_matches(
-        self,
-        *,
-        team: str | None = None,
-        opponent: str | None = None,
-        competition: str | None = None,
-        date_from: dt.date | str | None = None,
-        date_to: dt.date | str | None = None,
-        knockout: bool | None = None,
-        final: bool | None = None,
-        newest_first: bool = True,
-        limit: int = 50,
-        offset: int = 0,
+        self, *, newest_first: bool = True, limit: int = 50, offset: int = 0, **filters: Any
     ) -> tuple[int, pd.DataFrame]:
-        """One page of a match search: how many matches fit the filters (as :meth:`matches`;
-        ``final``: only finals) and the ``limit`` of them from ``offset``, newest first unless
+        """One page of a match search: how many matches fit the :class:`MatchFilters` (given as
+        keywords) and the ``limit`` of them from ``offset``, newest first unless
         ``newest_first`` is False (by date, then match id)."""
-        where, params = self._match_filters(
-            team=team,
-            opponent=opponent,
-            competition=competition,
-            date_from=date_from,
-            date_to=date_to,
-            knockout=knockout,
-            final=final,
-        )
+        where, params = self._match_filters(MatchFilters(**filters))
         total = int(self._scalar(f"SELECT count(*) FROM matches{where}", params) or 0)
         order = "date DESC, match_id DESC" if newest_first else "date, match_id"
         page = self.query(
@@ -658,6 +624,15 @@ class Store:
             "SELECT * FROM drama WHERE match_id = ? ORDER BY side DESC", [int(match_id)]
         )
 
+    def drama_of_matches(self, match_ids: Iterable[int]) -> pd.DataFrame:
+        """The drama-index rows of many matches, by match id (home side first)."""
+        ids = [int(i) for i in match_ids]
+        return self.query(
+            "SELECT * FROM drama WHERE match_id IN (SELECT unnest(?::INTEGER[])) "
+            "ORDER BY match_id, side DESC",
+            [ids],
+        )
+
     def team_drama(self, team: str) -> pd.DataFrame:
         """Every drama-index row of a team's side, with match facts, in date order."""
         name = self.resolve(team)
@@ -705,11 +680,10 @@ class Store:
 
     @property
     def initial_rating(self) -> float:
+        """The rating of a team before its first match (the build records it)."""
         value = self.meta().get("elo_initial_rating")
         if value is None:
-            from heartbreak.ratings.elo import EloRatings
-
-            return float(EloRatings().params.initial_rating)
+            raise StaleStore(f"{self.path} does not record its initial rating; rebuild it")
         return float(value)
 
     # -- meta
