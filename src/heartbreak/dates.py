@@ -29,7 +29,10 @@ BOUND_FORMAT = "YYYY or YYYY-MM-DD"
 
 def check_day(value: Any) -> dt.date:
     """A calendar date: a ``datetime.date`` (a ``datetime`` gives its day) or ISO text,
-    YYYY-MM-DD; anything else raises ValueError (as a pydantic validator)."""
+    YYYY-MM-DD; anything else (None: "a date is required") raises ValueError (as a pydantic
+    validator)."""
+    if value is None:
+        raise ValueError(f"a date is required ({DAY_FORMAT})")
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -50,22 +50,24 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
 
+from heartbreak.dates import Day
 from heartbreak.domain import Event, EventType, Period, Side
-from heartbreak.errors import InvalidInput
+from heartbreak.errors import InvalidInput, UnknownTeam
 from heartbreak.rules import (
     MAX_EVENTS,
     MAX_STOPPAGE,
-    Day,
+    FieldError,
     MatchHeader,
     RuleBroken,
     TeamName,
     Text,
     check_events,
     check_teams,
-    error_message,
+    invalid_input,
 )
 
 #: The largest file read (story --file, import, predict --batch, a StatsBomb lineup): 16 MiB.
@@ -104,21 +106,22 @@ class UserMatch(MatchHeader):
     def _consistent(self, info: ValidationInfo) -> UserMatch:
         teams = {self.home.casefold(), self.away.casefold()}
         if len(self.events) > MAX_EVENTS:
-            raise ValueError(f"events: more than {MAX_EVENTS} goals and red cards in one match")
+            raise FieldError("events", f"more than {MAX_EVENTS} goals and red cards in one match")
         for i, event in enumerate(self.events):
             if event.team.casefold() not in teams:
-                raise ValueError(
-                    f"events[{i}].team: {event.team!r} is neither {self.home!r} nor {self.away!r}"
+                raise FieldError(
+                    f"events[{i}].team",
+                    f"{event.team!r} is neither {self.home!r} nor {self.away!r}",
                 )
         if self.shootout_winner is not None and self.shootout_winner.casefold() not in teams:
-            raise ValueError(f"shootout_winner: {self.shootout_winner!r} did not play")
+            raise FieldError("shootout_winner", f"{self.shootout_winner!r} did not play")
         events, index = domain_events(self)
         try:
             check_events(events, self.knockout, (self.home, self.away))
         except RuleBroken as exc:
             at = index.get(id(exc.event))
             field = "shootout_winner" if at is None else f"events[{at}].{exc.field}"
-            raise ValueError(f"{field}: {exc.message}") from None
+            raise FieldError(field, exc.message) from None
         return self
 
 
@@ -162,11 +165,18 @@ def validate_match(data: Any, where: str, context: dict[str, Any] | None = None)
     try:
         return UserMatch.model_validate(data, context=context)
     except ValidationError as exc:
-        raise InvalidInput(f"{where}: {error_message(exc)}") from None
+        raise invalid_input(exc, where) from None
 
 
-# Kept for the readers that built their messages with it.
-_pydantic_message = error_message
+def validation_message(exc: ValidationError, where: str | None = None) -> str:
+    """The one line of a pydantic validation error: ``where`` (the file, ``file:line``) when
+    given, then the field and what is wrong (``events[2].minute: ...``), as
+    :func:`heartbreak.rules.invalid_input` words it."""
+    return invalid_input(exc, where).message
+
+
+# Kept for the readers that built their messages with it (exchange, usermatches).
+_pydantic_message = validation_message
 
 
 # --------------------------------------------------------------------------- reading files
@@ -373,7 +383,7 @@ def _match_from_csv(path: Path, text: str, context: dict[str, Any] | None = None
         try:
             events.append(UserEvent.model_validate(event))
         except ValidationError as exc:
-            raise InvalidInput(f"{path}:{line}: {error_message(exc)}") from None
+            raise invalid_input(exc, f"{path}:{line}") from None
     data = {**match, "events": [e.model_dump() for e in events]}
     return validate_match(data, str(path), context)
 
@@ -399,21 +409,45 @@ Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
 class Fixture(BaseModel):
-    """A row of a ``predict --batch`` file: two teams (not one team twice, through any alias;
-    give ``context={"resolve": ...}``), a date, the venue and the stakes."""
+    """A row of a ``predict --batch`` file: a date, two teams (not one team twice, through any
+    alias), the venue and the stakes (``true``/``1``/``yes``/``y``/``t`` or ``false``/``0``/
+    ``no``/``n``/``f``/empty; ``knockout`` may be left out). The date is judged first, then the
+    teams, then the flags; an empty cell (``None``, a short row) is an empty team name.
+
+    Validate with ``context={"resolve": ...}`` (a :data:`heartbreak.rules.Resolve`) to tell a
+    team from itself through the store's aliases, and ``"canonical"``: a callable (name, date)
+    → the canonical name, raising :class:`~heartbreak.errors.UnknownTeam` for an unknown one,
+    to have ``home`` and ``away`` as the canonical names."""
 
     model_config = ConfigDict(extra="ignore")
 
+    date: Day
     home: TeamName
     away: TeamName
-    date: Day
     neutral: Flag = False
     knockout: Flag = False
 
+    @field_validator("home", "away", mode="before")
+    @classmethod
+    def _empty_cell(cls, value: Any) -> Any:
+        return "" if value is None else value
+
     @model_validator(mode="after")
-    def _two_teams(self, info: ValidationInfo) -> Fixture:
-        check_teams(self.home, self.away, self.date, (info.context or {}).get("resolve"))
+    def _teams(self, info: ValidationInfo) -> Fixture:
+        context = info.context or {}
+        canonical = context.get("canonical")
+        names = (self.home, self.away)
+        if canonical is not None:
+            names = tuple(self._canonical(canonical, side) for side in ("home", "away"))
+        check_teams(self.home, self.away, self.date, context.get("resolve"))
+        self.home, self.away = names
         return self
+
+    def _canonical(self, canonical: Any, side: str) -> str:
+        try:
+            return canonical(getattr(self, side), self.date)
+        except UnknownTeam as exc:
+            raise UnknownTeam(exc.name, exc.suggestions, field=side) from None
 
 
 def read_fixtures(path: str | Path) -> list[tuple[int, dict[str, str]]]:
@@ -428,8 +462,21 @@ def read_fixtures(path: str | Path) -> list[tuple[int, dict[str, str]]]:
 def validate_fixture(
     row: dict[str, str], where: str, context: dict[str, Any] | None = None
 ) -> Fixture:
-    """A fixtures row validated as a :class:`Fixture`; an error names ``where`` (file:line)."""
+    """A fixtures row validated as a :class:`Fixture` (``context`` as there); an error, and an
+    unknown team, is an :class:`InvalidInput` naming ``where`` (file:line) and the field."""
     try:
         return Fixture.model_validate(row, context=context)
     except ValidationError as exc:
-        raise InvalidInput(f"{where}: {error_message(exc)}") from None
+        raise invalid_input(exc, where) from None
+    except UnknownTeam as exc:
+        raise InvalidInput(f"{where}: {exc}", field=exc.field) from None
+
+
+def load_fixtures(
+    path: str | Path, context: dict[str, Any] | None = None
+) -> Iterator[tuple[int, Fixture]]:
+    """The fixtures of a ``predict --batch`` file with their line numbers, each validated once
+    as a :class:`Fixture` (``context`` as there) as it is reached: the file is read (and its
+    columns and size judged) first, then row by row; a bad row stops with its file and line."""
+    for line, row in read_fixtures(path):
+        yield line, validate_fixture(row, f"{path}:{line}", context)
