@@ -79,8 +79,8 @@ from heartbreak.data.usermatches import (
     read_user_matches,
     user_matches_path,
 )
+from heartbreak.dates import parse_bound, parse_day
 from heartbreak.errors import InvalidInput, StoreError, UnknownTeam
-from heartbreak.services import parse_bound
 
 Progress = Callable[..., None]
 
@@ -195,8 +195,6 @@ def apply_overrides(user: UserMatch, overrides: Overrides, where: str) -> UserMa
     the result is validated again, errors prefixed with ``where``."""
     from pydantic import ValidationError
 
-    from heartbreak.services import parse_date
-
     data = user.model_dump()
     for side in ("home", "away"):
         new = getattr(overrides, side)
@@ -209,7 +207,7 @@ def apply_overrides(user: UserMatch, overrides: Overrides, where: str) -> UserMa
             data["shootout_winner"] = _rename(data["shootout_winner"], old, new)
         data[side] = new
     if overrides.date is not None:
-        data["date"] = parse_date(overrides.date, "--date")
+        data["date"] = parse_day(overrides.date, "--date")
     for name in ("competition", "stage", "elo_home", "elo_away"):
         value = getattr(overrides, name)
         if value is not None:
@@ -257,7 +255,6 @@ def read_import_file(
     is_list = False
     if fmt == "statsbomb":
         from heartbreak.data.statsbomb import read_statsbomb
-        from heartbreak.services import parse_date
 
         if overrides.date is None:
             raise InvalidInput(
@@ -266,7 +263,7 @@ def read_import_file(
             )
         from pydantic import ValidationError
 
-        day = parse_date(overrides.date, "--date")
+        day = parse_day(overrides.date, "--date")
         found = read_statsbomb(file, lineup)
         try:
             matches = [found.to_user_match(day)]

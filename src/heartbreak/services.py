@@ -23,6 +23,7 @@ import pandas as pd
 
 from heartbreak.data.sources import ATTRIBUTION_SHORT
 from heartbreak.data.userfile import UserMatch
+from heartbreak.dates import parse_bound, parse_day
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Side
 from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
 from heartbreak.model.grid import ScoreGrid
@@ -31,37 +32,6 @@ from heartbreak.model.params import ModelParams, load_params
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
 from heartbreak.results import MatchRecord, MatchReplay, Prediction, build_replay
-
-
-def parse_bound(value: str | dt.date | None, field_name: str, end: bool) -> dt.date | None:
-    """A ``--from``/``--to`` bound: a YEAR (its first day, or its last when ``end``) or a date;
-    None passes through. The error names the field."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if text.isdigit() and len(text) == 4:
-        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            f"{field_name}: {value!r} is not a year or a date (YYYY or YYYY-MM-DD)"
-        ) from None
-
-
-def parse_date(value: str | dt.date | None, field_name: str = "date") -> dt.date:
-    """A date from ``YYYY-MM-DD`` text; the error names the field."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if value is None:
-        raise InvalidInput(f"{field_name}: a date is required (YYYY-MM-DD)")
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{field_name}: {value!r} is not a date (YYYY-MM-DD)") from None
-
 
 # --- the session ----------------------------------------------------------------------------
 
@@ -138,7 +108,7 @@ class Heartbreak:
 
     def ratings(self, date: str | dt.date, top: int | None = None) -> pd.DataFrame:
         """World Football Elo ratings as of a date (matches strictly before it), best first."""
-        day = parse_date(date)
+        day = parse_day(date)
         frame = self.store.ratings_as_of(day)
         frame = frame.sort_values("rating", ascending=False, kind="stable").reset_index(drop=True)
         frame.insert(0, "rank", np.arange(1, len(frame) + 1))
@@ -216,7 +186,7 @@ class Heartbreak:
         those given, held to :func:`heartbreak.rules.check_rating`)."""
         from heartbreak.rules import check_rating
 
-        day = parse_date(date)
+        day = parse_day(date)
         for name, value in (("elo_home", elo_home), ("elo_away", elo_away)):
             try:
                 check_rating(value)
@@ -287,36 +257,29 @@ class Heartbreak:
         return out
 
     def predict_file(self, file: str | Path) -> list[Prediction]:
-        """Predictions for every row of a fixtures CSV; a bad row stops with its file and line."""
-        from heartbreak.data.userfile import read_fixtures, validate_fixture
+        """Predictions for every row of a fixtures CSV; a bad row stops with its file and line.
+        Each row is validated once, as :class:`heartbreak.data.userfile.Fixture`."""
+        from heartbreak.data.userfile import load_fixtures
 
-        rows = []
-        context = self.team_context()
-        for line, row in read_fixtures(file):
-            try:
-                day = parse_date(row.get("date"), "date")
-                home, away = (self.resolve_team(_required(row, k), day) for k in ("home", "away"))
-                flags = {k: _flag(row.get(k), k) for k in ("neutral", "knockout")}
-            except HeartbreakError as exc:
-                raise InvalidInput(f"{file}:{line}: {exc}") from None
-            # The rules of every match that comes in: text limits, not one team twice.
-            validate_fixture(row, f"{file}:{line}", context)
-            rows.append(
-                {
-                    "home": home,
-                    "away": away,
-                    "date": day,
-                    **flags,
-                    "elo_home": self.team_rating(home, day),
-                    "elo_away": self.team_rating(away, day),
-                }
-            )
+        context = {**self.team_context(), "canonical": self.resolve_team}
+        rows = [
+            {
+                "home": fixture.home,
+                "away": fixture.away,
+                "date": fixture.date,
+                "neutral": fixture.neutral,
+                "knockout": fixture.knockout,
+                "elo_home": self.team_rating(fixture.home, fixture.date),
+                "elo_away": self.team_rating(fixture.away, fixture.date),
+            }
+            for _, fixture in load_fixtures(file, context)
+        ]
         return self.predict_many(pd.DataFrame(rows)) if rows else []
 
     # --- replay ---
     def find_match(self, home: str, away: str, date: str | dt.date) -> int:
         """The id of the one stored match between two teams (either order) on a date."""
-        return self.store.find_match(home, away, parse_date(date))
+        return self.store.find_match(home, away, parse_day(date))
 
     def replay(
         self, home: str, away: str, date: str | dt.date, side: str | None = None
@@ -449,7 +412,7 @@ class Heartbreak:
         try:  # the file may name one team twice through the store's aliases
             check_teams(user.home, user.away, day, self.team_context().get("resolve"))
         except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(str(exc), field=getattr(exc, "field", None)) from None
         home = user.home if user.elo_home is not None else self.resolve_team(user.home, day)
         away = user.away if user.elo_away is not None else self.resolve_team(user.away, day)
         elo_home = user.elo_home if user.elo_home is not None else self.team_rating(home, day)
@@ -503,27 +466,6 @@ def user_match_to_domain(user: UserMatch, home: str, away: str) -> Match:
     )
 
 
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f", ""}
-
-
-def _required(row: dict[str, str | None], column: str) -> str:
-    """A non-empty cell of a fixtures row; the error names the column."""
-    text = (row.get(column) or "").strip()
-    if not text:
-        raise InvalidInput(f"{column}: a team name is required")
-    return text
-
-
-def _flag(value: str | None, column: str) -> bool:
-    text = (value or "").strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise InvalidInput(f"{column}: {value!r} is not true/false")
-
-
 def fit_parameters(
     session: Heartbreak, train_end: str = "2019-07-01", out: str | Path | None = None
 ) -> tuple[ModelParams, Path]:
@@ -532,7 +474,7 @@ def fit_parameters(
     from heartbreak.model.fit import fit_model
     from heartbreak.model.params import packaged_path, save_params
 
-    parse_date(train_end, "--train-end")
+    parse_day(train_end, "--train-end")
     matches, goals, reds = _recorded_history(session.store)
     params = fit_model(
         matches,
@@ -559,8 +501,8 @@ def evaluate(
     from heartbreak.evaluation.prematch import prematch_backtest
     from heartbreak.model.fit import fit_model
 
-    start = parse_date(date_from, "--from").isoformat()
-    end = parse_date(date_to, "--to").isoformat() if date_to is not None else None
+    start = parse_day(date_from, "--from").isoformat()
+    end = parse_day(date_to, "--to").isoformat() if date_to is not None else None
     if selection not in ("well_recorded", "complete"):
         raise InvalidInput(f"--selection: {selection!r} is not well_recorded or complete")
     matches, goals, reds = _recorded_history(session.store)

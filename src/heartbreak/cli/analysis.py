@@ -18,10 +18,11 @@ from heartbreak.cli.options import (
     open_session,
     print_json,
 )
+from heartbreak.dates import parse_day
 from heartbreak.errors import InvalidInput
 from heartbreak.serialize import day as iso_day
 from heartbreak.serialize import ratings_to_records
-from heartbreak.services import MatchReplay, parse_date
+from heartbreak.services import MatchReplay
 
 console = Console()
 
@@ -35,7 +36,7 @@ def ratings(
 ) -> None:
     """World Football Elo ratings as of a date."""
     with handle_errors():
-        day = parse_date(date, "--date")
+        day = parse_day(date, "--date")
         frame = open_session(db, data_dir).ratings(day, top=top)
         if output is OutputFormat.json:
             print_json(ratings_to_records(frame))
@@ -81,7 +82,7 @@ def predict(
             raise InvalidInput("HOME AWAY: two teams are required (or --batch FILE.csv)")
         if date is None:
             raise InvalidInput("--date: a date is required (YYYY-MM-DD)")
-        day = parse_date(date, "--date")
+        day = parse_day(date, "--date")
         result = session.predict(home, away, day, neutral=neutral, knockout=knockout)
         if output is OutputFormat.json:
             print_json(result.to_dict())
@@ -156,7 +157,7 @@ def story(
                 raise InvalidInput("HOME AWAY: two teams are required (or --file)")
             if date is None:
                 raise InvalidInput("--date: a date is required (YYYY-MM-DD)")
-            result = session.replay(home, away, parse_date(date, "--date"), side=side)
+            result = session.replay(home, away, parse_day(date, "--date"), side=side)
         if side is not None:  # as the replay resolved it (a code or an alias names a team)
             side = result.info.team(result.story_side)
         if chart is not None:
@@ -178,7 +179,7 @@ def sparkline(values) -> str:
 
 def print_story(result: MatchReplay, side_name: str | None) -> None:
     """A terminal view: score, a compact curve, the emotions and the story."""
-    from heartbreak.drama.emotions import emotion_arc
+    from heartbreak.drama.emotions import emotion_runs
     from heartbreak.serialize import point_label, shootout_line
 
     info, match, path = result.info, result.match, result.path
@@ -211,7 +212,7 @@ def print_story(result: MatchReplay, side_name: str | None) -> None:
     if kicks:
         console.print("Shootout: " + kicks)
     console.print()
-    arc = emotion_arc(path, side)
+    arc = emotion_runs(result.emotions[side])
     console.print(
         f"{team} fans: " + " → ".join(f"{emotion} ({point_label(path, i)})" for i, emotion in arc)
     )

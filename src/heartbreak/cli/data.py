@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from heartbreak import config
+from heartbreak.build import build_store
 from heartbreak.cli._common import handle_errors, make_progress
 from heartbreak.cli.options import DataDirOption, DbOption
 from heartbreak.data.fetch import fetch_sources
@@ -17,7 +18,7 @@ from heartbreak.data.sources import (
     ATTRIBUTION_WORLDCUP,
     SOURCES_BY_PATH,
 )
-from heartbreak.data.store import Store, build_store
+from heartbreak.data.store import Store
 
 data_app = typer.Typer(
     help="Fetch the source files and build the store.",

@@ -138,8 +138,8 @@ def export_command(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Bulk tables for analysts (CSV, Parquet or JSON), each carrying the data attribution."""
+    from heartbreak.dates import parse_bound
     from heartbreak.exchange import export_table
-    from heartbreak.services import parse_bound
 
     with handle_errors():
         if out is None and fmt is ExportFormat.parquet:

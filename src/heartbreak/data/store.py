@@ -53,6 +53,7 @@ from heartbreak.data.files import fsync_dir, remove_stale, temp_beside
 from heartbreak.data.integrity import modifications_in
 from heartbreak.data.tables import matches_from_frames
 from heartbreak.data.teams import Alias, TeamResolver
+from heartbreak.dates import parse_day
 from heartbreak.domain import Match
 from heartbreak.errors import InvalidInput, NoSuchMatch, StoreError
 
@@ -203,21 +204,6 @@ def write_store(
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def _date(value: dt.date | str | pd.Timestamp) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError as exc:
-        from heartbreak.errors import InvalidInput
-
-        raise InvalidInput(f"date {value!r} is not a date (YYYY-MM-DD)") from exc
 
 
 @dataclass(frozen=True)
@@ -376,10 +362,10 @@ class Store:
                 where.append("FALSE")
         if f.date_from is not None:
             where.append("date >= ?")
-            params.append(_date(f.date_from))
+            params.append(parse_day(f.date_from))
         if f.date_to is not None:
             where.append("date <= ?")
-            params.append(_date(f.date_to))
+            params.append(parse_day(f.date_to))
         if f.world_cup is not None:
             where.append("wc_match_id IS NOT NULL" if f.world_cup else "wc_match_id IS NULL")
         if f.knockout is not None:
@@ -448,7 +434,7 @@ class Store:
         self, home: str, away: str | None = None, date: dt.date | str | None = None
     ) -> pd.DataFrame:
         """Matches between two teams (in either order), on ``date`` if given, in date order."""
-        day = _date(date) if date is not None else None
+        day = parse_day(date) if date is not None else None
         first = self.resolve(home, day)
         params: list[Any] = []
         if away is None:
@@ -467,11 +453,11 @@ class Store:
         """The match_id of the one match between two teams on a date; raises NoSuchMatch."""
         found = self.find_matches(home, away, date)
         if len(found) == 0:
-            raise NoSuchMatch(f"no match between {home} and {away} on {_date(date)}")
+            raise NoSuchMatch(f"no match between {home} and {away} on {parse_day(date)}")
         if len(found) > 1:
             ids = ", ".join(str(i) for i in found["match_id"])
             raise NoSuchMatch(
-                f"{len(found)} matches between {home} and {away} on {_date(date)} "
+                f"{len(found)} matches between {home} and {away} on {parse_day(date)} "
                 f"(match ids {ids}); choose one with --id"
             )
         return int(found["match_id"].iloc[0])
@@ -604,10 +590,10 @@ class Store:
             params += [name, name]
         if date_from is not None:
             where.append("m.date >= ?")
-            params.append(_date(date_from))
+            params.append(parse_day(date_from))
         if date_to is not None:
             where.append("m.date <= ?")
-            params.append(_date(date_to))
+            params.append(parse_day(date_to))
         sql = f"""
             SELECT d.*, m.date, m.home, m.away, m.home_score, m.away_score, m.competition,
                    m.stage, m.knockout, m.extra_time, m.shootout_winner, m.winner,
@@ -654,7 +640,7 @@ class Store:
         team with a match before the date; with ``teams`` (resolved through the aliases), those
         teams, a team with no earlier match at the initial rating.
         """
-        day = _date(date)
+        day = parse_day(date)
         latest = self.query(
             """
             SELECT team, rating_after AS rating, count(*) OVER (PARTITION BY team) AS matches,
