@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from conftest import TinyData
 from heartbreak.build import build_store, ensure_store
 from heartbreak.data.store import SCHEMA_VERSION, StaleStore, Store, remove_stale_temps
 from heartbreak.domain import EventType, Period, Side
@@ -47,10 +48,12 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def built(tiny_data, tmp_path):
-    db = tmp_path / "store" / "heartbreak.duckdb"
-    report = build_store(tiny_data.root, db, allow_modified=True)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One tiny store for the module's read-only tests (a build takes most of a second)."""
+    root = tmp_path_factory.mktemp("built")
+    db = root / "store" / "heartbreak.duckdb"
+    report = build_store(TinyData(root / "data").root, db, allow_modified=True)
     store = Store(db)
     yield store, report
     store.close()

@@ -311,7 +311,7 @@ def matches(draw):
     return path, winner
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(matches())
 def test_property_metrics_are_non_negative_and_bounded(case):
     path, winner = case
@@ -331,7 +331,7 @@ def test_property_metrics_are_non_negative_and_bounded(case):
     assert len(set(m.flags)) == len(m.flags)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(matches())
 def test_property_swapping_sides_swaps_the_metrics(case):
     path, winner = case

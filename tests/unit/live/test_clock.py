@@ -63,7 +63,7 @@ clocks = st.lists(clock_messages(), max_size=8)
 events = st.lists(st.sampled_from(EVENTS), max_size=8)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(events, clocks, st.randoms())
 def test_clock_messages_never_change_the_events(sent, ticks, rnd):
     mixed = sent + ticks
@@ -71,7 +71,7 @@ def test_clock_messages_never_change_the_events(sent, ticks, rnd):
     assert effective_events(mixed) == effective_events(sent)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(events, clocks, st.randoms())
 def test_the_clock_is_order_free_and_idempotent(sent, ticks, rnd):
     mixed = sent + ticks
@@ -80,7 +80,7 @@ def test_the_clock_is_order_free_and_idempotent(sent, ticks, rnd):
     assert current_clock(again) == current_clock(mixed)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(events, clocks, clock_messages())
 def test_a_new_clock_update_never_takes_the_clock_back(sent, ticks, tick):
     tick = {**tick, "event_id": "new"}

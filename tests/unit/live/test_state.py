@@ -49,7 +49,7 @@ ALL = EVENTS + FIXES
 messages = st.lists(st.sampled_from(ALL), min_size=0, max_size=25)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.permutations(ALL), st.lists(st.sampled_from(ALL), max_size=10), st.randoms())
 def test_any_order_and_duplication_gives_the_same_events(order, extra, rnd):
     shuffled = list(order) + list(extra)
@@ -58,7 +58,7 @@ def test_any_order_and_duplication_gives_the_same_events(order, extra, rnd):
     assert current_clock(shuffled) == current_clock(ALL)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(messages, st.randoms())
 def test_any_subset_is_order_independent(subset, rnd):
     shuffled = subset * 2

@@ -228,7 +228,7 @@ def test_zero_rates_with_rho() -> None:
 # --------------------------------------------------------------------------- property
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     lam=st.floats(0.0, 8.0),
     mu=st.floats(0.0, 8.0),

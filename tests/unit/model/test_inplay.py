@@ -28,7 +28,7 @@ from heartbreak.model.inplay import (
     residual_stoppage,
 )
 
-SETTINGS = settings(max_examples=200, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 TOL = 1e-12
 MODEL = InPlayModel()
 REGULATION = (FIRST_HALF, SECOND_HALF)
