@@ -245,7 +245,9 @@ def read_import_file(
     file = Path(file)
     overrides = overrides or Overrides()
     if fmt not in IMPORT_FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(IMPORT_FORMATS)}")
+        raise InvalidInput(
+            f"--format: {fmt!r} is not one of {', '.join(IMPORT_FORMATS)}", field="format"
+        )
     if not file.is_file():
         raise InvalidInput(f"FILE: no file at {file}")
     if fmt == "auto":
@@ -478,18 +480,20 @@ def export_filters(
     start = parse_bound(date_from, "--from", end=False)
     stop = parse_bound(date_to, "--to", end=True)
     if start is not None and stop is not None and start > stop:
-        raise InvalidInput(f"--from/--to: {start} is after {stop}")
+        raise InvalidInput(f"--from/--to: {start} is after {stop}", field="from")
     name = None
     if team is not None:
         try:
             name = store.resolve(team)
         except UnknownTeam as exc:
-            raise InvalidInput(f"--team: {exc}") from None
+            raise InvalidInput(f"--team: {exc}", field="team") from None
     # A competition as a fan types it ("World Cup", "Euro qualifiers"): see data.competitions.
     if competition is not None and not store.resolve_competition(competition):
         close = store.competition_resolver().suggest(competition)
         hint = f"; closest: {', '.join(close)}" if close else ""
-        raise InvalidInput(f"--competition: no matches in {competition!r}{hint}")
+        raise InvalidInput(
+            f"--competition: no matches in {competition!r}{hint}", field="competition"
+        )
     return ExportFilters(competition, name, start, stop)
 
 
@@ -762,7 +766,9 @@ def write_export(
     """Write the frames as ``fmt`` to ``out`` (atomically: a temporary file renamed into
     place) or to ``stdout`` (CSV and JSON only); returns the number of rows."""
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+        raise InvalidInput(
+            f"--format: {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}", field="format"
+        )
     if out is None:
         if fmt == "parquet":
             raise InvalidInput("--out: Parquet is a binary format; give --out FILE.parquet")
@@ -770,7 +776,7 @@ def write_export(
         return _write_csv(frames, handle) if fmt == "csv" else _write_json(frames, handle)
     target = Path(out)
     if target.is_dir():
-        raise InvalidInput(f"--out: {target} is a folder; give a file name")
+        raise InvalidInput(f"--out: {target} is a folder; give a file name", field="out")
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         if fmt == "parquet":
@@ -780,7 +786,9 @@ def write_export(
                 rows = _write_csv(frames, handle) if fmt == "csv" else _write_json(frames, handle)
         os.replace(tmp, target)
     except OSError as exc:
-        raise InvalidInput(f"--out: cannot write {target}: {exc.strerror or exc}") from None
+        raise InvalidInput(
+            f"--out: cannot write {target}: {exc.strerror or exc}", field="out"
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -804,7 +812,9 @@ def export_table(
     if kind not in EXPORT_KINDS:
         raise InvalidInput(f"WHAT: {kind!r} is not one of {', '.join(EXPORT_KINDS)}")
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInput(f"--format: {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+        raise InvalidInput(
+            f"--format: {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}", field="format"
+        )
     if out is None and fmt == "parquet":
         raise InvalidInput("--out: Parquet is a binary format; give --out FILE.parquet")
     parse_bound(date_from, "--from", end=False)

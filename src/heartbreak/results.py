@@ -142,7 +142,7 @@ class MatchReplay:
             return self.info.side_of(team)
         except KeyError:
             raise InvalidInput(
-                f"side: {team!r} did not play in {self.info.home} v {self.info.away}"
+                f"side: {team!r} did not play in {self.info.home} v {self.info.away}", field="side"
             ) from None
 
     def to_frame(self) -> pd.DataFrame:
@@ -394,7 +394,8 @@ def build_replay(
             chosen = match.info.side_of(side)
         except KeyError:
             raise InvalidInput(
-                f"side: {side!r} did not play in {match.info.home} v {match.info.away}"
+                f"side: {side!r} did not play in {match.info.home} v {match.info.away}",
+                field="side",
             ) from None
     context = tuple(context)
     stories = {

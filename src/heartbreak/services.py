@@ -191,12 +191,13 @@ class Heartbreak:
             try:
                 check_rating(value)
             except ValueError as exc:
-                raise InvalidInput(f"{name}: {exc}") from None
+                raise InvalidInput(f"{name}: {exc}", field=name) from None
         home_name = self.resolve_team(home, day) if elo_home is None else home
         away_name = self.resolve_team(away, day) if elo_away is None else away
         if home_name == away_name:
             raise InvalidInput(
-                f"away: {away!r} is {home_name}, the home team: a team cannot play itself"
+                f"away: {away!r} is {home_name}, the home team: a team cannot play itself",
+                field="away",
             )
         if elo_home is None:
             elo_home = self.team_rating(home_name, day)
@@ -504,7 +505,9 @@ def evaluate(
     start = parse_day(date_from, "--from").isoformat()
     end = parse_day(date_to, "--to").isoformat() if date_to is not None else None
     if selection not in ("well_recorded", "complete"):
-        raise InvalidInput(f"--selection: {selection!r} is not well_recorded or complete")
+        raise InvalidInput(
+            f"--selection: {selection!r} is not well_recorded or complete", field="selection"
+        )
     matches, goals, reds = _recorded_history(session.store)
     params = fit_model(
         matches,

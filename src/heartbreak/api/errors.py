@@ -125,8 +125,7 @@ def _field_of(exc: HeartbreakError, request: Request) -> str | None:
     - The error's own ``field`` when it has one: the request parameter of that name, else
       (a request with a JSON body) that field of the body, ``body.minute``.
     - A limit without one is about no field.
-    - An error raised without its field: the parameter holding an unknown team's name, or the
-      parameter the message starts with (``side: ...``, ``--from: ...``).
+    - An unknown team raised without its field: the parameter holding the team's name.
     - Else the endpoint's one path parameter, if it has one.
     """
     if exc.field is not None:
@@ -137,16 +136,12 @@ def _field_of(exc: HeartbreakError, request: Request) -> str | None:
             return found
     elif isinstance(exc, LimitReached):
         return None
-    else:
-        if isinstance(exc, UnknownTeam):
-            params = [("path", k, v) for k, v in request.path_params.items()]
-            params += [("query", k, v) for k, v in request.query_params.items()]
-            for where, key, value in params:
-                if str(value) == exc.name:
-                    return f"{where}.{key}"
-        found = _parameter(exc.message.split(":", 1)[0], request)
-        if found is not None:
-            return found
+    elif isinstance(exc, UnknownTeam):
+        params = [("path", k, v) for k, v in request.path_params.items()]
+        params += [("query", k, v) for k, v in request.query_params.items()]
+        for where, key, value in params:
+            if str(value) == exc.name:
+                return f"{where}.{key}"
     path_params = list(request.path_params)
     return f"path.{path_params[0]}" if len(path_params) == 1 else None
 

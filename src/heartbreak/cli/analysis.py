@@ -139,7 +139,7 @@ def story(
     """Replay a match: probabilities minute by minute, fans' emotions, drama and the story."""
     with handle_errors():
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-            raise InvalidInput(f"--chart: {chart} must end in .png or .svg")
+            raise InvalidInput(f"--chart: {chart} must end in .png or .svg", field="chart")
         session = open_session(db, data_dir)
         if match_id is not None:
             if home or away or file is not None:

@@ -89,7 +89,7 @@ def team(
     the major tournaments (won and lost in 90', after extra time, on penalties) and ratings."""
     with handle_errors():
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
-            raise InvalidInput(f"--chart: {chart} must end in .png or .svg")
+            raise InvalidInput(f"--chart: {chart} must end in .png or .svg", field="chart")
         profile = open_session(db, data_dir).team(name)
         if chart is not None:
             profile.plot().savefig(chart, dpi=110)

@@ -10,7 +10,9 @@ Tables (the column names are a contract):
 - ``matches``: match_id (1-based row of international/results.csv), date, home, away,
   home_score, away_score (after extra time, without shootout), competition, city, country,
   neutral, wc_match_id, stage, knockout, extra_time, shootout_winner, home_penalties,
-  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away.
+  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away,
+  group_name and kickoff (a World Cup match's group as the World Cup database names it, and its
+  local kick-off time "HH:MM"; NULL elsewhere).
 - ``goals``: match_id, seq, team (credited), side, scorer, minute, stoppage, period, own_goal,
   penalty. ``stoppage`` is NULL when unknown (international goals at 45, 90, 105 or 120 may be
   in stoppage time: that data gives them the period's nominal end) and 0 in regular time.
@@ -58,7 +60,7 @@ from heartbreak.domain import Match
 from heartbreak.errors import InvalidInput, NoSuchMatch, StoreError
 
 #: The version of the tables' layout; a store of another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class StaleStore(StoreError):
@@ -83,7 +85,8 @@ _SCHEMA: dict[str, tuple[str, str]] = {
         "neutral BOOLEAN, wc_match_id VARCHAR, stage VARCHAR, knockout BOOLEAN, "
         "extra_time BOOLEAN, shootout_winner VARCHAR, home_penalties INTEGER, "
         "away_penalties INTEGER, winner VARCHAR, goals_listed INTEGER, "
-        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE",
+        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE, "
+        "group_name VARCHAR, kickoff VARCHAR",
         "match_id",
     ),
     "goals": (
@@ -153,7 +156,7 @@ def _check_metric(metric: str, label: str) -> None:
     """Refuse a metric that is not a number of the drama index (the caller names the ranked
     metrics; this keeps any other text out of the SQL)."""
     if metric not in _DRAMA_NUMBERS:
-        raise InvalidInput(f"{label}: {metric!r} is not a metric of the drama index")
+        raise InvalidInput(f"{label}: {metric!r} is not a metric of the drama index", field=label)
 
 
 #: The store's tables, in the order they are written.
@@ -538,6 +541,24 @@ class Store:
             "SELECT * FROM cards WHERE card IN ('red', 'second_yellow') ORDER BY match_id, seq"
         )
 
+    def tournament_frames(self, competitions: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The matches of ``competitions`` (``matches`` rows, in date and id order) and their
+        cards (``cards`` rows: match_id, team, player, card), for
+        :func:`heartbreak.tournaments.editions`."""
+        names = list(competitions)
+        matches = self.query(
+            "SELECT * FROM matches WHERE competition IN (SELECT unnest(?::VARCHAR[])) "
+            "AND source <> 'user' ORDER BY date, match_id",
+            [names],
+        )
+        cards = self.query(
+            "SELECT c.match_id, c.team, c.player, c.card FROM cards c JOIN matches m "
+            "ON m.match_id = c.match_id WHERE m.competition IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY c.match_id, c.seq",
+            [names],
+        )
+        return matches, cards
+
     def ranked_values(self, metric: str) -> pd.DataFrame:
         """Every row that :meth:`drama_rankings` ranks by ``metric``, as (match_id,
         competition, value): the population a match's rank is counted in."""
@@ -582,7 +603,9 @@ class Store:
                 "final": "m.stage = 'final'",
             }.get(stage)
             if clause is None:
-                raise InvalidInput(f"--stage: {stage!r} is not knockout, group or final")
+                raise InvalidInput(
+                    f"--stage: {stage!r} is not knockout, group or final", field="stage"
+                )
             where.append(clause)
         if team is not None:
             name = self.resolve(team)

@@ -84,8 +84,19 @@ EMOTION_COLOURS = {
     "agony": VERMILLION,
     "despair": BLACK,
     "resignation": GREY,
+    "shock": "#8F3E00",  # vermillion darkened: the sudden collapse
+    "humiliation": "#7D3C62",  # reddish purple darkened: the rout
 }
-_DARK_EMOTIONS = {"ecstasy", "elation", "confidence", "agony", "despair", "disappointment"}
+_DARK_EMOTIONS = {
+    "ecstasy",
+    "elation",
+    "confidence",
+    "agony",
+    "despair",
+    "disappointment",
+    "shock",
+    "humiliation",
+}
 
 FORMATS = {".png": "png", ".svg": "svg"}
 FIGSIZE = (12.0, 6.8)
@@ -150,7 +161,7 @@ def _check_emotions(path: ProbabilityPath, side: Side, emotions) -> np.ndarray:
         )
     unknown = sorted(set(labels) - set(EMOTION_COLOURS))
     if unknown:
-        raise InvalidInput(f"emotions: unknown labels {', '.join(unknown)}")
+        raise InvalidInput(f"emotions: unknown labels {', '.join(unknown)}", field="emotions")
     return labels
 
 
@@ -572,7 +583,9 @@ def chart_bytes(
 ) -> bytes:
     """The chart of :func:`draw_path` as the bytes of a PNG (``fmt="png"``) or SVG file."""
     if fmt not in FORMATS.values():
-        raise InvalidInput(f"format: {fmt!r} is not one of {', '.join(FORMATS.values())}")
+        raise InvalidInput(
+            f"format: {fmt!r} is not one of {', '.join(FORMATS.values())}", field="format"
+        )
     fig = draw_path(path, side=side, emotions=emotions)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_metadata(fmt, path))
