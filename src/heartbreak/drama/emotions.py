@@ -136,6 +136,8 @@ class Emotion(StrEnum):
     DESPAIR = "despair"
     DISAPPOINTMENT = "disappointment"
     RESIGNATION = "resignation"
+    SHOCK = "shock"
+    HUMILIATION = "humiliation"
 
     @property
     def definition(self) -> str:
@@ -172,6 +174,10 @@ _DEFINITIONS = {
     Emotion.DISAPPOINTMENT: "An unwanted result, felt without despair.",
     Emotion.RESIGNATION: "Acceptance that the result is gone, or a defeat settled long before "
     "the end.",
+    Emotion.SHOCK: "Stunned disbelief: a collapse within minutes from about what was expected to "
+    "far below it.",
+    Emotion.HUMILIATION: "Shame at a rout: trailing by three goals or more with the result gone, "
+    "for a side that expected to compete.",
 }
 
 _POSITIVE = frozenset(
@@ -235,10 +241,26 @@ class EmotionRule:
     """What a draw is worth in a match that can end drawn (0 = only a win counts)."""
     kick_move: float = 0.10
     """In a shootout followed kick by kick, a kick moving the standing this much is a big move."""
+    event_share: float = 0.5
+    """An event taking this share of what was left (of the chance, or of the gap to certainty)
+    is a big move even when the standing moves less than ``big_move``: each goal is felt."""
+    share_floor: float = 0.02
+    """Smallest change of standing at which ``event_share`` applies (below it nothing is felt)."""
+    shock_drop: float = 0.40
+    """A blow is a shock when the standing falls this far within ``shock_minutes``, to this far
+    below the expectation."""
+    shock_minutes: float = 15.0
+    """The span of play (``elapsed``) over which a collapse counts as sudden."""
+    humiliation_margin: int = 3
+    """Goals behind from which a lost cause is a rout."""
+    humiliation_expectation: float = 0.25
+    """A rout humiliates a side whose pre-match standing was at least this."""
+    hysteresis: float = 0.03
+    """Once a level is crossed, its feeling holds until the standing is this far back across."""
 
     def __post_init__(self) -> None:
         for name, value in self.__dict__.items():
-            if name in ("persist_minutes", "late_minutes"):
+            if name in ("persist_minutes", "late_minutes", "shock_minutes", "humiliation_margin"):
                 if value < 0:
                     raise ValueError(f"{name} must be non-negative, got {value}")
             elif not 0.0 <= value <= 1.0:
@@ -329,18 +351,36 @@ def fan_emotions(
     late = np.asarray(path.time_left, dtype=float) <= rule.late_minutes
     kind = np.asarray(path.kind)
     kick = kind == PointKind.SHOOTOUT_KICK.value
-    codes = _in_play_codes(v, elapsed, late, rule, extreme, kick)
+    event = kind == PointKind.AFTER_EVENT.value
+    own, opp = (
+        (path.home_goals, path.away_goals)
+        if side is Side.HOME
+        else (
+            path.away_goals,
+            path.home_goals,
+        )
+    )
+    margin = np.asarray(own, dtype=int) - np.asarray(opp, dtype=int)
+    codes = _in_play_codes(v, elapsed, late, rule, extreme, kick, event, margin)
     whistle = np.flatnonzero(kind == PointKind.FINAL_WHISTLE.value)
     if whistle.size:
         w = int(whistle[0])
-        other = standing(path, side.other, 0.0)
-        final = _CODE[_final_emotion(v, other, late, w, rule, extreme)]
+        final = _CODE[_final_emotion(v, late, w, rule, extreme, int(margin[w]))]
         codes[whistle] = final
         # The kick that decided the shootout already brings the whistle's feeling.
         decided = np.flatnonzero(kick[:w] & ((v[:w] <= 1e-9) | (v[:w] >= 1.0 - 1e-9)))
         if decided.size:
             codes[int(decided[0]) : w] = final
     return _VALUES[codes]
+
+
+def _held(on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """A state with hysteresis: true from a point where ``on`` holds until one where ``off``
+    does (``on`` and ``off`` never hold at the same point)."""
+    idx = np.arange(len(on))
+    last_on = np.maximum.accumulate(np.where(on, idx, -1))
+    last_off = np.maximum.accumulate(np.where(off, idx, -1))
+    return last_on > last_off
 
 
 def _in_play_codes(
@@ -350,62 +390,93 @@ def _in_play_codes(
     rule: EmotionRule,
     extreme: bool,
     kick: np.ndarray | None = None,
+    event: np.ndarray | None = None,
+    margin: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rules 1 and 2 of the module docstring, at every point at once; ``kick`` marks the points
-    after shootout kicks."""
+    after shootout kicks, ``event`` those after goals and red cards, ``margin`` the side's goal
+    difference."""
     n = len(v)
     kick = np.zeros(n, dtype=bool) if kick is None else np.asarray(kick, dtype=bool)
+    event = np.zeros(n, dtype=bool) if event is None else np.asarray(event, dtype=bool)
+    margin = np.zeros(n, dtype=int) if margin is None else np.asarray(margin, dtype=int)
     v0 = v[0]
-    band = rule.expectation_band
+    band, h = rule.expectation_band, rule.hysteresis
     delta_t = np.diff(v, prepend=v[0])
-    moved = np.abs(delta_t) >= rule.move_min
+    before_t = v - delta_t
+    # The share of what was left that the point's change took: of the chance when it fell, of
+    # the gap to certainty when it rose.
+    room = np.where(delta_t < 0, before_t, 1.0 - before_t)
+    share_t = np.abs(delta_t) / np.maximum(room, 1e-12)
+    share_big = event & (share_t >= rule.event_share) & (np.abs(delta_t) >= rule.share_floor)
+    moved = (np.abs(delta_t) >= rule.move_min) | share_big
     last = np.maximum.accumulate(np.where(moved, np.arange(n), -1))
     j = np.maximum(last, 0)
     recent = (last >= 0) & (elapsed - elapsed[j] <= rule.persist_minutes)
     recent &= ~kick | (j == np.arange(n))  # a kick's move is felt at that kick only
-    big = np.where(kick[j], rule.kick_move, rule.big_move)
-    delta, after = delta_t[j], v[j]
+    big_t = np.abs(delta_t) >= np.where(kick, rule.kick_move, rule.big_move)
+    big_t |= share_big
+    delta, after, is_big = delta_t[j], v[j], big_t[j]
     before = after - delta
     up = delta > 0
-    big_down = delta <= -big
+    big_down = ~up & is_big
     from_below = before <= v0 - band
+    # The highest standing within shock_minutes of play before each move.
+    start = np.searchsorted(elapsed, elapsed - rule.shock_minutes, side="left")
+    recent_peak = np.array([v[min(start[i], i) : i + 1].max() for i in range(n)])[j]
+    shock = (recent_peak - after >= rule.shock_drop) & (after <= v0 - rule.shock_drop) & ~late[j]
+    rout = (margin <= -rule.humiliation_margin) & (v0 >= rule.humiliation_expectation)
     c = _CODE
     move_codes = np.select(
         [
             up
             & (after >= rule.ecstasy_level)
-            & ((before < rule.ecstasy_level) | (delta >= big))
+            & ((before < rule.ecstasy_level) | is_big)
             & ((after >= v0 + rule.ecstasy_gain) | late[j]),
+            up & is_big & (before <= rule.lost_level),
             up & from_below & (after < v0 - band),
             up & from_below,
             up,
-            big_down & (after <= rule.despair_level),
+            ~up & shock,
+            ~up & rout[j] & (after <= rule.lost_level),
+            big_down & (after <= rule.despair_level) & (late[j] | (before >= rule.agony_level)),
             big_down & (before >= rule.agony_level) & (before >= v0 + band),
             big_down,
         ],
         [
             c[Emotion.ECSTASY if extreme else Emotion.ELATION],
+            c[Emotion.RELIEF],
             c[Emotion.HOPE],
             c[Emotion.RELIEF],
             c[Emotion.JOY],
+            c[Emotion.SHOCK],
+            c[Emotion.HUMILIATION],
             c[Emotion.DESPAIR if extreme else Emotion.DISMAY],
             c[Emotion.AGONY if extreme else Emotion.DISMAY],
             c[Emotion.DISMAY],
         ],
         default=c[Emotion.ANXIETY],
     )
-    fallen = v <= np.maximum.accumulate(v) - band
+    # Levels with hysteresis: a level crossed holds until the standing is h back across it.
+    best = np.maximum.accumulate(v)
+    confident = _held(v >= rule.confident_level, v < rule.confident_level - h)
+    lost = _held(v <= rule.lost_level, v > rule.lost_level + h)
+    fallen = _held(v <= best - band, v > best - band + h)
+    close = _held(np.abs(v - 0.5) <= rule.close_band, np.abs(v - 0.5) > rule.close_band + h)
+    hopeful = _held(v >= v0 + band, v < v0 + band - h)
     level_codes = np.select(
         [
-            v >= rule.confident_level,
-            (v <= rule.lost_level) & ((v < v0) | late),
+            confident,
+            lost & rout,
+            lost & ((v < v0) | late),
             fallen & late,
-            late & (np.abs(v - 0.5) <= rule.close_band),
+            late & close,
             fallen,
-            v >= v0 + band,
+            hopeful,
         ],
         [
             c[Emotion.CONFIDENCE],
+            c[Emotion.HUMILIATION],
             c[Emotion.RESIGNATION],
             c[Emotion.DREAD],
             c[Emotion.ANXIETY],
@@ -419,32 +490,44 @@ def _in_play_codes(
 
 def _final_emotion(
     v: np.ndarray,
-    other: np.ndarray,
     late: np.ndarray,
     whistle: int,
     rule: EmotionRule,
     extreme: bool,
+    margin: int = 0,
 ) -> Emotion:
-    """Rule 3 of the module docstring: the feeling at the final whistle."""
+    """Rule 3 of the module docstring: the feeling at the final whistle, driven by the side's
+    chance of what matters at the whistle ``f = v[whistle]`` (``margin``: its goal difference
+    then, which can disagree with ``f`` when what matters is more than the match)."""
     before = v[: max(whistle, 1)]
     late_before = late[: len(before)]
     v0 = v[0]
+    f = float(v[whistle])
     band = rule.expectation_band
     in_balance_late = bool(np.any(late_before & (np.abs(before - 0.5) <= rule.close_band)))
-    if v[whistle] > 0.5 + 1e-9 and other[whistle] < 0.5:
+    peak = float(before.max())
+    if f > 0.5 + rule.close_band:  # got what mattered (or as good as)
+        if margin < 0:  # lost the match but went through
+            return Emotion.RELIEF
         low = float(before.min())
-        if low <= rule.comeback_level or in_balance_late:
+        if low <= rule.comeback_level or in_balance_late or (extreme and v0 <= 0.5 - band):
             return Emotion.ECSTASY if extreme else Emotion.ELATION
-        if low <= v0 - band:
+        if low <= v0 - band and v0 >= 0.5:  # an expected win after a wobble
             return Emotion.RELIEF
         return Emotion.JOY if extreme or v0 < 0.5 else Emotion.CONTENT
-    if other[whistle] > 0.5:
-        if float(before.max()) >= rule.despair_peak or in_balance_late:
+    if f < 0.5 - rule.close_band:  # missed it (or as good as)
+        if margin <= -rule.humiliation_margin and v0 >= rule.humiliation_expectation:
+            return Emotion.HUMILIATION
+        if peak >= rule.despair_peak or in_balance_late:
             return Emotion.DESPAIR if extreme else Emotion.DISAPPOINTMENT
+        if margin > 0:  # won the match but went out
+            return Emotion.DISAPPOINTMENT
         high_late = float(before[late_before].max()) if late_before.any() else float(before[-1])
-        if high_late < rule.settled_level:
+        if high_late < rule.settled_level and v0 < 0.5:
             return Emotion.RESIGNATION
         return Emotion.DISAPPOINTMENT
+    if margin != 0 or abs(f - 0.5) > 1e-9:  # still hanging on what happens elsewhere
+        return Emotion.ANXIETY
     moves = np.diff(before)
     big = np.flatnonzero(np.abs(moves) >= rule.big_move)
     if big.size:
