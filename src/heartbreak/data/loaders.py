@@ -57,6 +57,7 @@ F_WC_GOALS = "worldcup/goals.csv"
 F_WC_BOOKINGS = "worldcup/bookings.csv"
 F_WC_KICKS = "worldcup/penalty_kicks.csv"
 F_WC_TEAMS = "worldcup/teams.csv"
+F_WC_GROUP_STANDINGS = "worldcup/group_standings.csv"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     F_RESULTS: (
@@ -142,6 +143,28 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "converted",
     ),
     F_WC_TEAMS: ("team_name", "team_code"),
+    F_WC_GROUP_STANDINGS: (
+        "tournament_name",
+        "stage_name",
+        "group_name",
+        "position",
+        "team_name",
+        "played",
+        "wins",
+        "draws",
+        "losses",
+        "goals_for",
+        "goals_against",
+        "points",
+        "advanced",
+    ),
+}
+
+#: Columns read when the file has them, empty otherwise (older copies and the tests' small
+#: folders may lack them): a World Cup match's group and local kick-off time, which say which
+#: matches of a group were played at the same time (heartbreak.tournaments).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    F_WC_MATCHES: ("group_name", "match_time"),
 }
 
 #: Fjelstul ``match_period`` values → :class:`heartbreak.domain.Period` values.
@@ -266,13 +289,14 @@ def _parse_exact(
 
 
 def read_csv(
-    source: Source, file: str, columns: Sequence[str]
+    source: Source, file: str, columns: Sequence[str], optional: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, list[BadSourceRow], str]:
     """Read a CSV as text into a DataFrame of ``columns`` plus ``line`` and ``record``.
 
     ``line`` is the 1-based physical line of the row (header = line 1), ``record`` the 0-based
     position of the row among the file's records. Returns the frame, the rows with the wrong
-    number of fields, and the SHA-256 of the bytes. A missing column raises ``_FatalFile``.
+    number of fields, and the SHA-256 of the bytes. A missing column raises ``_FatalFile``; a
+    missing ``optional`` column is read as empty text.
     """
     data = _read_bytes(source)
     sha = hashlib.sha256(data).hexdigest()
@@ -289,14 +313,17 @@ def read_csv(
         )
     if len(set(header)) != len(header):
         raise _FatalFile(BadSourceRow(file, 1, "repeated column names in the header"))
+    present = [c for c in optional if c in header]
+    absent = [c for c in optional if c not in header]
     frame = _parse_fast(text, header)
     if frame is not None:
-        frame = frame.loc[:, list(columns)]
+        frame = frame.loc[:, [*columns, *present]]
         frame["line"] = np.arange(2, len(frame) + 2, dtype=np.int64)
         frame["record"] = np.arange(len(frame), dtype=np.int64)
-        return frame.reset_index(drop=True), [], sha
+        return frame.reset_index(drop=True).assign(**dict.fromkeys(absent, "")), [], sha
     frame, bad = _parse_exact(text, header, file)
-    return frame.loc[:, [*columns, "line", "record"]], bad, sha
+    frame = frame.loc[:, [*columns, *present, "line", "record"]]
+    return frame.assign(**dict.fromkeys(absent, "")), bad, sha
 
 
 # --------------------------------------------------------------------------- row checks
@@ -505,9 +532,14 @@ def _mens(raw: pd.DataFrame) -> pd.Series:
 
 def parse_wc_matches(source: Source, file: str = F_WC_MATCHES) -> Table:
     """``worldcup/matches.csv`` → wc_match_id, date, teams (as in the file), scores, stage, ..."""
-    raw, bad, sha = read_csv(source, file, COLUMNS[F_WC_MATCHES])
+    raw, bad, sha = read_csv(source, file, COLUMNS[F_WC_MATCHES], OPTIONAL_COLUMNS[F_WC_MATCHES])
     p = _Problems(file, raw)
     shootout = _check_bool(p, raw, "penalty_shootout", _WC_BOOL)
+    group = raw["group_name"].str.strip()
+    kickoff = raw["match_time"].str.strip()
+    timed = kickoff.str.fullmatch(r"\d{2}:\d{2}").fillna(False).to_numpy(dtype=bool)
+    values = _col(raw, "match_time")
+    p.add(~timed & (kickoff != "").to_numpy(), lambda i: f"match_time {values[i]!r} is not HH:MM")
     out = pd.DataFrame(
         {
             "wc_match_id": _check_name(p, raw, "match_id"),
@@ -518,6 +550,8 @@ def parse_wc_matches(source: Source, file: str = F_WC_MATCHES) -> Table:
             "home_score": _check_count(p, raw, "home_team_score"),
             "away_score": _check_count(p, raw, "away_team_score"),
             "stage": raw["stage_name"].str.strip(),
+            "group": group.where((group != "not applicable") & (group != ""), None),
+            "kickoff": kickoff.where(timed, None),
             "knockout": _check_bool(p, raw, "knockout_stage", _WC_BOOL),
             "replay": _check_bool(p, raw, "replay", _WC_BOOL),
             "extra_time": _check_bool(p, raw, "extra_time", _WC_BOOL),
@@ -630,6 +664,36 @@ def parse_wc_teams(source: Source, file: str = F_WC_TEAMS) -> Table:
     return _finish(file, out, p, sha, bad)
 
 
+def parse_wc_group_standings(source: Source, file: str = F_WC_GROUP_STANDINGS) -> Table:
+    """``worldcup/group_standings.csv`` → the final table of every World Cup group: mens,
+    tournament, year, stage, group, position, team (as in the file), played, won, drawn, lost,
+    goals_for, goals_against, points, advanced. Not needed by the build: the tests compare
+    :mod:`heartbreak.tournaments`' tables with it."""
+    raw, bad, sha = read_csv(source, file, COLUMNS[F_WC_GROUP_STANDINGS])
+    p = _Problems(file, raw)
+    out = pd.DataFrame(
+        {
+            "mens": _mens(raw),
+            "tournament": raw["tournament_name"].str.strip(),
+            "year": pd.to_numeric(raw["tournament_name"].str[:4], errors="coerce"),
+            "stage": raw["stage_name"].str.strip(),
+            "group": raw["group_name"].str.strip(),
+            "position": _check_count(p, raw, "position"),
+            "team": _check_name(p, raw, "team_name"),
+            "played": _check_count(p, raw, "played"),
+            "won": _check_count(p, raw, "wins"),
+            "drawn": _check_count(p, raw, "draws"),
+            "lost": _check_count(p, raw, "losses"),
+            "goals_for": _check_count(p, raw, "goals_for"),
+            "goals_against": _check_count(p, raw, "goals_against"),
+            "points": _check_count(p, raw, "points"),
+            "advanced": _check_bool(p, raw, "advanced", _WC_BOOL),
+            "line": raw["line"],
+        }
+    )
+    return _finish(file, out, p, sha, bad)
+
+
 PARSERS: dict[str, Callable[[Source, str], Table]] = {
     F_RESULTS: parse_results,
     F_GOALSCORERS: parse_goalscorers,
@@ -656,7 +720,8 @@ class Sources:
       (nullable), own_goal, penalty, order (file order within the match, which is chronological).
     - ``shootouts``: match_id, winner, first_shooter.
     - ``wc_matches``: men's World Cup matches joined to results: wc_match_id, match_id, swapped
-      (home/away reversed relative to results.csv), stage, knockout, extra_time, penalties.
+      (home/away reversed relative to results.csv), stage, group (None outside a group),
+      kickoff (local "HH:MM" or None), knockout, extra_time, penalties.
     - ``wc_goals``, ``wc_bookings``, ``wc_kicks``: men's World Cup events with match_id and side
       (in results.csv orientation).
     - ``former_names``, ``wc_teams``: for the team aliases.
@@ -815,6 +880,8 @@ def _join_worldcup(results: pd.DataFrame, wc: Table) -> pd.DataFrame:
             "home",
             "away",
             "stage",
+            "group",
+            "kickoff",
             "knockout",
             "replay",
             "extra_time",

@@ -10,9 +10,10 @@ Tables (the column names are a contract):
 - ``matches``: match_id (1-based row of international/results.csv), date, home, away,
   home_score, away_score (after extra time, without shootout), competition, city, country,
   neutral, wc_match_id, stage, knockout, extra_time, shootout_winner, home_penalties,
-  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away,
-  group_name and kickoff (a World Cup match's group as the World Cup database names it, and its
-  local kick-off time "HH:MM"; NULL elsewhere).
+  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away.
+- ``fixtures``: match_id, group_name, kickoff: a World Cup match's group as the World Cup
+  database names it (NULL outside a group) and its local kick-off time "HH:MM" (NULL when
+  unknown), for every match of the World Cup database.
 - ``goals``: match_id, seq, team (credited), side, scorer, minute, stoppage, period, own_goal,
   penalty. ``stoppage`` is NULL when unknown (international goals at 45, 90, 105 or 120 may be
   in stoppage time: that data gives them the period's nominal end) and 0 in regular time.
@@ -85,8 +86,11 @@ _SCHEMA: dict[str, tuple[str, str]] = {
         "neutral BOOLEAN, wc_match_id VARCHAR, stage VARCHAR, knockout BOOLEAN, "
         "extra_time BOOLEAN, shootout_winner VARCHAR, home_penalties INTEGER, "
         "away_penalties INTEGER, winner VARCHAR, goals_listed INTEGER, "
-        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE, "
-        "group_name VARCHAR, kickoff VARCHAR",
+        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE",
+        "match_id",
+    ),
+    "fixtures": (
+        "match_id INTEGER, group_name VARCHAR, kickoff VARCHAR",
         "match_id",
     ),
     "goals": (
@@ -542,13 +546,15 @@ class Store:
         )
 
     def tournament_frames(self, competitions: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The matches of ``competitions`` (``matches`` rows, in date and id order) and their
-        cards (``cards`` rows: match_id, team, player, card), for
+        """The matches of ``competitions`` (``matches`` rows with their ``fixtures`` columns,
+        in date and id order) and their cards (``cards`` rows: match_id, team, player, card), for
         :func:`heartbreak.tournaments.editions`."""
         names = list(competitions)
         matches = self.query(
-            "SELECT * FROM matches WHERE competition IN (SELECT unnest(?::VARCHAR[])) "
-            "AND source <> 'user' ORDER BY date, match_id",
+            "SELECT m.*, f.group_name, f.kickoff FROM matches m "
+            "LEFT JOIN fixtures f ON f.match_id = m.match_id "
+            "WHERE m.competition IN (SELECT unnest(?::VARCHAR[])) AND m.source <> 'user' "
+            "ORDER BY m.date, m.match_id",
             [names],
         )
         cards = self.query(

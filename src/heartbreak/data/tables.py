@@ -265,8 +265,18 @@ def derive_tables(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
             "kind": [a.kind for a in aliases],
         }
     )
+    # A World Cup match's group and local kick-off time (the World Cup database): which
+    # matches of a group were played at the same time (heartbreak.tournaments).
+    fixtures = pd.DataFrame(
+        {
+            "match_id": wc["match_id"].to_numpy(),
+            "group_name": wc["group"].to_numpy(dtype=object),
+            "kickoff": wc["kickoff"].to_numpy(dtype=object),
+        }
+    ).sort_values("match_id", kind="stable")
     return {
         "matches": m,
+        "fixtures": fixtures.reset_index(drop=True),
         "goals": goals,
         "cards": cards,
         "shootouts": shoot_rows.reset_index(drop=True),

@@ -1,0 +1,430 @@
+"""Group tables as of any moment, with each edition's tie-breaks; who goes through.
+
+:func:`group_table` ranks one group from its fixtures' results (or results given instead: a
+simulated or a live state), counting the matches finished by ``as_of``; each row says which
+criterion separated the team from the one ranked just below it (``decided_by``).
+:func:`qualifiers` applies a stage's :class:`~heartbreak.tournaments.rules.Advance` across its
+groups (best third-placed teams included). :func:`rank_simulations` ranks many simulated result
+sets of one group at once (numpy), with the same tie-breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from heartbreak.tournaments.rules import Criterion, Rules
+from heartbreak.tournaments.structure import Fixture, Group, Stage
+
+C = Criterion
+
+#: A result: (home goals, away goals).
+Score = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a group table. ``fair_play`` is None when the data hold no cards;
+    ``decided_by`` names the criterion that put the team above the next one (None for the
+    last team)."""
+
+    position: int
+    team: str
+    played: int
+    won: int
+    drawn: int
+    lost: int
+    goals_for: int
+    goals_against: int
+    points: int
+    fair_play: int | None
+    decided_by: str | None
+
+    @property
+    def goal_difference(self) -> int:
+        return self.goals_for - self.goals_against
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Tally:
+    played: int = 0
+    won: int = 0
+    drawn: int = 0
+    lost: int = 0
+    goals_for: int = 0
+    goals_against: int = 0
+    points: int = 0
+    fair_play: int = 0
+
+
+def _played(
+    fixtures: Sequence[Fixture],
+    results: Mapping[int, Score] | None,
+    as_of: dt.date | dt.datetime | None,
+) -> list[tuple[Fixture, Score]]:
+    out = []
+    for f in fixtures:
+        if results is not None and f.match_id in results:
+            home, away = results[f.match_id]
+            out.append((f, (int(home), int(away))))
+        elif f.played and f.finished_by(as_of):
+            out.append((f, (int(f.home_score), int(f.away_score))))
+    return out
+
+
+def _tally(
+    teams: Sequence[str], played: Sequence[tuple[Fixture, Score]], rules: Rules
+) -> dict[str, _Tally]:
+    table = {t: _Tally() for t in teams}
+    for f, (hg, ag) in played:
+        if f.home not in table or f.away not in table:
+            continue
+        for team, gf, ga, fp in (
+            (f.home, hg, ag, f.fair_play_home),
+            (f.away, ag, hg, f.fair_play_away),
+        ):
+            t = table[team]
+            t.played += 1
+            t.goals_for += gf
+            t.goals_against += ga
+            t.fair_play += fp
+            if gf > ga:
+                t.won += 1
+                t.points += rules.points_win
+            elif gf == ga:
+                t.drawn += 1
+                t.points += rules.points_draw
+            else:
+                t.lost += 1
+    return table
+
+
+def _goal_average(t: _Tally) -> Fraction | float:
+    # A team that conceded nothing has an infinite average (FIFA ranked it first).
+    if t.goals_against == 0:
+        return float("inf") if t.goals_for else Fraction(0)
+    return Fraction(t.goals_for, t.goals_against)
+
+
+class _Ranker:
+    """The tie-break of one group's table (module docstring of
+    :mod:`heartbreak.tournaments.rules`)."""
+
+    def __init__(
+        self,
+        teams: Sequence[str],
+        played: Sequence[tuple[Fixture, Score]],
+        rules: Rules,
+        *,
+        lots: Sequence[Sequence[str]] = (),
+        cards: bool = True,
+        play_offs: Sequence[Fixture] = (),
+        rng: random.Random | None = None,
+    ):
+        self.rules = rules
+        self.played = played
+        self.table = _tally(teams, played, rules)
+        self.lots = [tuple(order) for order in lots]
+        self.cards = cards
+        self.play_offs = [f for f in play_offs if f.winner is not None or f.played]
+        self.rng = rng
+        self.criteria = [c for c in rules.criteria if c != C.FAIR_PLAY or cards]
+        self.boundary: dict[str, str] = {}
+
+    def _h2h(self, concerned: Sequence[str]) -> dict[str, _Tally]:
+        among = set(concerned)
+        return _tally(
+            list(concerned),
+            [(f, s) for f, s in self.played if f.home in among and f.away in among],
+            self.rules,
+        )
+
+    def _value(self, c: Criterion, team: str, concerned: Sequence[str], mini: dict | None):
+        t = self.table[team]
+        if c is C.POINTS:
+            return t.points
+        if c is C.GOAL_DIFFERENCE:
+            return t.goals_for - t.goals_against
+        if c is C.GOAL_AVERAGE:
+            return _goal_average(t)
+        if c is C.GOALS_SCORED:
+            return t.goals_for
+        if c is C.FAIR_PLAY:
+            return t.fair_play
+        assert mini is not None
+        m = mini[team]
+        if c is C.H2H_POINTS:
+            return m.points
+        if c is C.H2H_GOAL_DIFFERENCE:
+            return m.goals_for - m.goals_against
+        return m.goals_for
+
+    def rank(self) -> list[str]:
+        teams = list(self.table)
+        teams.sort()
+        return self._separate(teams, [C.POINTS, *self.criteria], 0, None)
+
+    def _split(self, teams, values) -> list[list[str]]:
+        order = sorted(set(values.values()), reverse=True)
+        return [[t for t in teams if values[t] == v] for v in order]
+
+    def _separate(
+        self, teams: list[str], criteria: list[Criterion], i: int, concerned: list[str] | None
+    ) -> list[str]:
+        if len(teams) == 1:
+            return teams
+        if i == len(criteria):
+            return self._draw(teams, final=True)
+        c = criteria[i]
+        if c is C.LOTS:
+            drawn = self._recorded_lots(teams)
+            if drawn is not None:
+                return drawn
+            if i == len(criteria) - 1:
+                return self._draw(teams, final=True)
+            return self._separate(teams, criteria, i + 1, concerned)
+        if c is C.PLAY_OFF:
+            winner = self._play_off(teams)
+            if winner is None:
+                return self._separate(teams, criteria, i + 1, concerned)
+            loser = next(t for t in teams if t != winner)
+            self.boundary[winner] = c.value
+            return [winner, loser]
+        if c.head_to_head:
+            if concerned is None or self.rules.reapply:
+                concerned = teams
+            mini = self._h2h(concerned)
+        else:
+            concerned, mini = None, None
+        values = {t: self._value(c, t, concerned or teams, mini) for t in teams}
+        parts = self._split(teams, values)
+        if len(parts) == 1:
+            return self._separate(teams, criteria, i + 1, concerned)
+        out: list[str] = []
+        for n, part in enumerate(parts):
+            if len(part) > 1 and c.head_to_head and self.rules.reapply:
+                # Re-apply head-to-head to the teams still level (UEFA, CAF, AFC).
+                first = next(k for k, x in enumerate(criteria) if x.head_to_head)
+                ranked = self._separate(part, criteria, first, None)
+            else:
+                ranked = self._separate(part, criteria, i + 1, concerned)
+            out.extend(ranked)
+            if n < len(parts) - 1:
+                self.boundary[ranked[-1]] = c.value
+        return out
+
+    def _play_off(self, teams: list[str]) -> str | None:
+        if len(teams) != 2:
+            return None
+        for f in self.play_offs:
+            if set(f.teams) == set(teams):
+                if f.winner:
+                    return f.winner
+                if f.home_score != f.away_score:
+                    return f.home if f.home_score > f.away_score else f.away
+        return None
+
+    def _recorded_lots(self, teams: list[str]) -> list[str] | None:
+        for order in self.lots:
+            if set(order) == set(teams):
+                for a in order[:-1]:
+                    self.boundary[a] = C.LOTS.value
+                return list(order)
+        return None
+
+    def _draw(self, teams: list[str], final: bool) -> list[str]:
+        drawn = self._recorded_lots(teams)
+        if drawn is not None:
+            return drawn
+        out = list(teams)
+        if self.rng is not None:
+            self.rng.shuffle(out)
+        for a in out[:-1]:
+            self.boundary[a] = C.LOTS.value
+        return out
+
+
+def group_table(
+    group: Group,
+    results: Mapping[int, Score] | None = None,
+    rules: Rules | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    rng: random.Random | None = None,
+) -> list[Row]:
+    """The table of ``group`` with the results of the fixtures finished by ``as_of`` (all when
+    None), or of ``results`` ({match_id: (home goals, away goals)}, which take the place of the
+    fixtures' own scores for the fixtures they name: a simulated or a live state). Ranked with
+    ``rules`` (default: the group's). A tie that only lots can break is ordered by the recorded
+    draw, else at random with ``rng``, else by name, and says ``lots``."""
+    rules = rules or group.rules
+    played = _played(group.matches, results, as_of)
+    play_offs = [f for f, _ in _played(group.fixtures, results, as_of) if f.play_off]
+    ranker = _Ranker(
+        group.teams,
+        played,
+        rules,
+        lots=group.lots,
+        cards=group.cards,
+        play_offs=play_offs,
+        rng=rng,
+    )
+    order = ranker.rank()
+    rows = []
+    for n, team in enumerate(order):
+        t = ranker.table[team]
+        rows.append(
+            Row(
+                position=n + 1,
+                team=team,
+                played=t.played,
+                won=t.won,
+                drawn=t.drawn,
+                lost=t.lost,
+                goals_for=t.goals_for,
+                goals_against=t.goals_against,
+                points=t.points,
+                fair_play=t.fair_play if group.cards else None,
+                decided_by=ranker.boundary.get(team) if n < len(order) - 1 else None,
+            )
+        )
+    return rows
+
+
+def _across(rows: list[Row], rules: Rules, rng: random.Random | None) -> list[Row]:
+    """Rows of different groups ranked on ``rules.across_groups``."""
+    keys = []
+    for r in rows:
+        key = []
+        for c in rules.across_groups:
+            if c is C.POINTS:
+                key.append(r.points)
+            elif c is C.GOAL_DIFFERENCE:
+                key.append(r.goal_difference)
+            elif c is C.GOALS_SCORED:
+                key.append(r.goals_for)
+            elif c is C.FAIR_PLAY:
+                key.append(r.fair_play or 0)
+        keys.append(tuple(key))
+    jitter = [rng.random() if rng else 0.0 for _ in rows]
+    order = sorted(range(len(rows)), key=lambda i: (keys[i], jitter[i]), reverse=True)
+    return [rows[i] for i in order]
+
+
+def stage_tables(
+    stage: Stage,
+    results: Mapping[int, Score] | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    rng: random.Random | None = None,
+) -> dict[str, list[Row]]:
+    """The table of every group of ``stage``, by group name."""
+    return {g.name: group_table(g, results, None, as_of, rng) for g in stage.groups}
+
+
+def qualifiers(
+    stage: Stage,
+    results: Mapping[int, Score] | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+    rng: random.Random | None = None,
+) -> list[str]:
+    """The teams that go through from ``stage``'s groups: the top ``per_group`` of each group,
+    then the best ``best_of`` of those placed ``best_position`` (ranked across the groups)."""
+    rules = stage.rules
+    if rules is None:
+        return []
+    tables = stage_tables(stage, results, as_of, rng)
+    advance = rules.advance
+    through = [r.team for rows in tables.values() for r in rows[: advance.per_group]]
+    if advance.best_of:
+        placed = [
+            rows[advance.best_position - 1]
+            for rows in tables.values()
+            if len(rows) >= advance.best_position
+        ]
+        through += [r.team for r in _across(placed, rules, rng)[: advance.best_of]]
+    return through
+
+
+# --------------------------------------------------------------------------- many at once
+
+
+def rank_simulations(
+    group: Group,
+    home_goals: np.ndarray,
+    away_goals: np.ndarray,
+    rules: Rules | None = None,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rank ``S`` simulated result sets of one group at once.
+
+    ``home_goals`` and ``away_goals``: (S, M) int arrays, the goals of ``group.matches`` (in that
+    order) in each simulation. Returns ``positions`` (S, T): the 0-based position of each team
+    of ``group.teams``, and the (S, T) ``points``, ``goal difference`` and ``goals scored``.
+
+    Points, goal difference and goals scored (and goal average) are ranked in numpy; the
+    simulations where teams are still level on everything the arrays hold before a head-to-head
+    criterion are ranked one by one with :func:`group_table`'s tie-breaks (a few per cent of
+    them). Fair play and play-offs are not simulated: a tie that reaches them, or lots, is
+    broken at random with ``rng``."""
+    rules = rules or group.rules
+    rng = rng if rng is not None else np.random.default_rng()
+    matches = group.matches
+    teams = list(group.teams)
+    index = {t: k for k, t in enumerate(teams)}
+    hg = np.asarray(home_goals, dtype=np.int64)
+    ag = np.asarray(away_goals, dtype=np.int64)
+    sims, n_teams = hg.shape[0], len(teams)
+    h_idx = np.array([index[f.home] for f in matches], dtype=np.int64)
+    a_idx = np.array([index[f.away] for f in matches], dtype=np.int64)
+    win, draw = rules.points_win, rules.points_draw
+    pts_h = np.where(hg > ag, win, np.where(hg == ag, draw, 0))
+    pts_a = np.where(ag > hg, win, np.where(hg == ag, draw, 0))
+    points = np.zeros((sims, n_teams), dtype=np.int64)
+    gf = np.zeros((sims, n_teams), dtype=np.int64)
+    ga = np.zeros((sims, n_teams), dtype=np.int64)
+    for m in range(len(matches)):
+        points[:, h_idx[m]] += pts_h[:, m]
+        points[:, a_idx[m]] += pts_a[:, m]
+        gf[:, h_idx[m]] += hg[:, m]
+        gf[:, a_idx[m]] += ag[:, m]
+        ga[:, h_idx[m]] += ag[:, m]
+        ga[:, a_idx[m]] += hg[:, m]
+    gd = gf - ga
+    # The criteria the arrays answer, up to the first one they do not: a head-to-head
+    # criterion is then applied one simulation at a time; fair play, a play-off and lots are
+    # broken at random.
+    keys: list[np.ndarray] = [points]
+    exact = True
+    for c in rules.criteria:
+        if c is C.GOAL_DIFFERENCE:
+            keys.append(gd)
+        elif c is C.GOALS_SCORED:
+            keys.append(gf)
+        elif c is C.GOAL_AVERAGE:
+            keys.append(np.where(ga == 0, np.where(gf > 0, 1e9, 0.0), gf / np.maximum(ga, 1)))
+        else:
+            exact = not c.head_to_head
+            break
+    noise = rng.random((sims, n_teams))
+    # np.lexsort sorts on its last key first; negated keys rank the highest first.
+    order = np.lexsort([noise, *[-k for k in reversed(keys)]], axis=-1)
+    stacked = np.stack(keys, axis=-1)  # (S, T, K)
+    ranked_keys = np.take_along_axis(stacked, order[:, :, None], axis=1)
+    level = (ranked_keys[:, 1:, :] == ranked_keys[:, :-1, :]).all(axis=-1).any(axis=1)
+    if not exact and level.any():
+        py_rng = random.Random(int(rng.integers(2**31)))
+        ids = [f.match_id for f in matches]
+        for s in np.flatnonzero(level):
+            results = {i: (int(hg[s, m]), int(ag[s, m])) for m, i in enumerate(ids)}
+            rows = group_table(group, results, rules, rng=py_rng)
+            order[s] = [index[r.team] for r in rows]
+    positions = np.empty_like(order)
+    np.put_along_axis(positions, order, np.arange(n_teams)[None, :].repeat(sims, 0), axis=1)
+    return positions, points, gd, gf
