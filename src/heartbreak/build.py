@@ -210,6 +210,20 @@ def build_store(
     )
 
 
+def source_folder(data_dir: Path | str | None, progress: Progress | None = None) -> Path:
+    """The source folder (``data_dir``, else as :func:`heartbreak.config.data_dir` finds it),
+    downloaded first when none was named (no argument, no ``HEARTBREAK_DATA_DIR``) and the
+    user's own copy is missing, so a new user never has to know the order of steps."""
+    sources = config.data_dir(data_dir)
+    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
+    if not named:
+        try:
+            locate_sources(sources)
+        except DataUnavailable:
+            fetch_sources(sources, progress=progress)
+    return sources
+
+
 def ensure_store(
     db_path: Path | str | None = None,
     data_dir: Path | str | None = None,
@@ -242,13 +256,7 @@ def ensure_store(
             store.close()
     config.check_store_target(db)  # before a build whose store could not be written
     accepted = modifications_in(recorded_meta(db))
-    sources = config.data_dir(data_dir)
-    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
-    if not named:
-        try:
-            locate_sources(sources)
-        except DataUnavailable:
-            fetch_sources(sources, progress=progress)
+    sources = source_folder(data_dir, progress)
     build_store(sources, db, progress=progress, allow_modified=allow_modified, accepted=accepted)
     return Store(db)
 

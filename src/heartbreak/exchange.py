@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from heartbreak import config
-from heartbreak.build import build_store
+from heartbreak.build import build_store, source_folder
 from heartbreak.data.files import fsync_dir, remove_stale, temp_beside, write_synced
 from heartbreak.data.integrity import (
     crash_point,
@@ -322,22 +322,6 @@ def _remove_stale_imports(db: Path, user_file: Path) -> None:
     )
 
 
-def _sources(data_dir: Path | str | None, progress: Progress | None) -> Path:
-    """The source folder, fetched first when none was named and the user's copy is missing
-    (as :func:`heartbreak.build.ensure_store`)."""
-    sources = config.data_dir(data_dir)
-    named = data_dir is not None or bool(os.environ.get("HEARTBREAK_DATA_DIR"))
-    if not named:
-        from heartbreak.data.fetch import fetch_sources, locate_sources
-        from heartbreak.errors import DataUnavailable
-
-        try:
-            locate_sources(sources)
-        except DataUnavailable:
-            fetch_sources(sources, progress=progress)
-    return sources
-
-
 def _elo_hint(field: str, fmt: str) -> str:
     option = "--" + field.replace("_", "-")
     return f": give {option} R" if fmt != "json" else f": give {field} in the file (or {option} R)"
@@ -387,7 +371,7 @@ def import_matches(
         # Nothing new, but the store was not built from this list (the file was edited): the
         # store is rebuilt from it, so that what import reports is what the store holds.
         combined = existing + [u for _, u in added]
-        sources = _sources(data_dir, progress)
+        sources = source_folder(data_dir, progress)
         tmp_user = temp_beside(user_file, "tmp")
         tmp_db = temp_beside(db_path, "import")
         prev_db = temp_beside(db_path, "prev")

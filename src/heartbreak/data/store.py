@@ -55,7 +55,7 @@ from heartbreak.data.competitions import CompetitionResolver
 from heartbreak.data.files import fsync_dir, remove_stale, temp_beside
 from heartbreak.data.integrity import modifications_in
 from heartbreak.data.tables import matches_from_frames
-from heartbreak.data.teams import Alias, TeamResolver
+from heartbreak.data.teams import TeamResolver, aliases_from_frame
 from heartbreak.dates import parse_day
 from heartbreak.domain import Match
 from heartbreak.errors import InvalidInput, NoSuchMatch, StoreError
@@ -321,17 +321,7 @@ class Store:
     def resolver(self) -> TeamResolver:
         """A :class:`TeamResolver` over the stored names and aliases (built once)."""
         if self._resolver is None:
-            rows = self.aliases()
-            aliases = [
-                Alias(
-                    r.alias,
-                    r.team,
-                    None if pd.isna(r.start_date) else pd.Timestamp(r.start_date).date(),
-                    None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).date(),
-                    r.kind,
-                )
-                for r in rows.itertuples(index=False)
-            ]
+            aliases = aliases_from_frame(self.aliases())
             self._resolver = TeamResolver(self.team_names(), aliases)
         return self._resolver
 

@@ -254,3 +254,17 @@ class TeamResolver:
             if len(out) == n:
                 break
         return out
+
+
+def aliases_from_frame(frame: pd.DataFrame) -> list[Alias]:
+    """The aliases of a ``team_aliases`` table (alias, team, start_date, end_date, kind)."""
+    return [
+        Alias(
+            r.alias,
+            r.team,
+            None if pd.isna(r.start_date) else pd.Timestamp(r.start_date).date(),
+            None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).date(),
+            r.kind,
+        )
+        for r in frame.itertuples(index=False)
+    ]

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
 from heartbreak.data.tables import PERIOD_ORDER
-from heartbreak.data.teams import Alias, TeamResolver
+from heartbreak.data.teams import TeamResolver, aliases_from_frame
 from heartbreak.data.userfile import UserMatch, _pydantic_message
 from heartbreak.domain import Period
 from heartbreak.errors import InvalidInput, UnknownTeam
@@ -70,16 +70,7 @@ def append_user_matches(
     """Append user matches (their rows, goals, sendings-off and new teams) to derived tables,
     rated as of their dates from the real ``ratings`` history (a team without one has
     ``initial_rating``); the history is left unchanged."""
-    aliases = [
-        Alias(
-            r.alias,
-            r.team,
-            None if pd.isna(r.start_date) else pd.Timestamp(r.start_date).date(),
-            None if pd.isna(r.end_date) else pd.Timestamp(r.end_date).date(),
-            r.kind,
-        )
-        for r in tables["team_aliases"].itertuples(index=False)
-    ]
+    aliases = aliases_from_frame(tables["team_aliases"])
     resolver = TeamResolver(tables["teams"]["name"], aliases)
     history = tables["ratings"].sort_values(["team", "date", "match_id"], kind="stable")
     by_team = {team: group for team, group in history.groupby("team", sort=False)}

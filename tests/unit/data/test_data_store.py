@@ -11,7 +11,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import TinyData
 from heartbreak.build import build_store, ensure_store
 from heartbreak.data.store import SCHEMA_VERSION, StaleStore, Store, remove_stale_temps
 from heartbreak.domain import EventType, Period, Side
@@ -49,11 +48,11 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(make_tiny_data, tmp_path_factory):
     """One tiny store for the module's read-only tests (a build takes most of a second)."""
     root = tmp_path_factory.mktemp("built")
     db = root / "store" / "heartbreak.duckdb"
-    report = build_store(TinyData(root / "data").root, db, allow_modified=True)
+    report = build_store(make_tiny_data(root / "data").root, db, allow_modified=True)
     store = Store(db)
     yield store, report
     store.close()
