@@ -2,9 +2,10 @@
 
 Vocabulary
 ----------
-:class:`Emotion` lists fourteen feelings, each with a one-line definition and a valence (+1 for a
+:class:`Emotion` lists sixteen feelings, each with a one-line definition and a valence (+1 for a
 pleasant feeling, -1 for an unpleasant one): content, hope, confidence, joy, relief, elation,
-ecstasy (+); anxiety, dread, dismay, agony, despair, disappointment, resignation (-).
+ecstasy (+); anxiety, dread, dismay, agony, despair, disappointment, resignation, shock,
+humiliation (-). docs/emotion-benchmark.md checks them against match reports of 30 matches.
 
 Inputs
 ------
@@ -21,7 +22,13 @@ For side S at point t of a :class:`~heartbreak.model.path.ProbabilityPath`:
   At an AFTER_EVENT point this is the jump across the event (its BEFORE_EVENT point comes just
   before it); the BEFORE_EVENT point itself keeps the feeling held before the event. A move's
   feeling lasts while ``elapsed_t − elapsed_move ≤ persist_minutes``, then the level rules take
-  over.
+  over. Each event is felt: at an AFTER_EVENT point a change taking ``event_share`` or more of
+  what was left (of the chance when it falls, of the gap to certainty when it rises; at least
+  ``share_floor``) is a move and a big one, so a second goal conceded at 0.14 that leaves 0.04
+  is a blow of its own, not absorbed by the first.
+- ``margin``: the side's goal difference; ``peak15``: the highest standing within
+  ``shock_minutes`` of play before the move; ``rout``: ``margin ≤ −humiliation_margin`` and
+  ``v_0 ≥ humiliation_expectation`` (a side that expected to compete).
 - ``late``: ``path.time_left ≤ late_minutes`` (the end of regulation, or of extra time, is near).
 - a shootout whose kicks are known has a point after each kick (kind SHOOTOUT_KICK). No time
   passes in it, so a kick's move is felt at that kick only (the next kick brings its own); a
@@ -39,10 +46,13 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
    - up, ``a ≥ ecstasy_level`` and (``b < ecstasy_level`` or ``Δ ≥ big_move``), and either
      ``a ≥ v_0 + ecstasy_gain`` or late (the result suddenly within reach, far beyond what was
      expected or with the end near) → ECSTASY;
+   - up by a big move from ``b ≤ lost_level`` (rescued from a lost cause) → RELIEF;
    - up, from ``b ≤ v_0 − expectation_band`` and still ``a < v_0 − expectation_band`` → HOPE;
    - up, from ``b ≤ v_0 − expectation_band`` (back to about what was expected) → RELIEF;
    - any other move up → JOY;
-   - down by ``≥ big_move`` to ``a ≤ despair_level`` → DESPAIR;
+   - down, not late, ``peak15 − a ≥ shock_drop`` and ``a ≤ v_0 − shock_drop`` → SHOCK;
+   - down, in a rout, to ``a ≤ lost_level`` → HUMILIATION;
+   - down by a big move to ``a ≤ despair_level``, late or from ``b ≥ agony_level`` → DESPAIR;
    - down by ``≥ big_move`` from ``b ≥ agony_level`` and ``b ≥ v_0 + expectation_band``
      (a position better than expected torn away) → AGONY;
    - down by ``≥ big_move`` otherwise → DISMAY; any smaller move down → ANXIETY.
@@ -51,6 +61,7 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
    the first that applies:
 
    - ``v ≥ confident_level`` → CONFIDENCE;
+   - ``v ≤ lost_level`` in a rout → HUMILIATION;
    - ``v ≤ lost_level`` and (``v < v_0`` or late) → RESIGNATION;
    - late and ``v ≤ best − expectation_band`` (far below the best held, with little time to
      get it back) → DREAD;
@@ -59,20 +70,29 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
    - ``v ≥ v_0 + expectation_band`` → HOPE;
    - else → CONTENT.
 
+   Each level has hysteresis: once crossed, it holds until the standing is ``hysteresis`` back
+   across its threshold, so a standing wobbling around 0.80 does not flicker between
+   confidence and hope.
+
 3. *At the final whistle* (points of kind FINAL_WHISTLE), from the points before it: ``peak`` and
    ``low`` (the highest and lowest standing), ``in_balance_late`` (some late point had
-   ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing). The side won (went
-   through) when its chance at the whistle is above ½, lost when the opponent's is, else drew:
+   ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing). What drives it is
+   ``f``, the side's chance of what matters at the whistle, whatever that is (1 or 0 in a
+   knockout; a group's stakes may leave it anywhere), and ``margin``, the score:
 
-   - won/advanced: ``low ≤ comeback_level`` or in_balance_late → ECSTASY; else
-     ``low ≤ v_0 − expectation_band`` → RELIEF; else JOY, but CONTENT for an expected win
-     (``v_0 ≥ ½``) when ``s < extreme_stakes``;
-   - lost/out: ``peak ≥ despair_peak`` or in_balance_late → DESPAIR; else
-     ``high_late < settled_level`` (settled long before the end) → RESIGNATION; else
-     DISAPPOINTMENT;
-   - drawn: the sign of the last move of ``≥ big_move``: up → RELIEF, down → DISAPPOINTMENT;
-     with no big move, ``v_0 ≥ ½ + expectation_band`` (a favourite held) → DISAPPOINTMENT,
-     else CONTENT.
+   - ``f > ½ + close_band`` (got it): lost the match (``margin < 0``) → RELIEF (through
+     despite losing); ``low ≤ comeback_level``, in_balance_late or an underdog's win at stakes
+     (``v_0 ≤ ½ − expectation_band``) → ECSTASY; an expected win (``v_0 ≥ ½``) after
+     ``low ≤ v_0 − expectation_band`` → RELIEF; else JOY, but CONTENT for an expected win when
+     ``s < extreme_stakes``;
+   - ``f < ½ − close_band`` (missed it): a rout → HUMILIATION; ``peak ≥ despair_peak`` or
+     in_balance_late → DESPAIR; won the match (out despite winning) → DISAPPOINTMENT;
+     ``high_late < settled_level`` and ``v_0 < ½`` (an expected defeat settled long before the
+     end) → RESIGNATION; else DISAPPOINTMENT;
+   - ``f`` in between but not a plain draw (still hanging on other results) → ANXIETY;
+   - a draw (``f = ½``, level score): the sign of the last move of ``≥ big_move``: up → RELIEF,
+     down → DISAPPOINTMENT; with no big move, ``v_0 ≥ ½ + expectation_band`` (a favourite
+     held) → DISAPPOINTMENT, else CONTENT.
 
 Worked example: Belgium 3-2 Japan, 2 July 2018, World Cup round of 16
 ------------------------------------------------------------------------
@@ -96,7 +116,8 @@ whistle     3-2    0        lost after ``peak ≥ despair_peak``                
 ==========  =====  =======  =================================================  ============
 
 Japan's arc: content → joy → ecstasy → confidence → agony → anxiety → dread → despair.
-Belgium's (``v_0`` = 0.79): content → dismay (48', 52') → anxiety → resignation (below
+Belgium's (``v_0`` = 0.79): content → dismay (48') → shock (52': from 0.79 to 0.15 within
+fifteen minutes) → anxiety → resignation (below
 ``lost_level`` from 64') → hope (69') → relief (74') → content → anxiety and dread (late, in the
 balance, well below the 0.79 they started with) → ecstasy (90+4', and at the whistle: won from
 ``low ≤ comeback_level``). A favourite's 1-0 at 30' that lifts it from 0.62 to 0.84 is JOY, not

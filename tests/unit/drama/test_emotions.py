@@ -25,6 +25,7 @@ from heartbreak.drama.emotions import (
 from .paths import (
     FRIENDLY,
     WORLD_CUP_GROUP,
+    WORLD_CUP_R16,
     japan_2018,
     make_path,
     mirror,
@@ -440,3 +441,106 @@ def test_property_swapping_sides_swaps_the_emotions(case):
     assert list(fan_emotions(path, Side.AWAY, stakes)) == list(
         fan_emotions(swapped, Side.HOME, stakes)
     )
+
+
+# --- beyond the seed: routs, each blow felt, the whistle's chance, hysteresis ----------------
+
+
+def _collapse_rows(goals: dict[int, tuple[int, tuple[float, float, float]]], start, end_p):
+    """A group match: the home side concedes at the given minutes, each row (away goals after,
+    probabilities after); the probabilities then hold to 90'."""
+    rows = [(0, 0, "kick_off", 0, 0, start)]
+    p, ag = start, 0
+    for m in range(1, 91):
+        if m in goals:
+            rows.append((m, 0, "before_event", 0, ag, p))
+            ag, p = goals[m]
+            rows.append((m, 0, "after_event", 0, ag, p))
+        rows.append((m, 0, "minute", 0, ag, p))
+    rows.append((90, 0, "final_whistle", 0, ag, end_p))
+    return rows
+
+
+def test_a_rout_is_shock_then_humiliation_not_resignation():
+    # Brazil 1-7 Germany in miniature: a favourite 0-4 down inside half an hour.
+    goals = {
+        11: (1, (0.30, 0.30, 0.40)),
+        23: (2, (0.10, 0.20, 0.70)),
+        24: (3, (0.03, 0.08, 0.89)),
+        26: (4, (0.01, 0.02, 0.97)),
+        60: (5, (0.0, 0.001, 0.999)),
+    }
+    path = script_path(_collapse_rows(goals, (0.55, 0.25, 0.20), (0.0, 0.0, 1.0)), WORLD_CUP_GROUP)
+    labels = fan_emotions(path, Side.HOME)
+    assert labels[point(path, 11, kind="after_event")] == E.DISMAY
+    assert labels[point(path, 23, kind="after_event")] == E.SHOCK
+    assert labels[point(path, 24, kind="after_event")] == E.SHOCK  # a blow of its own
+    assert labels[point(path, 45)] == E.HUMILIATION
+    assert labels[-1] == E.HUMILIATION
+    assert E.RESIGNATION not in set(labels)
+    # Three goals behind is no humiliation for a side that never expected to compete.
+    minnow = script_path(_collapse_rows(goals, (0.05, 0.15, 0.80), (0.0, 0.0, 1.0)), FRIENDLY)
+    assert E.HUMILIATION not in set(fan_emotions(minnow, Side.HOME))
+
+
+def test_each_big_drop_is_felt_even_when_little_is_left():
+    # 0-2 at 20' then 0-3 at 23': the second goal moves the standing only 0.08, but takes two
+    # thirds of what was left; it is a blow of its own, not the tail of the first.
+    goals = {20: (2, (0.05, 0.15, 0.80)), 23: (3, (0.01, 0.06, 0.93))}
+    start = (0.30, 0.30, 0.40)
+    path = script_path(_collapse_rows(goals, start, (0.0, 0.0, 1.0)), WORLD_CUP_GROUP)
+    labels = fan_emotions(path, Side.HOME)
+    second = point(path, 23, kind="after_event")
+    assert labels[second] in (E.DISMAY, E.SHOCK, E.HUMILIATION)
+    assert labels[second] != E.ANXIETY
+    # the second blow restarts the five minutes its feeling lasts
+    assert labels[point(path, 27)] == labels[second]
+    # without counting shares, the 0.08 drop would not be felt at all
+    bare = fan_emotions(path, Side.HOME, rule=EmotionRule(event_share=1.0))
+    assert bare[second] == bare[point(path, 22)]
+
+
+def _knockout_whistle(score: tuple[int, int], chance: float):
+    """A knockout tie level until 80', then the score given, the home side's chance at the
+    whistle ``chance`` (what matters may be more than this match: a group, an aggregate)."""
+    hg, ag = score
+    rows = [(0, 0, "kick_off", 0, 0, 0.5)]
+    rows += [(m, 0, "minute", 0, 0, 0.5) for m in range(1, 80)]
+    rows += [(80, 0, "before_event", 0, 0, 0.5), (80, 0, "after_event", hg, ag, chance)]
+    rows += [(m, 0, "minute", hg, ag, chance) for m in range(80, 91)]
+    rows.append((90, 0, "final_whistle", hg, ag, chance))
+    return script_path(rows, WORLD_CUP_R16)
+
+
+def test_the_whistle_reads_the_chance_of_what_matters_not_the_score():
+    lost_but_through = _knockout_whistle((0, 1), 1.0)
+    assert fan_emotions(lost_but_through, Side.HOME)[-1] == E.RELIEF
+    won_but_out = _knockout_whistle((1, 0), 0.0)
+    assert fan_emotions(won_but_out, Side.HOME)[-1] in (E.DESPAIR, E.DISAPPOINTMENT)
+    assert fan_emotions(won_but_out, Side.AWAY)[-1] == E.RELIEF
+    # a chance still in the balance at the whistle (another match to finish): anxiety
+    waiting = _knockout_whistle((1, 0), 0.55)
+    assert fan_emotions(waiting, Side.HOME)[-1] == E.ANXIETY
+    assert fan_emotions(waiting, Side.AWAY)[-1] == E.ANXIETY
+
+
+def test_no_flicker_at_a_threshold():
+    # Up to 0.86 at 30', then the standing wobbles around the confident level (0.80).
+    rows = [(0, 0, "kick_off", 0, 0, 0.5)]
+    rows += [(m, 0, "minute", 0, 0, 0.5) for m in range(1, 30)]
+    rows += [(30, 0, "before_event", 0, 0, 0.5), (30, 0, "after_event", 1, 0, 0.86)]
+    wobble = [0.81, 0.79, 0.805, 0.785, 0.8, 0.79]
+    rows += [(m, 0, "minute", 1, 0, wobble[m % len(wobble)]) for m in range(30, 70)]
+    rows += [(m, 0, "minute", 1, 0, 0.70) for m in range(70, 74)]
+    path = script_path(rows, WORLD_CUP_R16)
+    labels = fan_emotions(path, Side.HOME)
+    held = labels[point(path, 36) : point(path, 69) + 1]
+    assert set(held) == {E.CONFIDENCE}
+    assert labels[point(path, 73)] != E.CONFIDENCE  # well back across: the feeling goes
+    flicker = fan_emotions(path, Side.HOME, rule=EmotionRule(hysteresis=0.0))
+    assert len(set(flicker[point(path, 36) : point(path, 69) + 1])) > 1
+
+
+def test_new_feelings_are_unpleasant_and_coloured():
+    assert E.SHOCK.valence == -1 and E.HUMILIATION.valence == -1
+    assert "rout" in E.HUMILIATION.definition.lower()
