@@ -199,8 +199,15 @@ RULES: tuple[tuple[str, int, int, str | None, Rules], ...] = (
     ),
     (WORLD_CUP, 1962, 1966, None, Rules(2, _GOAL_AVERAGE)),
     # 1970: goal difference, then lots (goals scored were no criterion: the Soviet Union, 6-1,
-    # and Mexico, 5-0, drew lots for first place in Group 1).
-    (WORLD_CUP, 1970, 1970, None, Rules(2, (C.GOAL_DIFFERENCE, C.LOTS))),
+    # and Mexico, 5-0, drew lots for first place in Group 1); goals scored only order the
+    # places nothing depended on (Bulgaria over Morocco, Group 4, in the database).
+    (
+        WORLD_CUP,
+        1970,
+        1970,
+        None,
+        Rules(2, (C.GOAL_DIFFERENCE, C.LOTS, C.GOALS_SCORED, C.LOTS)),
+    ),
     (WORLD_CUP, 1974, 1978, None, Rules(2, _GD_LOTS)),
     (
         WORLD_CUP,

@@ -166,7 +166,8 @@ class Group:
             for t in f.teams:
                 if t not in latest or f.start > latest[t].start:
                     latest[t] = f
-        return {f.match_id for f in latest.values()}
+        last = {f.match_id for f in latest.values()}
+        return last if 2 * len(last) == len(latest) else set()
 
 
 @dataclass(frozen=True)
