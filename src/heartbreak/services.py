@@ -152,6 +152,99 @@ class Heartbreak:
         frame["reason"] = [reason(metric, row) for row in frame.itertuples(index=False)]
         return frame
 
+    # --- tournaments ---
+    @cached_property
+    def editions(self) -> list[Any]:
+        """Every modelled final tournament (:mod:`heartbreak.tournaments`), built once."""
+        from heartbreak.tournaments import COMPETITIONS, editions
+
+        return editions(*self.store.tournament_frames(COMPETITIONS))
+
+    def edition(self, competition: str, year: int):
+        """One edition: the competition as a fan types it ("World Cup", "Euro") and its year."""
+        from heartbreak.tournaments import COMPETITIONS, find_edition
+
+        names = [c for c in self.store.resolve_competition(competition) if c in COMPETITIONS]
+        if len(names) != 1:
+            raise InvalidInput(
+                f"competition: {competition!r} is not one of {', '.join(COMPETITIONS)}",
+                field="competition",
+            )
+        return find_edition(self.editions, names[0], int(year))
+
+    def tournament(
+        self,
+        competition: str,
+        year: int,
+        as_of: str | dt.date | None = None,
+        simulations: int = 10_000,
+        seed: int = 0,
+    ):
+        """The forecast of a tournament as of the start of a day (default: its first day):
+        group tables, every team's chance of each position, of each round and of the title
+        (:class:`heartbreak.tournaments.forecast.TournamentForecast`)."""
+        from heartbreak.tournaments.forecast import forecast
+
+        edition = self.edition(competition, year)
+        day = edition.start if as_of is None else parse_day(as_of, "as_of")
+        return forecast(edition, day, self.tournament_strengths(edition, day), simulations, seed)
+
+    def tournament_odds(
+        self, competition: str, year: int, simulations: int = 2_000, seed: int = 0
+    ) -> pd.DataFrame:
+        """How every team's odds moved through a tournament: the forecast at the start of each
+        day with matches and after the last one, one row per (as_of, team): p_advance, a column
+        per knockout round (``p_<round>``) and p_champion."""
+        from heartbreak.tournaments.forecast import forecast
+
+        edition = self.edition(competition, year)
+        days = sorted({f.date for f in edition.fixtures})
+        days.append(days[-1] + dt.timedelta(days=1))
+        frames = []
+        for day in days:
+            result = forecast(
+                edition, day, self.tournament_strengths(edition, day), simulations, seed
+            )
+            frame = result.to_frame()
+            frame.insert(0, "as_of", day)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def tournament_strengths(self, edition, day: dt.date):
+        """The model's view of an edition's teams before ``day``: score grids and chances to
+        win a knockout tie for any pairs, from the ratings as of that day (only earlier
+        matches), and the teams that played at home."""
+        from heartbreak.tournaments.forecast import Strengths
+
+        teams = list(edition.teams)
+        frame = self.store.ratings_as_of(day, teams=teams)
+        rating = dict(zip(frame["team"], frame["rating"], strict=True))
+        frames, _ = self.store.tournament_frames([edition.competition])
+        ids = {f.match_id for f in edition.fixtures}
+        played = frames[frames["match_id"].isin(ids)]
+        hosts = frozenset(played.loc[~played["neutral"].astype(bool), "home"])
+
+        def ratings_of(home, away):
+            return (
+                np.array([rating[t] for t in home], dtype=float),
+                np.array([rating[t] for t in away], dtype=float),
+            )
+
+        def score_grids(home, away, neutral):
+            elo_h, elo_a = ratings_of(home, away)
+            return self.prematch_model.grid(elo_h, elo_a, np.asarray(neutral, bool)).remaining
+
+        def advance(home, away, neutral):
+            elo_h, elo_a = ratings_of(home, away)
+            lam_h, lam_a = self.prematch_model.expected_goals(
+                elo_h, elo_a, np.asarray(neutral, bool)
+            )
+            knockout = np.ones(len(lam_h), dtype=bool)
+            states = kickoff_states(knockout)
+            return self.inplay.evaluate(lam_h, lam_a, states, with_suspense=False).p_home_advance
+
+        return Strengths(score_grids, advance, hosts)
+
     def team(self, name: str):
         """A team's profile: most heartbreaking and joyful matches, knockout record, ratings."""
         from heartbreak.history import team_profile

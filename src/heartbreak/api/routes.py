@@ -94,6 +94,14 @@ class TopQuery(_Query):
     limit: int = Field(10, ge=1, le=1000)
 
 
+class TournamentQuery(_Query):
+    as_of: Day | None = Field(
+        None, description="Forecast at the start of this day (default: the first day)."
+    )
+    sims: int = Field(5_000, ge=1, le=20_000, description="Simulated tournaments.")
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed (same seed, same odds).")
+
+
 class RatingsQuery(_Query):
     date: Day = Field(description="Ratings as of this date (matches before it).")
     top: int = Field(20, ge=1, description="How many teams.")
@@ -329,6 +337,21 @@ def team(
     session: Session, team: Annotated[str, Path(description="Team name, alias or FIFA code.")]
 ) -> dict[str, Any]:
     return session.team(team).to_dict()
+
+
+@router.get(
+    "/tournaments/{competition}/{year}",
+    summary="A tournament's group tables and odds (as `heartbreak tournament --format json`)",
+    response_description="tournament, as_of, simulations, seed, groups (tables), forecast "
+    "(p_position, p_advance, p_round, p_champion per team)",
+)
+def tournament(
+    session: Session,
+    competition: Annotated[str, Path(description='e.g. "World Cup", "Euro" (any case).')],
+    year: Annotated[int, Path(ge=1872, le=2100, description="The edition's year.")],
+    q: Annotated[TournamentQuery, Query()],
+) -> dict[str, Any]:
+    return session.tournament(competition, year, q.as_of, q.sims, q.seed).to_dict()
 
 
 @router.get(

@@ -30,6 +30,10 @@ app.command("eval")(eval_command)
 app.command("top")(top)
 app.command("team")(team)
 
+from heartbreak.cli.tournament import tournament  # noqa: E402
+
+app.command("tournament")(tournament)
+
 app.add_typer(data_app, name="data")
 
 

@@ -244,7 +244,9 @@ class Edition:
         for g in self.groups:
             if g.name in wanted and (stage is None or g.stage == stage):
                 return g
-        raise InvalidInput(f"group: {self.competition} {self.year} has no group {name!r}")
+        raise InvalidInput(
+            f"group: {self.competition} {self.year} has no group {name!r}", field="group"
+        )
 
     def first_knockout_teams(self) -> frozenset[str]:
         """The teams of the knockout rounds after the first group stage: those of its first
@@ -573,4 +575,4 @@ def find_edition(all_editions: Iterable[Edition], competition: str, year: int) -
     for e in all_editions:
         if e.competition == competition and e.year == year:
             return e
-    raise InvalidInput(f"year: no modelled edition of {competition} in {year}")
+    raise InvalidInput(f"year: no modelled edition of {competition} in {year}", field="year")

@@ -298,7 +298,7 @@ def group_table(
     return rows
 
 
-def _across(rows: list[Row], rules: Rules, rng: random.Random | None) -> list[Row]:
+def rank_across(rows: list[Row], rules: Rules, rng: random.Random | None) -> list[Row]:
     """Rows of different groups ranked on ``rules.across_groups``."""
     keys = []
     for r in rows:
@@ -348,7 +348,7 @@ def qualifiers(
             for rows in tables.values()
             if len(rows) >= advance.best_position
         ]
-        through += [r.team for r in _across(placed, rules, rng)[: advance.best_of]]
+        through += [r.team for r in rank_across(placed, rules, rng)[: advance.best_of]]
     return through
 
 
