@@ -42,7 +42,6 @@ import anyio
 from fastapi import APIRouter, Body, Path, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import Receive, Scope, Send
 
 from heartbreak.api.auth import BEARER, LiveWriteRoute
@@ -50,6 +49,7 @@ from heartbreak.api.errors import ERROR_RESPONSES, ErrorResponse
 from heartbreak.api.limits import env_name
 from heartbreak.errors import LimitReached
 from heartbreak.live.service import HEARTBEAT, MAX_BATCH, LiveService, Snapshot
+from heartbreak.live.state import LiveDefinition
 
 live_router = APIRouter(
     prefix="/api/live", responses=ERROR_RESPONSES, tags=["live"], route_class=LiveWriteRoute
@@ -86,22 +86,6 @@ def get_live(request: Request) -> LiveService:
     return request.app.state.live
 
 
-class LiveCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    home: str = Field(description="Home (or first-named) team.")
-    away: str = Field(description="Away (or second-named) team.")
-    date: str = Field(description="Match date, YYYY-MM-DD.")
-    neutral: bool = Field(False, description="Played on neutral ground.")
-    knockout: bool = Field(False, description="Needs a winner (extra time, shootout).")
-    competition: str | None = None
-    stage: str | None = None
-    city: str | None = None
-    country: str | None = None
-    elo_home: float | None = Field(None, description="Rating; default: the store's as of date.")
-    elo_away: float | None = Field(None, description="Rating; default: the store's as of date.")
-
-
 def _json(snapshot: Snapshot, status: int = 200) -> Response:
     """A state's JSON as encoded once by the service."""
     return Response(snapshot.body, status, media_type="application/json")
@@ -133,10 +117,12 @@ def _check_rate(request: Request, cost: int) -> None:
     dependencies=WRITE_SECURITY,
     responses=WRITE_RESPONSES,
 )
-def create(request: Request, body: LiveCreate) -> Any:
+def create(request: Request, body: LiveDefinition) -> Any:
+    # The body's shape is the model's (FastAPI's 422); the checks that need the store (the
+    # teams' names, one team under two names) are the service's, naming the body's field.
     live = get_live(request)
     _check_rate(request, 1)
-    live_id = live.create(body.model_dump())
+    live_id = live.create(body)
     return _json(live.snapshot(live_id), 201)
 
 

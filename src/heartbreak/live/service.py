@@ -58,8 +58,10 @@ from heartbreak.errors import (
 from heartbreak.live.log import LiveLog
 from heartbreak.live.state import (
     Clock,
+    LiveDefinition,
     LiveMatch,
     check_standing,
+    check_two_teams,
     clock_of,
     clock_pause,
     clock_since,
@@ -71,6 +73,7 @@ from heartbreak.live.state import (
     parse_message,
     standing_records,
 )
+from heartbreak.rules import Resolve
 
 #: Most messages accepted in one request.
 MAX_BATCH = 500
@@ -367,14 +370,20 @@ class LiveService:
             _hand_over(loops, None)
 
     # --- matches ---
-    def create(self, match: LiveMatch | Mapping[str, Any]) -> str:
-        """Register a live match; missing ratings are the store's as of its date. The definition
-        is held to :class:`heartbreak.live.state.LiveDefinition` (the rules of
-        :mod:`heartbreak.rules`: two teams, not one under two names; ratings in range; text
-        within its limits) before anything is logged."""
-        teams = self._teams()
-        data = match.to_dict() if isinstance(match, LiveMatch) else match
-        live = LiveMatch.from_dict(data, teams)
+    def create(self, match: LiveMatch | LiveDefinition | Mapping[str, Any]) -> str:
+        """Register a live match; missing ratings are the store's as of its date. Before
+        anything is logged, the definition is held to :class:`heartbreak.live.state.
+        LiveDefinition` (its shape, and the limits of :mod:`heartbreak.rules`: ratings in range,
+        text within its limits; already, for a validated one), then to what needs the store:
+        two teams, not one under two names (:func:`~heartbreak.live.state.check_two_teams`,
+        through the session's names and aliases), names the store knows when it gives the
+        ratings."""
+        resolve = self._resolver()
+        if isinstance(match, LiveDefinition):
+            live = LiveMatch.of(match)
+        else:
+            live = LiveMatch.from_dict(match.to_dict() if isinstance(match, LiveMatch) else match)
+        check_two_teams(live, resolve)
         definition = live.to_dict()
         if live.elo_home is None or live.elo_away is None:
             for side in ("home", "away"):
@@ -385,7 +394,8 @@ class LiveService:
                         raise UnknownTeam(exc.name, exc.suggestions, field=side) from None
                     definition[side] = team
                     definition[f"elo_{side}"] = self.session.team_rating(team, live.date)
-        live = LiveMatch.from_dict(definition, teams)
+        live = LiveMatch.from_dict(definition)
+        check_two_teams(live, resolve)
         live_id = uuid.uuid4().hex[:12]
         with self._ingesting:
             self._check_matches()
@@ -393,12 +403,12 @@ class LiveService:
             self._live[live_id] = _Live(live, {}, {})
         return live_id
 
-    def _teams(self) -> dict[str, Any]:
-        """The validation context that tells a team from itself through the session's names
-        and aliases (none for a session that resolves no names)."""
+    def _resolver(self) -> Resolve | None:
+        """What tells a team from itself through the session's names and aliases (None for a
+        session that resolves no names)."""
         resolve_team = getattr(self.session, "resolve_team", None)
         if resolve_team is None:
-            return {}
+            return None
 
         def resolve(name: str, day: dt.date | None = None) -> str | None:
             try:
@@ -406,7 +416,7 @@ class LiveService:
             except UnknownTeam:
                 return None
 
-        return {"resolve": resolve}
+        return resolve
 
     def _check_matches(self) -> None:
         """Refuse a new live match when as many as allowed are held (hold ``_ingesting``)."""

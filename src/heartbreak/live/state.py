@@ -30,11 +30,23 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from heartbreak.domain import Event, EventType, Match, MatchInfo, Period, Side, minute_label
 from heartbreak.errors import InvalidInput
@@ -42,11 +54,13 @@ from heartbreak.rules import (
     MAX_EVENT_ID,
     MAX_STOPPAGE,
     SHOOTOUT_OUTSIDE_KNOCKOUT,
+    FieldError,
     MatchHeader,
+    Resolve,
     RuleBroken,
     Text,
     check_events,
-    check_text,
+    check_teams,
     extra_time_outside_knockout,
     invalid_input,
 )
@@ -100,163 +114,433 @@ class LiveMatch:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], context: dict[str, Any] | None = None) -> LiveMatch:
-        """A definition from JSON-like data, held to :class:`LiveDefinition` (the rules of
-        :mod:`heartbreak.rules`); an error names the field."""
+    def from_dict(cls, data: Mapping[str, Any]) -> LiveMatch:
+        """A definition from JSON-like data, held to :class:`LiveDefinition`; an error names
+        the field. (Whether its two teams are one is :func:`check_two_teams`'s.)"""
         if not isinstance(data, Mapping):
             raise InvalidInput("body: a live match is a JSON object", field="body")
         try:
-            valid = LiveDefinition.model_validate(dict(data), context=context)
+            valid = LiveDefinition.model_validate(dict(data))
         except ValidationError as exc:
             raise invalid_input(exc) from None
-        return cls(**valid.model_dump())
+        return cls.of(valid)
+
+    @classmethod
+    def of(cls, definition: LiveDefinition) -> LiveMatch:
+        """The live match of a validated definition."""
+        return cls(**definition.model_dump())
+
+
+#: The descriptions of a live match's fields in the API's schema.
+_DESCRIPTIONS = {
+    "home": "Home (or first-named) team.",
+    "away": "Away (or second-named) team.",
+    "date": "Match date, YYYY-MM-DD.",
+    "neutral": "Played on neutral ground.",
+    "knockout": "Needs a winner (extra time, shootout).",
+    "elo_home": "Rating; default: the store's as of date.",
+    "elo_away": "Rating; default: the store's as of date.",
+}
+
+
+def _describe(schema: dict[str, Any]) -> None:
+    schema["description"] = "A live match: what is known before kick-off."
+    for name, text in _DESCRIPTIONS.items():
+        schema["properties"][name].setdefault("description", text)
 
 
 class LiveDefinition(MatchHeader):
-    """The definition of a live match (``POST /api/live``): :class:`heartbreak.rules.
+    """The definition of a live match, the body of ``POST /api/live``: :class:`heartbreak.rules.
     MatchHeader` (teams, date, competition, stage, venue, stakes, ratings, within the limits)
-    with the city and the country."""
+    with the city and the country.
+
+    The model holds the definition's shape (types, required and unknown fields, limits), which
+    needs no store, so the API validates the body with it. Whether the two teams are one under
+    two names ("Korea Republic" v "South Korea") needs the store's aliases: the service judges
+    it afterwards (:func:`check_two_teams`), not the model."""
+
+    model_config = ConfigDict(json_schema_extra=_describe)
 
     city: Text = None
     country: Text = None
 
+    @model_validator(mode="after")
+    def _two_teams(self, info: ValidationInfo) -> LiveDefinition:
+        """:class:`~heartbreak.rules.MatchHeader`'s check of the two teams (a validator of the
+        same name replaces it), left to the service: :func:`check_two_teams`."""
+        return self
+
+
+def check_two_teams(match: LiveMatch, resolve: Resolve | None = None) -> None:
+    """A team cannot play itself under another name (:func:`heartbreak.rules.check_teams`,
+    through ``resolve``, the store's names and aliases, when given); the error names ``away``."""
+    try:
+        check_teams(match.home, match.away, match.date, resolve)
+    except FieldError as exc:
+        raise InvalidInput(str(exc), field=exc.field) from None
+
 
 # --- messages ------------------------------------------------------------------------------
+#
+# One pydantic model a message type, joined in :data:`LiveMessage` (the ``type`` picks the
+# model) and validated once, with the live match in the validation context (a team's name
+# becomes a side). Every field of the message is validated and every error kept; the one
+# reported (:func:`message_error`) is the first by precedence: the event id, the type, a field
+# the type does not have (the first in alphabetical order), the version, a field the type needs
+# (none given, or null), then the other fields in their order (period, minute, stoppage, added,
+# team, player, own_goal, penalty). The rules over several fields (a clock update's minute in
+# its period, an event from 1', no extra time outside a knockout) are judged once every field
+# is valid. A message's canonical form (:meth:`_Message.canonical`) has the teams as sides and
+# no empty fields: the log keeps it and keys it by its content (:func:`message_key`).
+
+_PERIOD_NAMES = tuple(p.value for p in _PLAY_PERIODS)
 
 
-def _side(match: LiveMatch, value: Any) -> str:
-    text = str(value).strip() if value is not None else ""
+def _event_id(value: Any) -> str:
+    """The sender's id of an event: text or a whole number, of 1 to :data:`MAX_EVENT_ID`
+    characters; as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        raise ValueError(f"at most {MAX_EVENT_ID} characters")
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value):
+        raise ValueError("the sender's id of the event is required")
+    if len(str(value)) > MAX_EVENT_ID:
+        raise ValueError(f"at most {MAX_EVENT_ID} characters")
+    return str(value)
+
+
+def _version(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError("must be a whole number from 1")
+    return value
+
+
+def _correction_version(value: Any) -> int:
+    if _version(value) < 2:
+        raise ValueError("a correction is version 2 or later")
+    return value
+
+
+def _unknown_type(value: Any) -> Any:
+    raise ValueError(f"{value!r} is not one of {', '.join(MESSAGE_TYPES)}")
+
+
+def _period(value: Any) -> str:
+    """A period that is played (not the shootout): its name."""
+    if value not in _PERIOD_NAMES:
+        raise ValueError(f"{value!r} is not one of {', '.join(_PERIOD_NAMES)}")
+    return str(value)
+
+
+def _optional_period(value: Any) -> str | None:
+    return None if value is None else _period(value)
+
+
+def _whole(low: int, high: int) -> Callable[[Any], int | None]:
+    """A whole number from ``low`` to ``high``; None stays None (a field left out)."""
+
+    def check(value: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if not low <= value <= high:
+            raise ValueError(f"{value} is not between {low} and {high}")
+        return value
+
+    return check
+
+
+def _flag(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _match_of(info: ValidationInfo) -> LiveMatch:
+    match = (info.context or {}).get("match")
+    if not isinstance(match, LiveMatch):
+        raise TypeError("a live message is validated with context={'match': <its LiveMatch>}")
+    return match
+
+
+def _side(value: Any, info: ValidationInfo) -> str | None:
+    """A team as a side: ``home``, ``away`` or the team's name (any case); None stays None."""
+    if value is None:
+        return None
+    match = _match_of(info)
+    text = str(value).strip()
     if text.casefold() in ("home", match.home.casefold()):
         return "home"
     if text.casefold() in ("away", match.away.casefold()):
         return "away"
-    raise InvalidInput(
-        f"team: {value!r} is neither {match.home} nor {match.away} (nor home/away)", field="team"
-    )
+    raise ValueError(f"{value!r} is neither {match.home} nor {match.away} (nor home/away)")
 
 
-def _int(raw: Mapping[str, Any], name: str, low: int, high: int) -> int:
-    value = raw[name]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name}: must be a whole number", field=name)
-    if not low <= value <= high:
-        raise InvalidInput(f"{name}: {value} is not between {low} and {high}", field=name)
-    return value
+def _required(missing: str) -> BeforeValidator:
+    """A field its message type needs: none given, or null, is missing (``missing`` says
+    what). Placed after the field's type in ``Annotated`` (pydantic runs the last
+    before-validator first), with :data:`_CHECKED` so that a field left out is judged too."""
+
+    def present(value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError("missing", missing)
+        return value
+
+    return BeforeValidator(present)
 
 
-def _bool(raw: Mapping[str, Any], name: str) -> bool:
-    value = raw[name]
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{name}: must be true or false", field=name)
-    return value
+#: Judge a field's default too (a field left out): what a field that is needed carries.
+_CHECKED = Field(validate_default=True)
+
+EventId = Annotated[str, BeforeValidator(_event_id), _CHECKED]
+"""The sender's id of an event (see :func:`_event_id`)."""
+Version = Annotated[int, BeforeValidator(_version)]
+"""An event's version: a whole number from 1."""
+PlayPeriod = Annotated[str, BeforeValidator(_period), _CHECKED]
+"""A period that is played, which the message type needs."""
+OptionalPeriod = Annotated[str | None, BeforeValidator(_optional_period)]
+"""A period that is played, or None."""
+Minute = Annotated[int | None, BeforeValidator(_whole(0, 120))]
+"""A match minute, 0 to 120."""
+Stoppage = Annotated[int | None, BeforeValidator(_whole(0, _MAX_STOPPAGE))]
+"""Minutes of stoppage time, 0 to :data:`heartbreak.rules.MAX_STOPPAGE`."""
+Team = Annotated[str | None, BeforeValidator(_side), Field(serialization_alias="side")]
+"""A team (``home``, ``away`` or its name), which the canonical message gives as ``side``."""
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
+"""True or false."""
 
 
-def _period(raw: Mapping[str, Any]) -> str:
-    value = raw.get("period")
-    names = [p.value for p in _PLAY_PERIODS]
-    if value not in names:
-        raise InvalidInput(f"period: {value!r} is not one of {', '.join(names)}", field="period")
-    return str(value)
+class _Message(BaseModel):
+    """What every message says: the sender's id of the event, and the message's type."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: EventId = None
+    type: str
+
+    def canonical(self) -> dict[str, Any]:
+        """The message as the log keeps it: its fields in order, teams as sides, no empty
+        fields."""
+        return self.model_dump(by_alias=True, exclude_none=True)
 
 
-_ALLOWED = {
-    "goal": {"minute", "stoppage", "team", "player", "own_goal", "penalty"},
-    "red_card": {"minute", "stoppage", "team", "player"},
-    "shootout": {"team"},
-    "period_end": {"period", "stoppage"},
-    "stoppage": {"period", "added", "minute", "stoppage"},
-    "period_start": {"period"},
-    "clock": {"minute", "stoppage", "period"},
-    "correction": {"minute", "stoppage", "team", "player", "own_goal", "penalty", "added"},
-    "retraction": set(),
-}
+class _Versioned(_Message):
+    """A message with a version (every message but a retraction), held to the rules over
+    several fields of its type, then, outside a knockout, to no extra time."""
+
+    version: Version = 1
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> _Versioned:
+        self._check()
+        if not _match_of(info).knockout:
+            period, minute = getattr(self, "period", None), getattr(self, "minute", None)
+            _check_not_extra_time(self.type, period, minute)
+        return self
+
+    def _check(self) -> None:
+        """The rules over several fields of the message's type (none unless said)."""
+
+
+def _from_first_minute(minute: int) -> None:
+    if minute == 0:
+        raise FieldError("minute", "events are labelled from 1'")
+
+
+class GoalMessage(_Versioned):
+    """A goal: its minute (and stoppage) and team; the scorer, an own goal, a penalty."""
+
+    type: Literal["goal"]
+    minute: Annotated[Minute, _required("required"), _CHECKED] = None
+    stoppage: Stoppage = None
+    team: Annotated[Team, _required("required"), _CHECKED] = None
+    player: Text = None
+    own_goal: Flag = None
+    penalty: Flag = None
+
+    def _check(self) -> None:
+        _from_first_minute(self.minute)
+
+
+class RedCardMessage(_Versioned):
+    """A red card: its minute (and stoppage) and team; the player sent off."""
+
+    type: Literal["red_card"]
+    minute: Annotated[Minute, _required("required"), _CHECKED] = None
+    stoppage: Stoppage = None
+    team: Annotated[Team, _required("required"), _CHECKED] = None
+    player: Text = None
+
+    def _check(self) -> None:
+        _from_first_minute(self.minute)
+
+
+class ShootoutMessage(_Versioned):
+    """The shootout's winner."""
+
+    type: Literal["shootout"]
+    team: Annotated[Team, _required("the shootout's winner is required"), _CHECKED] = None
+
+
+class PeriodEndMessage(_Versioned):
+    """The end of a period (at its last minute, after ``stoppage`` minutes added)."""
+
+    type: Literal["period_end"]
+    period: PlayPeriod = None
+    stoppage: Stoppage = None
+
+
+class StoppageMessage(_Versioned):
+    """Minutes of stoppage announced for a period (``added``)."""
+
+    type: Literal["stoppage"]
+    period: PlayPeriod = None
+    minute: Minute = None
+    stoppage: Stoppage = None
+    added: Annotated[
+        Stoppage, _required("the minutes of stoppage announced are required"), _CHECKED
+    ] = None
+
+
+class PeriodStartMessage(_Versioned):
+    """A period kicks off: it moves the clock, it is not an event."""
+
+    type: Literal["period_start"]
+    period: Annotated[PlayPeriod, _required("the period that starts is required")] = None
+
+
+class ClockMessage(_Versioned):
+    """The feed's time: a minute (and stoppage, and period); it moves the clock, it is not an
+    event."""
+
+    type: Literal["clock"]
+    period: OptionalPeriod = None
+    minute: Annotated[Minute, _required("the match minute is required"), _CHECKED] = None
+    stoppage: Stoppage = None
+
+    def _check(self) -> None:
+        _check_clock(self.minute, self.stoppage or 0, self.period)
+
+
+class CorrectionMessage(_Versioned):
+    """A new version (2 or later) of an event: the fields that change, at least one."""
+
+    type: Literal["correction"]
+    version: Annotated[int, BeforeValidator(_correction_version)] = 2
+    minute: Minute = None
+    stoppage: Stoppage = None
+    added: Stoppage = None
+    team: Team = None
+    player: Text = None
+    own_goal: Flag = None
+    penalty: Flag = None
+
+    def _check(self) -> None:
+        if all(getattr(self, name) is None for name in _CORRECTION_FIELDS):
+            raise FieldError("correction", f"give at least one of {', '.join(_CORRECTION_FIELDS)}")
+
+
+#: The fields a correction may give (``team`` for the canonical ``side``).
+_CORRECTION_FIELDS = ("minute", "stoppage", "team", "player", "own_goal", "penalty", "added")
+
+
+class RetractionMessage(_Message):
+    """The event (or clock update) is removed, whenever it arrives; a version is not read."""
+
+    type: Literal["retraction"]
+    version: Any = Field(None, exclude=True)
+
+
+class _UnknownMessage(_Message):
+    """A message of no type of :data:`MESSAGE_TYPES`: refused for its type, unless its event id
+    is wrong too (that is said first); its other fields are not judged."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Annotated[Any, BeforeValidator(_unknown_type), _CHECKED] = None
+
+
+def _type_of(raw: Any) -> str:
+    """The model of a message: its type, or ``unknown``."""
+    kind = raw.get("type") if isinstance(raw, Mapping) else getattr(raw, "type", None)
+    return kind if isinstance(kind, str) and kind in MESSAGE_TYPES else "unknown"
+
+
+LiveMessage = Annotated[
+    Annotated[GoalMessage, Tag("goal")]
+    | Annotated[RedCardMessage, Tag("red_card")]
+    | Annotated[ShootoutMessage, Tag("shootout")]
+    | Annotated[PeriodEndMessage, Tag("period_end")]
+    | Annotated[StoppageMessage, Tag("stoppage")]
+    | Annotated[PeriodStartMessage, Tag("period_start")]
+    | Annotated[ClockMessage, Tag("clock")]
+    | Annotated[CorrectionMessage, Tag("correction")]
+    | Annotated[RetractionMessage, Tag("retraction")]
+    | Annotated[_UnknownMessage, Tag("unknown")],
+    Discriminator(_type_of),
+]
+"""A message of the feed, of the model its ``type`` names."""
+
+_MESSAGES: TypeAdapter[Any] = TypeAdapter(LiveMessage)
+
+
+def _precedence(error: ErrorDetails) -> tuple[int, str]:
+    """Which error of a message is reported first (the lowest)."""
+    loc = error["loc"][1:]  # after the model's tag
+    name = str(loc[0]) if loc else ""
+    if name == "event_id":
+        return (0, "")
+    if name == "type":
+        return (1, "")
+    if error["type"] == "extra_forbidden":
+        return (2, name)
+    if name == "version":
+        return (3, "")
+    if error["type"] == "missing":
+        return (4, "")
+    return (5, "")
+
+
+def message_error(exc: ValidationError) -> InvalidInput:
+    """The :class:`~heartbreak.errors.InvalidInput` of a message's validation: its first error
+    by precedence (see above), as ``field: problem``, ``field`` named (a field that is not
+    the message's: ``"colour: not a field of a goal message"``)."""
+    error = min(exc.errors(), key=_precedence)
+    loc = error["loc"][1:]
+    where = ".".join(str(part) for part in loc)
+    if error["type"] == "extra_forbidden":
+        kind = error["loc"][0]
+        return InvalidInput(f"{where}: not a field of a {kind} message", field=where)
+    problem = str(error["msg"]).removeprefix("Value error, ")
+    if where:
+        return InvalidInput(f"{where}: {problem}", field=where)
+    raised = (error.get("ctx") or {}).get("error")
+    field = raised.field if isinstance(raised, FieldError) else None
+    return InvalidInput(problem, field=field)
 
 
 def parse_message(match: LiveMatch, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate one message of the feed and return its canonical form (teams as sides, no
-    empty fields); an error names the field."""
+    """Validate one message of the feed (:data:`LiveMessage`) and return its canonical form
+    (teams as sides, no empty fields); an error names the field."""
     if not isinstance(raw, Mapping):
         raise InvalidInput("message: must be a JSON object", field="message")
-    event_id = raw.get("event_id")
-    if isinstance(event_id, int) and not isinstance(event_id, bool) and abs(event_id) >= 2**63:
-        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters", field="event_id")
-    if not isinstance(event_id, str | int) or isinstance(event_id, bool) or not str(event_id):
-        raise InvalidInput("event_id: the sender's id of the event is required", field="event_id")
-    if len(str(event_id)) > MAX_EVENT_ID:
-        raise InvalidInput(f"event_id: at most {MAX_EVENT_ID} characters", field="event_id")
-    kind = raw.get("type")
-    if kind not in MESSAGE_TYPES:
-        raise InvalidInput(f"type: {kind!r} is not one of {', '.join(MESSAGE_TYPES)}", field="type")
-    extra = sorted(set(raw) - _ALLOWED[kind] - {"event_id", "type", "version"})
-    if extra:
-        raise InvalidInput(f"{extra[0]}: not a field of a {kind} message", field=extra[0])
-    out: dict[str, Any] = {"event_id": str(event_id), "type": kind}
-    if kind == "retraction":
-        return out
-    default_version = 2 if kind == "correction" else 1
-    version = raw.get("version", default_version)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput("version: must be a whole number from 1", field="version")
-    if kind == "correction" and version < 2:
-        raise InvalidInput("version: a correction is version 2 or later", field="version")
-    out["version"] = version
-    present = {k for k in _ALLOWED[kind] if raw.get(k) is not None}
-    if kind in ("goal", "red_card") and not {"minute", "team"} <= present:
-        missing = "minute" if "minute" not in present else "team"
-        raise InvalidInput(f"{missing}: required", field=missing)
-    if kind == "shootout" and "team" not in present:
-        raise InvalidInput("team: the shootout's winner is required", field="team")
-    if kind == "stoppage" and "added" not in present:
-        raise InvalidInput("added: the minutes of stoppage announced are required", field="added")
-    if kind == "period_start" and "period" not in present:
-        raise InvalidInput("period: the period that starts is required", field="period")
-    if kind == "clock" and "minute" not in present:
-        raise InvalidInput("minute: the match minute is required", field="minute")
-    if kind == "correction" and not present:
-        raise InvalidInput(
-            f"correction: give at least one of {', '.join(_ALLOWED[kind])}", field="correction"
-        )
-    if kind in ("period_end", "stoppage", "period_start") or (
-        kind == "clock" and "period" in present
-    ):
-        out["period"] = _period(raw)
-    if "minute" in present:
-        out["minute"] = _int(raw, "minute", 0, 120)
-    if "stoppage" in present:
-        out["stoppage"] = _int(raw, "stoppage", 0, _MAX_STOPPAGE)
-    if "added" in present:
-        out["added"] = _int(raw, "added", 0, _MAX_STOPPAGE)
-    if "team" in present:
-        out["side"] = _side(match, raw["team"])
-    if "player" in present:
-        try:
-            out["player"] = check_text(raw["player"])
-        except ValueError as exc:
-            raise InvalidInput(f"player: {exc}", field="player") from None
-    for name in ("own_goal", "penalty"):
-        if name in present:
-            out[name] = _bool(raw, name)
-    if kind == "clock":
-        _check_clock(out)
-    elif "minute" in out and "period" not in out and out["minute"] == 0 and kind != "correction":
-        raise InvalidInput("minute: events are labelled from 1'", field="minute")
-    if not match.knockout:
-        _check_not_extra_time(out)
-    return out
+    try:
+        message = _MESSAGES.validate_python(dict(raw), context={"match": match})
+    except ValidationError as exc:
+        raise message_error(exc) from None
+    return message.canonical()
 
 
-def _check_not_extra_time(message: Mapping[str, Any]) -> None:
+def _check_not_extra_time(kind: str, period: str | None, minute: int | None) -> None:
     """A match that is not a knockout has no extra time and no shootout: the same rules, and
     messages, as :func:`heartbreak.rules.check_events` (for the messages that are not events,
     too: a clock update or a period's start in extra time)."""
-    if message["type"] == "shootout":
-        raise InvalidInput(f"type: {SHOOTOUT_OUTSIDE_KNOCKOUT}", field="type")
-    period = message.get("period")
+    if kind == "shootout":
+        raise FieldError("type", SHOOTOUT_OUTSIDE_KNOCKOUT)
     if period is not None and Period(period).is_extra_time:
-        raise InvalidInput(f"period: {extra_time_outside_knockout(period)}", field="period")
-    minute = message.get("minute")
+        raise FieldError("period", extra_time_outside_knockout(period))
     if minute is not None and minute > Period.SECOND_HALF.end_minute:
-        raise InvalidInput(f"minute: {extra_time_outside_knockout(minute)}", field="minute")
+        raise FieldError("minute", extra_time_outside_knockout(minute))
 
 
 def check_standing(match: LiveMatch, events: tuple[Event, ...]) -> None:
@@ -273,27 +557,23 @@ def check_standing(match: LiveMatch, events: tuple[Event, ...]) -> None:
         raise error from None
 
 
-def _check_clock(message: Mapping[str, Any]) -> None:
+def _check_clock(minute: int, stoppage: int, period: str | None) -> None:
     """A clock update's minute lies in its period, and stoppage follows a period's last minute."""
-    minute, stoppage = message["minute"], message.get("stoppage", 0)
     ends = sorted({p.end_minute for p in _PLAY_PERIODS})
     if stoppage and minute not in ends:
-        raise InvalidInput(
-            f"stoppage: only after a period's last minute ({', '.join(f'{m}' for m in ends)})",
-            field="stoppage",
+        raise FieldError(
+            "stoppage", f"only after a period's last minute ({', '.join(f'{m}' for m in ends)})"
         )
-    if "period" in message:
-        period = Period(message["period"])
-        if not period.start_minute <= minute <= period.end_minute:
-            raise InvalidInput(
-                f"minute: {minute} is not in the {period.value} "
-                f"({period.start_minute} to {period.end_minute})",
-                field="minute",
+    if period is not None:
+        played = Period(period)
+        if not played.start_minute <= minute <= played.end_minute:
+            raise FieldError(
+                "minute",
+                f"{minute} is not in the {played.value} "
+                f"({played.start_minute} to {played.end_minute})",
             )
-        if stoppage and minute != period.end_minute:
-            raise InvalidInput(
-                f"stoppage: only after the {period.value}'s last minute", field="stoppage"
-            )
+        if stoppage and minute != played.end_minute:
+            raise FieldError("stoppage", f"only after the {played.value}'s last minute")
 
 
 def message_key(message: Mapping[str, Any]) -> str:
