@@ -257,12 +257,22 @@ def _simulate_group(
     for m, f in enumerate(matches):
         if m not in todo:
             goals[:, m] = (f.home_score, f.away_score)
-    if todo:
-        home = [matches[m].home for m in todo]
-        away = [matches[m].away for m in todo]
-        neutral = [strengths.neutral(h, a) for h, a in zip(home, away, strict=True)]
-        grids = strengths.score_grids(home, away, neutral)
-        goals[:, todo] = _draw_scores(grids, sims, rng)
+    if not todo:
+        # Every result known: the table itself, with what simulations cannot draw (fair play,
+        # a recorded draw of lots).
+        rows = {r.team: r for r in group_table(group, as_of=as_of)}
+        teams = group.teams
+        fixed = [
+            np.array([getattr(rows[t], name) for t in teams], dtype=np.int64)
+            for name in ("position", "points", "goal_difference", "goals_for")
+        ]
+        fixed[0] = fixed[0] - 1
+        return tuple(np.broadcast_to(x, (sims, len(teams))) for x in fixed)
+    home = [matches[m].home for m in todo]
+    away = [matches[m].away for m in todo]
+    neutral = [strengths.neutral(h, a) for h, a in zip(home, away, strict=True)]
+    grids = strengths.score_grids(home, away, neutral)
+    goals[:, todo] = _draw_scores(grids, sims, rng)
     return rank_simulations(group, goals[:, :, 0], goals[:, :, 1], rng=rng)
 
 
@@ -362,6 +372,7 @@ def forecast(
     p_round: dict[str, dict[str, float]] = {}
     p_champion: dict[str, float] | None = None
     if ties is not None:
+        advance = _advance_matrix(strengths, teams)
         winners: list[np.ndarray] = []
         losers: list[np.ndarray] = []
         champion = None
@@ -374,13 +385,11 @@ def forecast(
                 played = (home == index[f.home]) & (away == index[f.away])
                 # Results are known only where the simulated pair is the real one, which it
                 # is once every earlier match is known.
-                chance = _advance_chances(strengths, teams, home, away)
-                draw = rng.random(sims) < chance
+                draw = rng.random(sims) < advance[home, away]
                 sim_w = np.where(draw, home, away)
                 w = np.where(played, w, sim_w)
             else:
-                chance = _advance_chances(strengths, teams, home, away)
-                w = np.where(rng.random(sims) < chance, home, away)
+                w = np.where(rng.random(sims) < advance[home, away], home, away)
             loser = np.where(w == home, away, home)
             winners.append(w)
             losers.append(loser)
@@ -427,13 +436,10 @@ def _slot_team(
     return slot_team[(slot.group, slot.position)]
 
 
-def _advance_chances(
-    strengths: Strengths, teams: Sequence[str], home: np.ndarray, away: np.ndarray
-) -> np.ndarray:
-    """Each simulation's chance that ``home`` wins its tie with ``away`` (team indices), from
-    the chances of every pair that occurs (computed once per pair)."""
-    pairs, inverse = np.unique(np.stack([home, away], axis=1), axis=0, return_inverse=True)
-    h = [teams[i] for i in pairs[:, 0]]
-    a = [teams[i] for i in pairs[:, 1]]
-    neutral = [strengths.neutral(x, y) for x, y in zip(h, a, strict=True)]
-    return np.asarray(strengths.advance(h, a, neutral), dtype=float)[inverse.reshape(-1)]
+def _advance_matrix(strengths: Strengths, teams: Sequence[str]) -> np.ndarray:
+    """(T, T): the chance that team i, named first, wins a knockout tie with team j."""
+    n = len(teams)
+    home = [teams[i] for i in range(n) for _ in range(n)]
+    away = [teams[j] for _ in range(n) for j in range(n)]
+    neutral = [strengths.neutral(x, y) for x, y in zip(home, away, strict=True)]
+    return np.asarray(strengths.advance(home, away, neutral), dtype=float).reshape(n, n)

@@ -355,6 +355,28 @@ def qualifiers(
 # --------------------------------------------------------------------------- many at once
 
 
+def _refine(classes: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """(S, T) tie classes refined by ``value``: a team's class is the number of teams ranked
+    above it, first by their class (lower is better), then, within a class, by ``value``
+    (higher is better); teams level on both share it. The classes are the positions so far,
+    ties sharing the best of theirs."""
+    c, cj = classes[:, :, None], classes[:, None, :]
+    v, vj = value[:, :, None], value[:, None, :]
+    return ((cj < c) | ((cj == c) & (vj > v))).sum(axis=2, dtype=np.int8)
+
+
+def _split_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """(S,) whether a refinement separated two teams of each simulation."""
+    same_before = before[:, :, None] == before[:, None, :]
+    same_after = after[:, :, None] == after[:, None, :]
+    return (same_before & ~same_after).any(axis=(1, 2))
+
+
+def _tied(classes: np.ndarray) -> np.ndarray:
+    """(S,) whether two teams of each simulation still share a class."""
+    return (classes[:, :, None] == classes[:, None, :]).sum(axis=(1, 2)) > classes.shape[1]
+
+
 def rank_simulations(
     group: Group,
     home_goals: np.ndarray,
@@ -368,11 +390,12 @@ def rank_simulations(
     order) in each simulation. Returns ``positions`` (S, T): the 0-based position of each team
     of ``group.teams``, and the (S, T) ``points``, ``goal difference`` and ``goals scored``.
 
-    Points, goal difference and goals scored (and goal average) are ranked in numpy; the
-    simulations where teams are still level on everything the arrays hold before a head-to-head
-    criterion are ranked one by one with :func:`group_table`'s tie-breaks (a few per cent of
-    them). Fair play and play-offs are not simulated: a tie that reaches them, or lots, is
-    broken at random with ``rng``."""
+    Every criterion is applied to all simulations at once, as :func:`group_table` applies it:
+    overall points, goal difference, goals scored and goal average; a head-to-head criterion
+    on the mini-table of the teams level when its block began (or, where the rules re-apply
+    it, of the teams still level, the block starting again whenever it separates some).
+    Fair play, play-offs and lots are not simulated: a tie that reaches them is broken at
+    random with ``rng``."""
     rules = rules or group.rules
     rng = rng if rng is not None else np.random.default_rng()
     matches = group.matches
@@ -386,45 +409,81 @@ def rank_simulations(
     win, draw = rules.points_win, rules.points_draw
     pts_h = np.where(hg > ag, win, np.where(hg == ag, draw, 0))
     pts_a = np.where(ag > hg, win, np.where(hg == ag, draw, 0))
-    points = np.zeros((sims, n_teams), dtype=np.int64)
-    gf = np.zeros((sims, n_teams), dtype=np.int64)
-    ga = np.zeros((sims, n_teams), dtype=np.int64)
-    for m in range(len(matches)):
-        points[:, h_idx[m]] += pts_h[:, m]
-        points[:, a_idx[m]] += pts_a[:, m]
-        gf[:, h_idx[m]] += hg[:, m]
-        gf[:, a_idx[m]] += ag[:, m]
-        ga[:, h_idx[m]] += ag[:, m]
-        ga[:, a_idx[m]] += hg[:, m]
+
+    # One-hot (M, T) incidence of the home and away sides: the tallies are matrix products.
+    home_of = np.zeros((len(matches), n_teams))
+    away_of = np.zeros((len(matches), n_teams))
+    home_of[np.arange(len(matches)), h_idx] = 1.0
+    away_of[np.arange(len(matches)), a_idx] = 1.0
+
+    def tally(
+        rows: np.ndarray | slice, among: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Points, goals for and against of each team in the simulations ``rows``, over all
+        matches or (``among``: those rows' tie classes) over the matches between teams of one
+        class."""
+        keep = 1.0 if among is None else (among[:, h_idx] == among[:, a_idx]).astype(float)
+        home, away = hg[rows] * keep, ag[rows] * keep
+        points = (pts_h[rows] * keep) @ home_of + (pts_a[rows] * keep) @ away_of
+        gf = home @ home_of + away @ away_of
+        ga = away @ home_of + home @ away_of
+        return (np.rint(x).astype(np.int16) for x in (points, gf, ga))
+
+    points, gf, ga = tally(slice(None), None)
     gd = gf - ga
-    # The criteria the arrays answer, up to the first one they do not: a head-to-head
-    # criterion is then applied one simulation at a time; fair play, a play-off and lots are
-    # broken at random.
-    keys: list[np.ndarray] = [points]
-    exact = True
-    for c in rules.criteria:
+
+    def overall(c: Criterion) -> np.ndarray:
         if c is C.GOAL_DIFFERENCE:
-            keys.append(gd)
-        elif c is C.GOALS_SCORED:
-            keys.append(gf)
-        elif c is C.GOAL_AVERAGE:
-            keys.append(np.where(ga == 0, np.where(gf > 0, 1e9, 0.0), gf / np.maximum(ga, 1)))
+            return gd
+        if c is C.GOALS_SCORED:
+            return gf
+        # Goal average; a team that conceded nothing has an infinite one (as _goal_average).
+        return np.where(ga == 0, np.where(gf > 0, np.inf, 0.0), gf / np.maximum(ga, 1))
+
+    def head_to_head(rows: np.ndarray, among: np.ndarray) -> dict[Criterion, np.ndarray]:
+        """The mini-table criteria of the simulations ``rows`` among their tie classes."""
+        p, f, a = tally(rows, among)
+        return {C.H2H_POINTS: p, C.H2H_GOAL_DIFFERENCE: f - a, C.H2H_GOALS_SCORED: f}
+
+    classes = _refine(np.zeros((sims, n_teams), dtype=np.int8), points)
+    criteria = list(rules.criteria)
+    i = 0
+    while i < len(criteria) and criteria[i] not in (C.FAIR_PLAY, C.PLAY_OFF, C.LOTS):
+        if not criteria[i].head_to_head:
+            classes = _refine(classes, overall(criteria[i]))
+            i += 1
+            continue
+        j = i
+        while j < len(criteria) and criteria[j].head_to_head:
+            j += 1
+        block = criteria[i:j]
+        # Only the simulations with teams still level need the mini-tables.
+        rows = np.flatnonzero(_tied(classes))
+        sub = classes[rows]
+        if not rules.reapply:
+            values = head_to_head(rows, sub)  # the teams level when the block began
+            for c in block:
+                sub = _refine(sub, values[c])
         else:
-            exact = not c.head_to_head
-            break
+            # Re-applied: a simulation in which a criterion of the block separates some teams
+            # starts the block again among the teams still level (with their own mini-table).
+            live = np.arange(len(rows))
+            while len(live):
+                values = head_to_head(rows[live], sub[live])
+                current = sub[live]
+                again = np.zeros(len(live), dtype=bool)
+                for c in block:
+                    refined = _refine(current, values[c])
+                    split = _split_rows(current, refined) & ~again
+                    current = np.where(again[:, None], current, refined)
+                    again |= split
+                sub[live] = current
+                live = live[again & _tied(current)]
+        classes[rows] = sub
+        i = j
+    # Teams still level at the end (fair play, a play-off or lots) in a random order.
     noise = rng.random((sims, n_teams))
-    # np.lexsort sorts on its last key first; negated keys rank the highest first.
-    order = np.lexsort([noise, *[-k for k in reversed(keys)]], axis=-1)
-    stacked = np.stack(keys, axis=-1)  # (S, T, K)
-    ranked_keys = np.take_along_axis(stacked, order[:, :, None], axis=1)
-    level = (ranked_keys[:, 1:, :] == ranked_keys[:, :-1, :]).all(axis=-1).any(axis=1)
-    if not exact and level.any():
-        py_rng = random.Random(int(rng.integers(2**31)))
-        ids = [f.match_id for f in matches]
-        for s in np.flatnonzero(level):
-            results = {i: (int(hg[s, m]), int(ag[s, m])) for m, i in enumerate(ids)}
-            rows = group_table(group, results, rules, rng=py_rng)
-            order[s] = [index[r.team] for r in rows]
+    order = np.lexsort([noise, classes], axis=-1)
     positions = np.empty_like(order)
     np.put_along_axis(positions, order, np.arange(n_teams)[None, :].repeat(sims, 0), axis=1)
     return positions, points, gd, gf
