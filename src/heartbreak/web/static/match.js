@@ -11,7 +11,8 @@
     content: "#c6dbef", hope: "#9ecae1", relief: "#6baed6", confidence: "#4292c6",
     joy: "#2171b5", elation: "#08519c", ecstasy: "#08306b",
     anxiety: "#fdd0a2", disappointment: "#fdae6b", resignation: "#bdbdbd", dread: "#fd8d3c",
-    dismay: "#e6550d", agony: "#a63603", despair: "#7f2704"
+    dismay: "#e6550d", agony: "#a63603", despair: "#7f2704", shock: "#8c2d04",
+    humiliation: "#5a1e02"
   };
   // A feeling's label in near-black or white, whichever reads at 4.5:1 or more on its colour
   // (white on confidence and on dismay would be 3.4:1 and 3.7:1).
