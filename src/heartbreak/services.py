@@ -189,6 +189,14 @@ class Heartbreak:
         day = edition.start if as_of is None else parse_day(as_of, "as_of")
         return forecast(edition, day, self.tournament_strengths(edition, day), simulations, seed)
 
+    @cached_property
+    def _edition_by_match(self) -> dict[int, Any]:
+        return {f.match_id: e for e in self.editions for f in e.fixtures}
+
+    def edition_of_match(self, match_id: int):
+        """The modelled edition a stored match belongs to, or None."""
+        return self._edition_by_match.get(int(match_id))
+
     def tournament_odds(
         self, competition: str, year: int, simulations: int = 2_000, seed: int = 0
     ) -> pd.DataFrame:

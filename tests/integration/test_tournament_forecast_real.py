@@ -93,3 +93,17 @@ def test_the_cli_refuses_bad_input_in_one_line(real_db_path):
     done = CliRunner().invoke(app, ["tournament", "World Cup", "1942", "--db", str(real_db_path)])
     assert done.exit_code == 2
     assert done.stderr.strip() == "error: year: no modelled edition of FIFA World Cup in 1942"
+
+
+def test_the_tournament_page_and_its_chart(session, client):
+    japan_poland = session.find_match("Japan", "Poland", "2018-06-28")
+    match_page = client.get(f"/matches/{japan_poland}", headers={"accept": "text/html"}).text
+    assert 'href="/tournaments/FIFA%20World%20Cup/2018"' in match_page
+    page = client.get("/tournaments/FIFA%20World%20Cup/2018?as_of=2018-06-29")
+    assert page.status_code == 200
+    html = page.text
+    assert "Group H" in html and "(fair play)" in html  # Japan over Senegal
+    assert 'src="/tournaments/FIFA%20World%20Cup/2018/odds.svg"' in html
+    chart = client.get("/tournaments/FIFA%20World%20Cup/2018/odds.svg")
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg")
+    assert client.get("/tournaments/FIFA%20World%20Cup/1942").status_code == 422

@@ -477,6 +477,7 @@ def _record_page(
         record=record,
         record_json=_embed(record),
         neighbours=neighbours,
+        tournament=_tournament_link(views.get_session(request), info.get("id")),
     )
 
 
@@ -498,6 +499,7 @@ def _match_page(
         server_now_ms=_server_now_ms(request) if live else None,
         neighbours=neighbours or {},
         share=None if live else _share(request, state),
+        tournament=None if live else _tournament_link(views.get_session(request), info.get("id")),
     )
 
 
@@ -620,6 +622,83 @@ def _methodology() -> dict[str, str]:
         "model": _markdown_html("model.md"),
         "model_card": _markdown_html("model-card.md"),
     }
+
+
+def _tournament_link(session: Any, match_id: int | None) -> dict[str, str] | None:
+    """The page of the tournament a stored match belongs to (None for other matches)."""
+    edition = None if match_id is None else session.edition_of_match(int(match_id))
+    if edition is None:
+        return None
+    year = edition.official_year or edition.year
+    return {"label": edition.label, "path": f"/tournaments/{quote(edition.competition)}/{year}"}
+
+
+class TournamentPageQuery(BaseModel):
+    model_config = {"extra": "forbid"}
+    as_of: views.Day | None = None
+
+
+@pages_router.get("/tournaments/{competition}/{year}")
+def tournament(
+    request: Request, competition: Annotated[str, PathParam()], year: Annotated[int, PathParam()]
+) -> HTMLResponse:
+    """A tournament: the group tables as of a day (default: its first), every team's odds of
+    each round and of the title, and how the title odds moved day by day."""
+    q = _form(TournamentPageQuery, request)
+    session = views.get_session(request)
+    data = session.tournament(competition, year, q.as_of, simulations=5_000, seed=0).to_dict()
+    t = data["tournament"]
+    base = f"/tournaments/{quote(t['competition'])}/{t['year']}"
+    edition = session.edition(competition, year)
+    days = sorted({f.date for f in edition.fixtures})
+    return _render(
+        request,
+        "tournament.html",
+        title=f"{t['competition']} {t['year']}",
+        data=data,
+        rounds=list(data["forecast"][0]["p_round"]) if data["forecast"] else [],
+        base=base,
+        days=[d.isoformat() for d in days],
+        matches=[
+            {
+                "id": f.match_id,
+                "date": f.date.isoformat(),
+                "home": f.home,
+                "away": f.away,
+                "score": None if not f.played else f"{f.home_score}-{f.away_score}",
+                "stage": f.group or f.stage,
+            }
+            for f in edition.fixtures
+        ],
+    )
+
+
+@pages_router.get("/tournaments/{competition}/{year}/odds.{fmt}")
+def tournament_chart(
+    request: Request,
+    competition: Annotated[str, PathParam()],
+    year: Annotated[int, PathParam()],
+    fmt: str,
+) -> Response:
+    """How the title odds moved through a tournament, as a PNG or SVG chart."""
+    from heartbreak.tournaments.chart import odds_chart_bytes
+
+    session = views.get_session(request)
+    odds = _tournament_odds(session, competition, year)
+    label = session.edition(competition, year).label
+    column = "p_champion" if odds["p_champion"].notna().any() else "p_advance"
+    body = odds_chart_bytes(odds, f"{label}: who wins?", fmt, column)
+    kind = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(body, media_type=kind)
+
+
+def _tournament_odds(session: Any, competition: str, year: int):
+    """The day-by-day odds of a tournament, worked out once per session (about 30 forecasts)."""
+    cache = session.__dict__.setdefault("_tournament_odds", {})
+    key = (session.edition(competition, year).label,)
+    if key not in cache:
+        cache[key] = session.tournament_odds(competition, year, simulations=1_000, seed=0)
+    return cache[key]
 
 
 @pages_router.get("/about")
