@@ -450,7 +450,9 @@ def rank_simulations(
     i = 0
     while i < len(criteria) and criteria[i] not in (C.FAIR_PLAY, C.PLAY_OFF, C.LOTS):
         if not criteria[i].head_to_head:
-            classes = _refine(classes, overall(criteria[i]))
+            # Only the simulations with teams still level can be changed by a criterion.
+            level = np.flatnonzero(_tied(classes))
+            classes[level] = _refine(classes[level], overall(criteria[i])[level])
             i += 1
             continue
         j = i
