@@ -360,21 +360,30 @@ def _refine(classes: np.ndarray, value: np.ndarray) -> np.ndarray:
     above it, first by their class (lower is better), then, within a class, by ``value``
     (higher is better); teams level on both share it. The classes are the positions so far,
     ties sharing the best of theirs."""
+    if np.issubdtype(value.dtype, np.integer) and np.abs(value).max(initial=0) < 2048:
+        # One integer key per team, smaller ranks higher: a single comparison of every pair.
+        key = classes.astype(np.int32) * 4096 + (2047 - value.astype(np.int32))
+        return (key[:, None, :] < key[:, :, None]).sum(axis=2, dtype=np.int8)
     c, cj = classes[:, :, None], classes[:, None, :]
     v, vj = value[:, :, None], value[:, None, :]
     return ((cj < c) | ((cj == c) & (vj > v))).sum(axis=2, dtype=np.int8)
 
 
+def _distinct(classes: np.ndarray) -> np.ndarray:
+    """(S,) how many classes each simulation's teams form."""
+    ordered = np.sort(classes, axis=1)
+    return 1 + (ordered[:, 1:] != ordered[:, :-1]).sum(axis=1)
+
+
 def _split_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """(S,) whether a refinement separated two teams of each simulation."""
-    same_before = before[:, :, None] == before[:, None, :]
-    same_after = after[:, :, None] == after[:, None, :]
-    return (same_before & ~same_after).any(axis=(1, 2))
+    """(S,) whether a refinement separated two teams of each simulation (refining only ever
+    splits classes, so it did when there are more of them)."""
+    return _distinct(after) > _distinct(before)
 
 
 def _tied(classes: np.ndarray) -> np.ndarray:
     """(S,) whether two teams of each simulation still share a class."""
-    return (classes[:, :, None] == classes[:, None, :]).sum(axis=(1, 2)) > classes.shape[1]
+    return _distinct(classes) < classes.shape[1]
 
 
 def rank_simulations(
@@ -410,11 +419,24 @@ def rank_simulations(
     pts_h = np.where(hg > ag, win, np.where(hg == ag, draw, 0))
     pts_a = np.where(ag > hg, win, np.where(hg == ag, draw, 0))
 
-    # One-hot (M, T) incidence of the home and away sides: the tallies are matrix products.
-    home_of = np.zeros((len(matches), n_teams))
-    away_of = np.zeros((len(matches), n_teams))
-    home_of[np.arange(len(matches)), h_idx] = 1.0
-    away_of[np.arange(len(matches)), a_idx] = 1.0
+    # The tallies are one matrix product: [home points, away points, home goals, away goals]
+    # of every match (S, 4M) times the (4M, 3T) map onto each team's points, goals for and
+    # goals against, built from the one-hot incidence of the home and away sides.
+    n_matches = len(matches)
+    home_of = np.zeros((n_matches, n_teams), dtype=np.float32)
+    away_of = np.zeros((n_matches, n_teams), dtype=np.float32)
+    home_of[np.arange(n_matches), h_idx] = 1.0
+    away_of[np.arange(n_matches), a_idx] = 1.0
+    zero = np.zeros_like(home_of)
+    to_tables = np.block(
+        [
+            [home_of, zero, zero],
+            [away_of, zero, zero],
+            [zero, home_of, away_of],
+            [zero, away_of, home_of],
+        ]
+    )
+    by_match = np.concatenate([pts_h, pts_a, hg, ag], axis=1).astype(np.float32)
 
     def tally(
         rows: np.ndarray | slice, among: np.ndarray | None
@@ -422,12 +444,12 @@ def rank_simulations(
         """Points, goals for and against of each team in the simulations ``rows``, over all
         matches or (``among``: those rows' tie classes) over the matches between teams of one
         class."""
-        keep = 1.0 if among is None else (among[:, h_idx] == among[:, a_idx]).astype(float)
-        home, away = hg[rows] * keep, ag[rows] * keep
-        points = (pts_h[rows] * keep) @ home_of + (pts_a[rows] * keep) @ away_of
-        gf = home @ home_of + away @ away_of
-        ga = away @ home_of + home @ away_of
-        return (np.rint(x).astype(np.int16) for x in (points, gf, ga))
+        values = by_match[rows]
+        if among is not None:
+            keep = (among[:, h_idx] == among[:, a_idx]).astype(np.float32)
+            values = values * np.tile(keep, 4)
+        out = np.rint(values @ to_tables).astype(np.int16)
+        return out[:, :n_teams], out[:, n_teams : 2 * n_teams], out[:, 2 * n_teams :]
 
     points, gf, ga = tally(slice(None), None)
     gd = gf - ga
@@ -484,8 +506,13 @@ def rank_simulations(
         classes[rows] = sub
         i = j
     # Teams still level at the end (fair play, a play-off or lots) in a random order.
+    # A class is the best position its teams share: each team is placed after the teams of its
+    # class that drew a smaller number.
     noise = rng.random((sims, n_teams))
-    order = np.lexsort([noise, classes], axis=-1)
-    positions = np.empty_like(order)
-    np.put_along_axis(positions, order, np.arange(n_teams)[None, :].repeat(sims, 0), axis=1)
-    return positions, points, gd, gf
+    first = np.arange(n_teams)[None, None, :] < np.arange(n_teams)[None, :, None]
+    drew_less = (noise[:, None, :] < noise[:, :, None]) | (
+        (noise[:, None, :] == noise[:, :, None]) & first
+    )
+    same = classes[:, None, :] == classes[:, :, None]
+    behind = (same & drew_less).sum(axis=2)
+    return classes.astype(np.int64) + behind, points, gd, gf
