@@ -235,10 +235,12 @@ def _draw_scores(grids: np.ndarray, sims: int, rng: np.random.Generator) -> np.n
     """(sims, n, 2) scores drawn from n score grids (each (G, G), summing to 1)."""
     n, size, _ = grids.shape
     out = np.empty((sims, n, 2), dtype=np.int64)
-    flat = grids.reshape(n, size * size)
+    cumulative = np.cumsum(grids.reshape(n, size * size), axis=1)
+    uniform = rng.random((n, sims))
     for m in range(n):
-        cells = rng.choice(size * size, size=sims, p=flat[m] / flat[m].sum())
-        out[:, m, 0], out[:, m, 1] = np.divmod(cells, size)
+        # Inverse transform sampling: the first cell whose cumulative chance passes the draw.
+        cells = np.searchsorted(cumulative[m], uniform[m] * cumulative[m, -1], side="right")
+        out[:, m, 0], out[:, m, 1] = np.divmod(np.minimum(cells, size * size - 1), size)
     return out
 
 

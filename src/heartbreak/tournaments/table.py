@@ -416,8 +416,9 @@ def rank_simulations(
     h_idx = np.array([index[f.home] for f in matches], dtype=np.int64)
     a_idx = np.array([index[f.away] for f in matches], dtype=np.int64)
     win, draw = rules.points_win, rules.points_draw
-    pts_h = np.where(hg > ag, win, np.where(hg == ag, draw, 0))
-    pts_a = np.where(ag > hg, win, np.where(hg == ag, draw, 0))
+    result = np.sign(hg - ag) + 1  # 0: away win, 1: draw, 2: home win
+    pts_h = np.array([0, draw, win])[result]
+    pts_a = np.array([win, draw, 0])[result]
 
     # The tallies are one matrix product: [home points, away points, home goals, away goals]
     # of every match (S, 4M) times the (4M, 3T) map onto each team's points, goals for and
@@ -508,11 +509,14 @@ def rank_simulations(
     # Teams still level at the end (fair play, a play-off or lots) in a random order.
     # A class is the best position its teams share: each team is placed after the teams of its
     # class that drew a smaller number.
-    noise = rng.random((sims, n_teams))
-    first = np.arange(n_teams)[None, None, :] < np.arange(n_teams)[None, :, None]
-    drew_less = (noise[:, None, :] < noise[:, :, None]) | (
-        (noise[:, None, :] == noise[:, :, None]) & first
-    )
-    same = classes[:, None, :] == classes[:, :, None]
-    behind = (same & drew_less).sum(axis=2)
-    return classes.astype(np.int64) + behind, points, gd, gf
+    positions = classes.astype(np.int64)
+    level = np.flatnonzero(_tied(classes))
+    if len(level):
+        noise = rng.random((len(level), n_teams))
+        first = np.arange(n_teams)[None, None, :] < np.arange(n_teams)[None, :, None]
+        drew_less = (noise[:, None, :] < noise[:, :, None]) | (
+            (noise[:, None, :] == noise[:, :, None]) & first
+        )
+        same = classes[level][:, None, :] == classes[level][:, :, None]
+        positions[level] += (same & drew_less).sum(axis=2)
+    return positions, points, gd, gf
