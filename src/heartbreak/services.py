@@ -154,11 +154,25 @@ class Heartbreak:
 
     # --- tournaments ---
     @cached_property
+    def _tournament_frames(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The matches and cards of every modelled competition, read once."""
+        from heartbreak.tournaments import COMPETITIONS
+
+        return self.store.tournament_frames(COMPETITIONS)
+
+    @cached_property
     def editions(self) -> list[Any]:
         """Every modelled final tournament (:mod:`heartbreak.tournaments`), built once."""
-        from heartbreak.tournaments import COMPETITIONS, editions
+        from heartbreak.tournaments import editions
 
-        return editions(*self.store.tournament_frames(COMPETITIONS))
+        return editions(*self._tournament_frames)
+
+    @cached_property
+    def _home_sides(self) -> dict[int, str]:
+        """The home team of every tournament match not played on neutral ground, by id."""
+        matches, _ = self._tournament_frames
+        at_home = matches[~matches["neutral"].astype(bool)]
+        return dict(zip(at_home["match_id"].astype(int), at_home["home"], strict=True))
 
     def edition(self, competition: str, year: int):
         """One edition: the competition as a fan types it ("World Cup", "Euro") and its year."""
@@ -202,10 +216,21 @@ class Heartbreak:
     ) -> pd.DataFrame:
         """How every team's odds moved through a tournament: the forecast at the start of each
         day with matches and after the last one, one row per (as_of, team): p_advance, a column
-        per knockout round (``p_<round>``) and p_champion."""
+        per knockout round (``p_<round>``) and p_champion. Worked out once per session for each
+        edition, number of simulations and seed (about 30 forecasts)."""
+        edition = self.edition(competition, year)
+        key = (edition.label, simulations, seed)
+        if key not in self._odds:
+            self._odds[key] = self._odds_of(edition, simulations, seed)
+        return self._odds[key].copy()
+
+    @cached_property
+    def _odds(self) -> dict[tuple, pd.DataFrame]:
+        return {}
+
+    def _odds_of(self, edition, simulations: int, seed: int) -> pd.DataFrame:
         from heartbreak.tournaments.forecast import forecast
 
-        edition = self.edition(competition, year)
         days = sorted({f.date for f in edition.fixtures})
         days.append(days[-1] + dt.timedelta(days=1))
         frames = []
@@ -227,10 +252,8 @@ class Heartbreak:
         teams = list(edition.teams)
         frame = self.store.ratings_as_of(day, teams=teams)
         rating = dict(zip(frame["team"], frame["rating"], strict=True))
-        frames, _ = self.store.tournament_frames([edition.competition])
-        ids = {f.match_id for f in edition.fixtures}
-        played = frames[frames["match_id"].isin(ids)]
-        hosts = frozenset(played.loc[~played["neutral"].astype(bool), "home"])
+        at_home = self._home_sides
+        hosts = frozenset(at_home[f.match_id] for f in edition.fixtures if f.match_id in at_home)
 
         def ratings_of(home, away):
             return (

@@ -684,21 +684,12 @@ def tournament_chart(
     from heartbreak.tournaments.chart import odds_chart_bytes
 
     session = views.get_session(request)
-    odds = _tournament_odds(session, competition, year)
+    odds = session.tournament_odds(competition, year, simulations=1_000, seed=0)
     label = session.edition(competition, year).label
     column = "p_champion" if odds["p_champion"].notna().any() else "p_advance"
     body = odds_chart_bytes(odds, f"{label}: who wins?", fmt, column)
     kind = "image/svg+xml" if fmt == "svg" else "image/png"
     return Response(body, media_type=kind)
-
-
-def _tournament_odds(session: Any, competition: str, year: int):
-    """The day-by-day odds of a tournament, worked out once per session (about 30 forecasts)."""
-    cache = session.__dict__.setdefault("_tournament_odds", {})
-    key = (session.edition(competition, year).label,)
-    if key not in cache:
-        cache[key] = session.tournament_odds(competition, year, simulations=1_000, seed=0)
-    return cache[key]
 
 
 @pages_router.get("/about")
