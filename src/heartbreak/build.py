@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from heartbreak import config
@@ -41,12 +42,17 @@ from heartbreak.data.store import SCHEMA_VERSION, TABLES, StaleStore, Store, wri
 from heartbreak.data.tables import RED_CARDS, derive_tables, matches_from_frames
 from heartbreak.data.userfile import UserMatch
 from heartbreak.data.usermatches import append_user_matches, read_user_matches, user_matches_path
+from heartbreak.domain import Match
 from heartbreak.drama.index import drama_index
 from heartbreak.errors import BadSourceRow, ChecksumMismatch, DataUnavailable
 from heartbreak.model.inplay import InPlayModel
 from heartbreak.model.params import load_params
+from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
-from heartbreak.ratings.elo import EloRatings
+from heartbreak.ratings.elo import EloParams, EloRatings
+from heartbreak.tournaments import COMPETITIONS, editions
+from heartbreak.tournaments.forecast import Strengths, model_strengths
+from heartbreak.tournaments.stakes import bookings_of, group_stakes, situation_of
 
 Progress = Callable[..., None]
 
@@ -107,13 +113,107 @@ def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> p
         step(f"replaying matches: {description}")
 
     params = load_params()
+    prematch, inplay = PrematchModel.from_params(params.goals), InPlayModel(params.inplay)
     return drama_index(
         matches,
         events,
-        PrematchModel.from_params(params.goals),
-        InPlayModel(params.inplay),
+        prematch,
+        inplay,
         progress,
+        stakes=GroupStakes(tables, events, prematch, inplay),
     )
+
+
+class GroupStakes:
+    """Adds the group stakes (:mod:`heartbreak.tournaments.stakes`) to the paths of the group
+    matches of every modelled tournament, from the derived tables: the editions, the ratings
+    going into each match day, the simultaneous matches' records and every match's cards."""
+
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        events: Callable[[list[int]], dict[int, Match]],
+        prematch: PrematchModel,
+        inplay: InPlayModel,
+    ) -> None:
+        self.events, self.prematch, self.inplay = events, prematch, inplay
+        m = tables["matches"]
+        frame = m[m["competition"].isin(COMPETITIONS) & (m["source"] != "user")].merge(
+            tables["fixtures"][["match_id", "group_name", "kickoff"]], on="match_id", how="left"
+        )
+        frame = frame.sort_values(["date", "match_id"], kind="stable").reset_index(drop=True)
+        cards = tables["cards"][tables["cards"]["match_id"].isin(frame["match_id"])]
+        self.by_match = {f.match_id: e for e in editions(frame, cards) for f in e.fixtures}
+        self.rows = frame.set_index("match_id")
+        self.cards = {int(k): bookings_of(g) for k, g in cards.groupby("match_id", sort=False)}
+        at_home = frame[~frame["neutral"].astype(bool)]
+        self.home_side = dict(zip(at_home["match_id"].astype(int), at_home["home"], strict=True))
+        ratings = tables["ratings"].sort_values(["team", "date", "match_id"], kind="stable")
+        self.rating_days = {
+            team: (g["date"].to_numpy(), g["rating_after"].to_numpy(float))
+            for team, g in ratings.groupby("team", sort=False)
+        }
+        self.initial = float(EloParams().initial_rating)
+        self.strengths: dict[tuple, Strengths] = {}
+
+    def rating(self, team: str, day: dt.date) -> float:
+        """The team's rating going into ``day`` (only earlier matches count)."""
+        found = self.rating_days.get(team)
+        if found is None:
+            return self.initial
+        days, values = found
+        k = int(np.searchsorted(days, np.datetime64(day), side="left"))
+        return float(values[k - 1]) if k else self.initial
+
+    def strengths_of(self, edition, day: dt.date) -> Strengths:
+        key = (edition.label, day)
+        if key not in self.strengths:
+            rating = {t: self.rating(t, day) for t in edition.teams}
+            hosts = frozenset(
+                self.home_side[f.match_id] for f in edition.fixtures if f.match_id in self.home_side
+            )
+            self.strengths[key] = model_strengths(rating, self.prematch, self.inplay, hosts)
+        return self.strengths[key]
+
+    def expected_goals(self, fixture) -> tuple[float, float]:
+        row = self.rows.loc[fixture.match_id]
+        lam_h, lam_a = self.prematch.expected_goals(
+            np.array([row["elo_home"]], dtype=float),
+            np.array([row["elo_away"]], dtype=float),
+            np.array([bool(row["neutral"])]),
+        )
+        return float(lam_h[0]), float(lam_a[0])
+
+    def __call__(self, matches: Sequence[Match], paths: list[ProbabilityPath]) -> list:
+        out = list(paths)
+        wanted = [
+            k
+            for k, m in enumerate(matches)
+            if m.info.match_id in self.by_match and m.timeline_complete
+        ]
+        if not wanted:
+            return out
+        need = {
+            f.match_id
+            for k in wanted
+            for f in self.by_match[matches[k].info.match_id].fixtures
+            if f.date == matches[k].info.date
+        }
+        records = self.events(sorted(need))
+        for k in wanted:
+            match_id = matches[k].info.match_id
+            edition = self.by_match[match_id]
+            situation = situation_of(
+                edition,
+                match_id,
+                records,
+                self.expected_goals,
+                self.cards,
+                self.strengths_of(edition, matches[k].info.date),
+            )
+            if situation is not None:
+                out[k] = replace(out[k], stakes=group_stakes(situation, out[k], self.inplay))
+        return out
 
 
 def build_store(

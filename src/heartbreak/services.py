@@ -29,6 +29,7 @@ from heartbreak.errors import HeartbreakError, InvalidInput, NoSuchMatch
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import ModelParams, load_params
+from heartbreak.model.path import ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
 from heartbreak.results import MatchRecord, MatchReplay, Prediction, build_replay
@@ -247,34 +248,56 @@ class Heartbreak:
         """The model's view of an edition's teams before ``day``: score grids and chances to
         win a knockout tie for any pairs, from the ratings as of that day (only earlier
         matches), and the teams that played at home."""
-        from heartbreak.tournaments.forecast import Strengths
+        from heartbreak.tournaments.forecast import model_strengths
 
-        teams = list(edition.teams)
-        frame = self.store.ratings_as_of(day, teams=teams)
-        rating = dict(zip(frame["team"], frame["rating"], strict=True))
-        at_home = self._home_sides
-        hosts = frozenset(at_home[f.match_id] for f in edition.fixtures if f.match_id in at_home)
-
-        def ratings_of(home, away):
-            return (
-                np.array([rating[t] for t in home], dtype=float),
-                np.array([rating[t] for t in away], dtype=float),
+        key = (edition.label, day)
+        if key not in self._strengths:
+            teams = list(edition.teams)
+            frame = self.store.ratings_as_of(day, teams=teams)
+            rating = dict(zip(frame["team"], frame["rating"], strict=True))
+            at_home = self._home_sides
+            hosts = frozenset(
+                at_home[f.match_id] for f in edition.fixtures if f.match_id in at_home
             )
+            self._strengths[key] = model_strengths(rating, self.prematch_model, self.inplay, hosts)
+        return self._strengths[key]
 
-        def score_grids(home, away, neutral):
-            elo_h, elo_a = ratings_of(home, away)
-            return self.prematch_model.grid(elo_h, elo_a, np.asarray(neutral, bool)).remaining
+    @cached_property
+    def _strengths(self) -> dict[tuple, Any]:
+        return {}
 
-        def advance(home, away, neutral):
-            elo_h, elo_a = ratings_of(home, away)
-            lam_h, lam_a = self.prematch_model.expected_goals(
-                elo_h, elo_a, np.asarray(neutral, bool)
+    def group_stakes(self, match: Match, path: ProbabilityPath) -> ProbabilityPath:
+        """``path`` with the stakes of its group (:mod:`heartbreak.tournaments.stakes`) when
+        ``match`` is a stored group match of a modelled tournament; else ``path`` itself."""
+        from heartbreak.tournaments.stakes import bookings_of, group_stakes, situation_of
+
+        match_id = match.info.match_id
+        edition = self.edition_of_match(match_id) if match_id is not None else None
+        if edition is None or not match.timeline_complete:
+            return path
+        fixture = next(f for f in edition.fixtures if f.match_id == match_id)
+        ids = [f.match_id for f in edition.fixtures if f.date == fixture.date]
+        records = self.store.load_matches(ids)
+        rows = self.store.query(
+            "SELECT match_id, elo_home, elo_away FROM matches "
+            "WHERE match_id IN (SELECT unnest(?::INTEGER[]))",
+            [ids],
+        ).set_index("match_id")
+
+        def expected_goals(f):
+            info = records[f.match_id].info
+            pre = self.prediction_of(
+                info, float(rows.at[f.match_id, "elo_home"]), float(rows.at[f.match_id, "elo_away"])
             )
-            knockout = np.ones(len(lam_h), dtype=bool)
-            states = kickoff_states(knockout)
-            return self.inplay.evaluate(lam_h, lam_a, states, with_suspense=False).p_home_advance
+            return pre.expected_goals_home, pre.expected_goals_away
 
-        return Strengths(score_grids, advance, hosts)
+        bookings = {i: bookings_of(self.store.cards(i)) for i in ids}
+        strengths = self.tournament_strengths(edition, fixture.date)
+        situation = situation_of(edition, match_id, records, expected_goals, bookings, strengths)
+        if situation is None:
+            return path
+        stakes = group_stakes(situation, path, self.inplay)
+        return dataclasses.replace(path, stakes=stakes)
 
     def team(self, name: str):
         """A team's profile: most heartbreaking and joyful matches, knockout record, ratings."""
@@ -527,6 +550,7 @@ class Heartbreak:
         path = replay_match(
             match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
         )
+        path = self.group_stakes(match, path)
         return build_replay(match, prediction, path, side, context=context, in_progress=in_progress)
 
     def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:

@@ -22,7 +22,7 @@ import pandas as pd
 from heartbreak.domain import Match, Side
 from heartbreak.drama.metrics import drama_metrics
 from heartbreak.model.inplay import InPlayModel, kickoff_states
-from heartbreak.model.path import PointKind
+from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay_many
 
@@ -60,11 +60,14 @@ def drama_index(
     inplay: InPlayModel,
     progress: Callable[..., None] | None = None,
     chunk: int = 4000,
+    stakes: Callable[[Sequence[Match], list[ProbabilityPath]], list[ProbabilityPath]] | None = None,
 ) -> pd.DataFrame:
     """Two rows per match (see the module docstring).
 
     ``matches``: the store's ``matches`` rows (with ratings); ``events(ids)``: the domain
-    :class:`~heartbreak.domain.Match` objects of complete matches, fetched a chunk at a time.
+    :class:`~heartbreak.domain.Match` objects of complete matches, fetched a chunk at a time;
+    ``stakes(matches, paths)``: the paths with their group stakes where they have some (the
+    chances of what matters, :class:`~heartbreak.model.path.Stakes`).
     """
     report = progress or (lambda *a, **k: None)
     neutral = matches["neutral"].to_numpy(bool)
@@ -99,13 +102,22 @@ def drama_index(
         loaded = events(ids[part].tolist())
         batch = [loaded[int(i)] for i in ids[part]]
         paths = replay_many(batch, lam_h[part], lam_a[part], inplay)
+        if stakes is not None:
+            paths = stakes(batch, paths)
         for match, path in zip(batch, paths, strict=True):
             rows.extend(_rows(match, path))
         report("drama index", len(part), total)
     replayed = pd.DataFrame(
-        rows, columns=[c for c in COLUMNS if c not in base.columns or c in ("match_id", "side")]
+        rows,
+        columns=[
+            *(c for c in COLUMNS if c not in base.columns or c in ("match_id", "side")),
+            "staked_chance",
+        ],
     )
     out = base.merge(replayed, on=["match_id", "side"], how="left")
+    # A group match's chance of what matters at kick-off is its stakes' (from its path).
+    staked = out["staked_chance"].notna()
+    out.loc[staked, "prematch_chance"] = out.loc[staked, "staked_chance"]
     return out[list(COLUMNS)]
 
 
@@ -138,6 +150,7 @@ def _rows(match: Match, path) -> list[dict]:
                 "lead_changes": metrics.lead_changes,
                 "max_lead": metrics.max_lead_home if side is Side.HOME else metrics.max_lead_away,
                 "flags": flags,
+                "staked_chance": float(chance[0]) if path.stakes is not None else np.nan,
             }
         )
     return out

@@ -259,6 +259,27 @@ class InPlayModel:
         return own**hr * opp**ar, own**ar * opp**hr
 
     # --- probabilities ----------------------------------------------------------------------
+    def _base_rates(self, lam_home, lam_away, states: StateBatch) -> tuple[np.ndarray, np.ndarray]:
+        """Each side's goals per flat minute from now on, with the red cards so far."""
+        mult_h, mult_a = self.red_card_multipliers(states.home_reds, states.away_reds)
+        base_h = np.asarray(lam_home, dtype=float) / 90.0 * mult_h
+        base_a = np.asarray(lam_away, dtype=float) / 90.0 * mult_a
+        return base_h, base_a
+
+    def goals_to_come(
+        self, lam_home, lam_away, states: StateBatch
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each side's expected goals from a state to the end of the current phase
+        (regulation, or extra time once it has started): the Poisson means of the goals to
+        come; 0 once the match is over."""
+        base_h, base_a = self._base_rates(lam_home, lam_away, states)
+        in_extra = (states.period == EXTRA_FIRST) | (states.period == EXTRA_SECOND)
+        left = self.remaining_regulation(states.period, states.minute, states.stoppage)
+        if in_extra.any():
+            et_left = self.remaining_extra_time(states.period, states.minute, states.stoppage)
+            left = np.where(in_extra, et_left, left)
+        return base_h * left, base_a * left
+
     def evaluate(
         self, lam_home, lam_away, states: StateBatch, with_suspense: bool = True
     ) -> StateProbabilities:
@@ -267,18 +288,11 @@ class InPlayModel:
         ``lam_home``/``lam_away``: each state's pre-match expected goals (per 90 minutes).
         """
         p = self.params
-        base_h = np.asarray(lam_home, dtype=float) / 90.0
-        base_a = np.asarray(lam_away, dtype=float) / 90.0
-        mult_h, mult_a = self.red_card_multipliers(states.home_reds, states.away_reds)
-        base_h, base_a = base_h * mult_h, base_a * mult_a
+        base_h, base_a = self._base_rates(lam_home, lam_away, states)
         in_extra = (states.period == EXTRA_FIRST) | (states.period == EXTRA_SECOND)
         in_regulation = states.period <= SECOND_HALF
-
-        reg_left = self.remaining_regulation(states.period, states.minute, states.stoppage)
         et_left = self.remaining_extra_time(states.period, states.minute, states.stoppage)
-        # Goals to come until the end of the current phase (regulation, or extra time).
-        left = np.where(in_extra, et_left, reg_left)
-        rem_h, rem_a = base_h * left, base_a * left
+        rem_h, rem_a = self.goals_to_come(lam_home, lam_away, states)
 
         # The tie-break value: P(home goes through | level at the end of the phase).
         knockout = np.asarray(states.knockout, dtype=bool)

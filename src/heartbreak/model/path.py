@@ -29,6 +29,87 @@ class PointKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class ElsewhereGoal:
+    """A goal in another match of the group played at the same time, as this match's path
+    sees it: ``index`` is the first point of the path that knows of it; ``home_goals`` and
+    ``away_goals`` the score of that match after it."""
+
+    match_id: int | None
+    home: str
+    away: str
+    team: str
+    player: str | None
+    minute: int
+    stoppage: int
+    home_goals: int
+    away_goals: int
+    index: int
+    own_goal: bool = False
+    penalty: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.minute}+{self.stoppage}'" if self.stoppage else f"{self.minute}'"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """How a side's group ended once every match of its group round was over: its final
+    position (None while later matches of the group were still to be played), whether it went
+    through (None when that still depended on other groups or later matches), and the
+    criterion that separated it from the team on the other side of the cut (``decided_by``:
+    "points", "goal difference", "fair play", ...; None when points alone did)."""
+
+    position: int | None
+    through: bool | None
+    decided_by: str | None = None
+    level_with: str | None = None
+
+
+@dataclass(frozen=True)
+class Stakes:
+    """What a group match was played for, at every point of its path (computed by
+    :mod:`heartbreak.tournaments.stakes`).
+
+    - ``p_home_qualify``, ``p_away_qualify``: each side's chance of reaching ``next_stage``;
+    - ``home_chance``, ``away_chance``: each side's chance of what mattered to it, by
+      ``home_goal``/``away_goal``: ``"through"`` (reaching the next stage), ``"first"``
+      (finishing first: a side already through with first place still open) or ``"win"``
+      (nothing at stake: the plain chance of winning);
+    - ``p_home_first``, ``p_away_first``: each side's chance of finishing first;
+    - ``elsewhere``: the goals of the group's other matches played at the same time;
+    - ``simultaneous``: those matches' final results (home, away, home goals, away goals);
+    - ``settlement``: how each side's group ended, by ``"home"``/``"away"``.
+    """
+
+    next_stage: str
+    p_home_qualify: np.ndarray
+    p_away_qualify: np.ndarray
+    p_home_first: np.ndarray
+    p_away_first: np.ndarray
+    home_chance: np.ndarray
+    away_chance: np.ndarray
+    home_goal: str
+    away_goal: str
+    elsewhere: tuple[ElsewhereGoal, ...] = ()
+    simultaneous: tuple[tuple[str, str, int, int], ...] = ()
+    settlement: dict[str, Settlement] | None = None
+
+    def goal(self, side: Side) -> str:
+        return self.home_goal if side is Side.HOME else self.away_goal
+
+    def head(self, n: int) -> Stakes:
+        """The first ``n`` points, with the goals elsewhere they reach."""
+        arrays = {
+            f.name: getattr(self, f.name)[:n]
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray)
+        }
+        elsewhere = tuple(g for g in self.elsewhere if g.index < n)
+        return replace(self, elsewhere=elsewhere, settlement=None, **arrays)
+
+
+@dataclass(frozen=True)
 class ProbabilityPath:
     """Win/draw/loss (and advance) probabilities at every point of a match.
 
@@ -73,6 +154,7 @@ class ProbabilityPath:
     p_home_advance: np.ndarray | None
     event_index: np.ndarray
     suspense: np.ndarray
+    stakes: Stakes | None = None
 
     def __len__(self) -> int:
         return len(self.minute)
@@ -90,7 +172,8 @@ class ProbabilityPath:
         }
         reached = columns["event_index"]
         last = int(reached.max()) if len(reached) else -1
-        return replace(self, events=self.events[: last + 1], **columns)
+        stakes = self.stakes.head(n) if self.stakes is not None else None
+        return replace(self, events=self.events[: last + 1], stakes=stakes, **columns)
 
     def shootout_score(self, i: int) -> tuple[int, int]:
         """The shootout's score (home, away) at point ``i``: the kicks converted up to it (0-0
@@ -106,12 +189,27 @@ class ProbabilityPath:
         ]
         return scored.count(Side.HOME), scored.count(Side.AWAY)
 
+    @property
+    def group_stakes(self) -> bool:
+        """Whether the chances of what matters are a group's stakes (:class:`Stakes`)."""
+        return self.stakes is not None
+
     def home_chance(self) -> np.ndarray:
-        """The home side's chance of what matters: advancing in a knockout, else winning."""
-        return self.p_home_advance if self.p_home_advance is not None else self.p_home_win
+        """The home side's chance of what matters: advancing in a knockout, the group's
+        stakes in a group match (:class:`Stakes`), else winning."""
+        if self.p_home_advance is not None:
+            return self.p_home_advance
+        if self.stakes is not None:
+            return self.stakes.home_chance
+        return self.p_home_win
 
     def away_chance(self) -> np.ndarray:
         """The away side's chance of the result that matters."""
         if self.p_home_advance is not None:
             return 1.0 - self.p_home_advance
+        if self.stakes is not None:
+            return self.stakes.away_chance
         return self.p_away_win
+
+    def chance(self, side: Side) -> np.ndarray:
+        return self.home_chance() if side is Side.HOME else self.away_chance()

@@ -65,8 +65,11 @@ def played_extra_time(match: Match) -> bool:
     )
 
 
-def match_timeline(match: Match, stoppage_means: np.ndarray) -> list[tuple[Period, int]]:
-    """(period, stoppage minutes shown) for each period played."""
+def match_timeline(
+    match: Match, stoppage_means: np.ndarray, proven: Sequence[int] = (0, 0, 0, 0)
+) -> list[tuple[Period, int]]:
+    """(period, stoppage minutes shown) for each period played. ``proven``: stoppage minutes
+    of each period that other records prove were played (a booking in stoppage time)."""
     periods = _PERIODS if played_extra_time(match) else _PERIODS[:2]
     out = []
     for idx, period in enumerate(periods):
@@ -74,7 +77,8 @@ def match_timeline(match: Match, stoppage_means: np.ndarray) -> list[tuple[Perio
             (e.stoppage for e in match.events if e.period is period),
             default=0,
         )
-        out.append((period, max(round(float(stoppage_means[idx])), latest)))
+        shown = max(round(float(stoppage_means[idx])), latest, int(proven[idx]))
+        out.append((period, shown))
     return out
 
 
@@ -157,13 +161,17 @@ def _grouped_arange(counts: np.ndarray) -> np.ndarray:
 
 
 def build_points(
-    matches: Sequence[Match], stoppage_means: np.ndarray, shootout_conversion: float = 0.7
+    matches: Sequence[Match],
+    stoppage_means: np.ndarray,
+    shootout_conversion: float = 0.7,
+    proven: Sequence[Sequence[int]] | None = None,
 ) -> PointTable:
     """Every point of every match (see the module docstring), built as whole columns.
 
     Python touches each match and each event once to read them; the rows themselves (about a
     hundred per match) are generated, ordered and scored with array operations. Shootout kicks
-    are converted with probability ``shootout_conversion``.
+    are converted with probability ``shootout_conversion``. ``proven``: per match, the
+    stoppage minutes of each period other records prove were played (:func:`match_timeline`).
     """
     n = len(matches)
     events = tuple(replayable_events(m) for m in matches)
@@ -176,7 +184,9 @@ def build_points(
     ev_match, ev_period, ev_clock, ev_minute, ev_stoppage, ev_index = [], [], [], [], [], []
     ev_home, ev_goal = [], []
     for i, (match, evs) in enumerate(zip(matches, events, strict=True)):
-        timeline = match_timeline(match, stoppage_means)
+        timeline = match_timeline(
+            match, stoppage_means, proven[i] if proven is not None else (0, 0, 0, 0)
+        )
         for p, (_, stoppage) in enumerate(timeline):
             shown[i, p] = stoppage
         n_periods[i] = len(timeline)

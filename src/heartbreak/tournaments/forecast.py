@@ -27,7 +27,7 @@ count), so a forecast made at a date uses nothing that happened later.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from heartbreak.errors import InvalidInput
+from heartbreak.model.inplay import InPlayModel, kickoff_states
+from heartbreak.model.prematch import PrematchModel
 from heartbreak.tournaments.structure import Edition, Fixture, Group, Stage
 from heartbreak.tournaments.table import Row, group_table, rank_across, rank_simulations
 
@@ -58,6 +60,35 @@ class Strengths:
 
     def neutral(self, home: str, away: str) -> bool:
         return home not in self.hosts and away not in self.hosts
+
+
+def model_strengths(
+    rating: Mapping[str, float],
+    prematch: PrematchModel,
+    inplay: InPlayModel,
+    hosts: frozenset[str] = frozenset(),
+) -> Strengths:
+    """The model's :class:`Strengths` from each team's rating (the Elo ratings going into a
+    day): score grids of the pre-match model, knockout chances of the in-play model at
+    kick-off (extra time and a shootout included)."""
+
+    def ratings_of(home, away):
+        return (
+            np.array([rating[t] for t in home], dtype=float),
+            np.array([rating[t] for t in away], dtype=float),
+        )
+
+    def score_grids(home, away, neutral):
+        elo_h, elo_a = ratings_of(home, away)
+        return prematch.grid(elo_h, elo_a, np.asarray(neutral, bool)).remaining
+
+    def advance(home, away, neutral):
+        elo_h, elo_a = ratings_of(home, away)
+        lam_h, lam_a = prematch.expected_goals(elo_h, elo_a, np.asarray(neutral, bool))
+        states = kickoff_states(np.ones(len(lam_h), dtype=bool))
+        return inplay.evaluate(lam_h, lam_a, states, with_suspense=False).p_home_advance
+
+    return Strengths(score_grids, advance, hosts)
 
 
 @dataclass(frozen=True)
@@ -231,7 +262,7 @@ def _bracket(edition: Edition) -> list[_Tie] | None:
 # --------------------------------------------------------------------------- simulation
 
 
-def _draw_scores(grids: np.ndarray, sims: int, rng: np.random.Generator) -> np.ndarray:
+def draw_scores(grids: np.ndarray, sims: int, rng: np.random.Generator) -> np.ndarray:
     """(sims, n, 2) scores drawn from n score grids (each (G, G), summing to 1)."""
     n, size, _ = grids.shape
     out = np.empty((sims, n, 2), dtype=np.int64)
@@ -244,7 +275,7 @@ def _draw_scores(grids: np.ndarray, sims: int, rng: np.random.Generator) -> np.n
     return out
 
 
-def _simulate_group(
+def simulate_group(
     group: Group,
     as_of: dt.date,
     strengths: Strengths,
@@ -274,7 +305,7 @@ def _simulate_group(
     away = [matches[m].away for m in todo]
     neutral = [strengths.neutral(h, a) for h, a in zip(home, away, strict=True)]
     grids = strengths.score_grids(home, away, neutral)
-    goals[:, todo] = _draw_scores(grids, sims, rng)
+    goals[:, todo] = draw_scores(grids, sims, rng)
     return rank_simulations(group, goals[:, :, 0], goals[:, :, 1], rng=rng)
 
 
@@ -341,7 +372,7 @@ def forecast(
         stage_teams: list[str] = []
         for g in first.groups:
             tables[g.name] = group_table(g, as_of=known)
-            pos, points, gd, gf = _simulate_group(g, known, strengths, sims, rng)
+            pos, points, gd, gf = simulate_group(g, known, strengths, sims, rng)
             positions[g.name] = pos
             stats[g.name] = (points, gd, gf)
             stage_teams += list(g.teams)

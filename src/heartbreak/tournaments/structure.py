@@ -145,7 +145,7 @@ class Group:
         """The group's other fixtures played at the same time as ``fixture``: on the same day,
         with the same local kick-off, or either kick-off unknown, or both in the group's last
         round (kicked off together across time zones: Volgograd and Samara, 2018)."""
-        last = self._last_round()
+        last = self.last_round()
         return tuple(
             f
             for f in self.matches
@@ -158,7 +158,7 @@ class Group:
             )
         )
 
-    def _last_round(self) -> set[int]:
+    def last_round(self) -> set[int]:
         """The fixtures of the group's last round: each team's last match, where every team
         plays in it."""
         latest: dict[str, Fixture] = {}

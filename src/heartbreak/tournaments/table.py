@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
@@ -399,14 +399,73 @@ def rank_simulations(
     order) in each simulation. Returns ``positions`` (S, T): the 0-based position of each team
     of ``group.teams``, and the (S, T) ``points``, ``goal difference`` and ``goals scored``.
 
+    The ties are those of :func:`tie_classes`; fair play, play-offs and lots are not simulated:
+    a tie that reaches them is broken at random with ``rng``."""
+    rng = rng if rng is not None else np.random.default_rng()
+    classes, points, gd, gf = tie_classes(group, home_goals, away_goals, rules)
+    return break_at_random(classes, rng), points, gd, gf
+
+
+def break_at_random(classes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(S, T) 0-based positions: the teams still level in ``classes`` in a random order."""
+    n_teams = classes.shape[1]
+    # A class is the best position its teams share: each team is placed after the teams of its
+    # class that drew a smaller number.
+    positions = classes.astype(np.int64)
+    level = np.flatnonzero(_tied(classes))
+    if len(level):
+        noise = rng.random((len(level), n_teams))
+        first = np.arange(n_teams)[None, None, :] < np.arange(n_teams)[None, :, None]
+        drew_less = (noise[:, None, :] < noise[:, :, None]) | (
+            (noise[:, None, :] == noise[:, :, None]) & first
+        )
+        same = classes[level][:, None, :] == classes[level][:, :, None]
+        positions[level] += (same & drew_less).sum(axis=2)
+    return positions
+
+
+def still_level(classes: np.ndarray) -> np.ndarray:
+    """(S,) whether two teams of each simulation still share a class."""
+    return _tied(classes)
+
+
+def refine_classes(classes: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """(S, T) tie classes refined by one more criterion (higher ``value`` ranks higher), e.g.
+    fair-play points (≤ 0) broadcast to every simulation."""
+    value = np.broadcast_to(np.asarray(value), classes.shape)
+    return _refine(classes, value.astype(np.int64))
+
+
+def position_shares(classes: np.ndarray, teams: Sequence[int]) -> Callable[[int], np.ndarray]:
+    """A function of ``position``: the (S, len(teams)) chance of each of ``teams`` (indices)
+    finishing in the top ``position`` places when the teams still level are ordered at
+    random (the places of its class above the cut, shared)."""
+    mine = classes[:, list(teams)].astype(np.int64)
+    size = (classes[:, None, :] == mine[:, :, None]).sum(axis=2)
+
+    def share(position: int) -> np.ndarray:
+        return np.clip((position - mine) / size, 0.0, 1.0)
+
+    return share
+
+
+def tie_classes(
+    group: Group,
+    home_goals: np.ndarray,
+    away_goals: np.ndarray,
+    rules: Rules | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The tie classes of ``S`` simulated result sets of one group, before fair play: (S, T)
+    ``classes`` (a team's class is the best position it shares with the teams still level
+    with it), and the (S, T) ``points``, ``goal difference`` and ``goals scored``; arguments
+    as :func:`rank_simulations`.
+
     Every criterion is applied to all simulations at once, as :func:`group_table` applies it:
     overall points, goal difference, goals scored and goal average; a head-to-head criterion
     on the mini-table of the teams level when its block began (or, where the rules re-apply
-    it, of the teams still level, the block starting again whenever it separates some).
-    Fair play, play-offs and lots are not simulated: a tie that reaches them is broken at
-    random with ``rng``."""
+    it, of the teams still level, the block starting again whenever it separates some). The
+    criteria stop at the first of fair play, a play-off or lots."""
     rules = rules or group.rules
-    rng = rng if rng is not None else np.random.default_rng()
     matches = group.matches
     teams = list(group.teams)
     index = {t: k for k, t in enumerate(teams)}
@@ -506,17 +565,4 @@ def rank_simulations(
                 live = live[again & _tied(current)]
         classes[rows] = sub
         i = j
-    # Teams still level at the end (fair play, a play-off or lots) in a random order.
-    # A class is the best position its teams share: each team is placed after the teams of its
-    # class that drew a smaller number.
-    positions = classes.astype(np.int64)
-    level = np.flatnonzero(_tied(classes))
-    if len(level):
-        noise = rng.random((len(level), n_teams))
-        first = np.arange(n_teams)[None, None, :] < np.arange(n_teams)[None, :, None]
-        drew_less = (noise[:, None, :] < noise[:, :, None]) | (
-            (noise[:, None, :] == noise[:, :, None]) & first
-        )
-        same = classes[level][:, None, :] == classes[level][:, :, None]
-        positions[level] += (same & drew_less).sum(axis=2)
-    return positions, points, gd, gf
+    return classes, points, gd, gf
