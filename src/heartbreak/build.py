@@ -120,41 +120,66 @@ def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> p
         prematch,
         inplay,
         progress,
-        stakes=GroupStakes(tables, events, prematch, inplay),
+        stakes=GroupStakes.from_tables(tables, events, prematch, inplay),
     )
 
 
 class GroupStakes:
     """Adds the group stakes (:mod:`heartbreak.tournaments.stakes`) to the paths of the group
-    matches of every modelled tournament, from the derived tables: the editions, the ratings
-    going into each match day, the simultaneous matches' records and every match's cards."""
+    matches of every modelled tournament: the one way the build's drama index, the replays and
+    the exports work them out, so that they agree.
+
+    ``frame``: the modelled competitions' ``matches`` rows with their ``fixtures`` columns
+    (group_name, kickoff), in date and id order; ``cards``: their ``cards`` rows (with minutes);
+    ``ratings``: ``ratings`` rows (team, date, match_id, rating_after) of their teams;
+    ``events(ids)``: the domain matches of ids; ``editions``: the editions built from ``frame``
+    when already at hand."""
 
     def __init__(
         self,
-        tables: dict[str, pd.DataFrame],
+        frame: pd.DataFrame,
+        cards: pd.DataFrame,
+        ratings: pd.DataFrame,
         events: Callable[[list[int]], dict[int, Match]],
         prematch: PrematchModel,
         inplay: InPlayModel,
+        built: Sequence | None = None,
     ) -> None:
         self.events, self.prematch, self.inplay = events, prematch, inplay
+        if built is None:
+            built = editions(frame, cards[["match_id", "team", "player", "card"]])
+        self.by_match = {f.match_id: e for e in built for f in e.fixtures}
+        self.rows = frame.set_index("match_id")
+        self.cards = {int(k): bookings_of(g) for k, g in cards.groupby("match_id", sort=False)}
+        at_home = frame[~frame["neutral"].astype(bool)]
+        self.home_side = dict(zip(at_home["match_id"].astype(int), at_home["home"], strict=True))
+        ratings = ratings.sort_values(["team", "date", "match_id"], kind="stable")
+        self.rating_days = {
+            team: (
+                pd.to_datetime(g["date"]).to_numpy("datetime64[D]"),
+                g["rating_after"].to_numpy(float),
+            )
+            for team, g in ratings.groupby("team", sort=False)
+        }
+        self.initial = float(EloParams().initial_rating)
+        self.strengths: dict[tuple, Strengths] = {}
+
+    @classmethod
+    def from_tables(
+        cls,
+        tables: Mapping[str, pd.DataFrame],
+        events: Callable[[list[int]], dict[int, Match]],
+        prematch: PrematchModel,
+        inplay: InPlayModel,
+    ) -> GroupStakes:
+        """From the derived tables of a build."""
         m = tables["matches"]
         frame = m[m["competition"].isin(COMPETITIONS) & (m["source"] != "user")].merge(
             tables["fixtures"][["match_id", "group_name", "kickoff"]], on="match_id", how="left"
         )
         frame = frame.sort_values(["date", "match_id"], kind="stable").reset_index(drop=True)
         cards = tables["cards"][tables["cards"]["match_id"].isin(frame["match_id"])]
-        self.by_match = {f.match_id: e for e in editions(frame, cards) for f in e.fixtures}
-        self.rows = frame.set_index("match_id")
-        self.cards = {int(k): bookings_of(g) for k, g in cards.groupby("match_id", sort=False)}
-        at_home = frame[~frame["neutral"].astype(bool)]
-        self.home_side = dict(zip(at_home["match_id"].astype(int), at_home["home"], strict=True))
-        ratings = tables["ratings"].sort_values(["team", "date", "match_id"], kind="stable")
-        self.rating_days = {
-            team: (g["date"].to_numpy(), g["rating_after"].to_numpy(float))
-            for team, g in ratings.groupby("team", sort=False)
-        }
-        self.initial = float(EloParams().initial_rating)
-        self.strengths: dict[tuple, Strengths] = {}
+        return cls(frame, cards, tables["ratings"], events, prematch, inplay)
 
     def rating(self, team: str, day: dt.date) -> float:
         """The team's rating going into ``day`` (only earlier matches count)."""
@@ -162,7 +187,7 @@ class GroupStakes:
         if found is None:
             return self.initial
         days, values = found
-        k = int(np.searchsorted(days, np.datetime64(day), side="left"))
+        k = int(np.searchsorted(days, np.datetime64(day, "D"), side="left"))
         return float(values[k - 1]) if k else self.initial
 
     def strengths_of(self, edition, day: dt.date) -> Strengths:

@@ -551,6 +551,8 @@ TIMELINE_COLUMNS = (
     "p_draw",
     "p_away_win",
     "p_home_advance",
+    "p_home_qualify",
+    "p_away_qualify",
     "suspense",
     "emotion_home",
     "emotion_away",
@@ -570,9 +572,19 @@ def _empty_timeline() -> pd.DataFrame:
         "p_draw": float,
         "p_away_win": float,
         "p_home_advance": float,
+        "p_home_qualify": float,
+        "p_away_qualify": float,
         "suspense": float,
     }
     return pd.DataFrame({c: pd.Series(dtype=types.get(c, "int64")) for c in TIMELINE_COLUMNS})
+
+
+def qualify(path, side: str) -> np.ndarray:
+    """A side's chance of going through from its group at each point (NaN outside a group
+    match replayed for its stakes)."""
+    if path.stakes is None:
+        return np.full(len(path), np.nan)
+    return getattr(path.stakes, f"p_{side}_qualify")
 
 
 def timeline_frames(
@@ -603,6 +615,7 @@ def timeline_frames(
         loaded = store.load_matches(ids)
         batch = [loaded[i] for i in ids]
         paths = replay_many(batch, lam_h[lo : lo + chunk], lam_a[lo : lo + chunk], session.inplay)
+        paths = session.group_stakes(batch, paths)
         frames = []
         for match_id, path in zip(ids, paths, strict=True):
             n = len(path)
@@ -628,6 +641,8 @@ def timeline_frames(
                         "p_draw": path.p_draw,
                         "p_away_win": path.p_away_win,
                         "p_home_advance": advance if advance is not None else np.full(n, np.nan),
+                        "p_home_qualify": qualify(path, "home"),
+                        "p_away_qualify": qualify(path, "away"),
                         "suspense": path.suspense,
                         "emotion_home": feelings[Side.HOME].astype(object),
                         "emotion_away": feelings[Side.AWAY].astype(object),

@@ -9,6 +9,7 @@ converts itself: ``to_dict`` (the JSON contract shared by the CLI and the HTTP A
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from heartbreak.drama.emotions import both_sides_emotions
 from heartbreak.drama.metrics import DramaMetrics, drama_metrics
 from heartbreak.errors import InvalidInput
 from heartbreak.model.grid import ScoreGrid
-from heartbreak.model.path import PointKind, ProbabilityPath
+from heartbreak.model.path import ElsewhereGoal, PointKind, ProbabilityPath, Stakes
 from heartbreak.serialize import clean, match_to_dict, num, point_label, record_events
 from heartbreak.story.facts import default_side
 from heartbreak.story.narrative import Story, tell_story
@@ -167,6 +168,9 @@ class MatchReplay:
         )
         if p.p_home_advance is not None:
             frame["p_home_advance"] = p.p_home_advance
+        if p.stakes is not None:
+            frame["p_home_qualify"] = p.stakes.p_home_qualify
+            frame["p_away_qualify"] = p.stakes.p_away_qualify
         frame["suspense"] = p.suspense
         frame[f"emotion_{self.info.home}"] = self.emotions[Side.HOME]
         frame[f"emotion_{self.info.away}"] = self.emotions[Side.AWAY]
@@ -301,6 +305,10 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
     out_match = match_to_dict(match, extra_time=extra_time, knockout=knockout)
     prematch = prematch_to_dict(result.prematch)
 
+    stakes = path.stakes
+    elsewhere: dict[int, list[dict[str, Any]]] = {}
+    for goal in stakes.elsewhere if stakes is not None else ():
+        elsewhere.setdefault(goal.index, []).append(elsewhere_goal_to_dict(goal))
     timeline = []
     for i in range(len(path)):
         point: dict[str, Any] = {
@@ -317,6 +325,11 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
         }
         if knockout:
             point["p_home_advance"] = num(path.p_home_advance[i])
+        if stakes is not None:
+            point["p_home_qualify"] = num(stakes.p_home_qualify[i])
+            point["p_away_qualify"] = num(stakes.p_away_qualify[i])
+            if i in elsewhere:
+                point["elsewhere"] = elsewhere[i]
         if path.event_index[i] >= 0 and path.kind[i] == PointKind.AFTER_EVENT:
             event = path.events[path.event_index[i]]
             point["event"] = {
@@ -359,9 +372,44 @@ def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
         "metrics": clean(metrics),
         "story": result.story.text,
         "story_side": info.team(result.story_side),
+        "stakes": stakes_to_dict(stakes) if stakes is not None else None,
         "context": [fact.to_dict() for fact in result.context],
         "ranks": result.ranks,
         "attribution": ATTRIBUTION_SHORT,
+    }
+
+
+def elsewhere_goal_to_dict(goal: ElsewhereGoal) -> dict[str, Any]:
+    """A goal in a match played at the same time, as a timeline event (``elsewhere_goal``)."""
+    return {
+        "type": "elsewhere_goal",
+        "match": {"id": goal.match_id, "home": goal.home, "away": goal.away},
+        "team": goal.team,
+        "player": goal.player,
+        "minute": goal.minute,
+        "stoppage": goal.stoppage,
+        "label": goal.label,
+        "own_goal": goal.own_goal,
+        "penalty": goal.penalty,
+        "score": {"home": goal.home_goals, "away": goal.away_goals},
+    }
+
+
+def stakes_to_dict(stakes: Stakes) -> dict[str, Any]:
+    """The ``stakes`` block of a group match's replay: what each side played for, the matches
+    played at the same time, the goals scored in them and how the group ended."""
+    return {
+        "next_stage": stakes.next_stage,
+        "home_goal": stakes.home_goal,
+        "away_goal": stakes.away_goal,
+        "simultaneous": [
+            {"home": h, "away": a, "score": {"home": hg, "away": ag}}
+            for h, a, hg, ag in stakes.simultaneous
+        ],
+        "elsewhere_goals": [elsewhere_goal_to_dict(g) for g in stakes.elsewhere],
+        "settlement": None
+        if stakes.settlement is None
+        else {side: dataclasses.asdict(s) for side, s in stakes.settlement.items()},
     }
 
 

@@ -266,38 +266,44 @@ class Heartbreak:
     def _strengths(self) -> dict[tuple, Any]:
         return {}
 
-    def group_stakes(self, match: Match, path: ProbabilityPath) -> ProbabilityPath:
-        """``path`` with the stakes of its group (:mod:`heartbreak.tournaments.stakes`) when
-        ``match`` is a stored group match of a modelled tournament; else ``path`` itself."""
-        from heartbreak.tournaments.stakes import bookings_of, group_stakes, situation_of
+    @cached_property
+    def _group_stakes(self):
+        """The group stakes of the store's matches, prepared once per session from the
+        modelled competitions' matches, cards and ratings (as the build does)."""
+        from heartbreak.build import GroupStakes
+        from heartbreak.tournaments import COMPETITIONS
 
-        match_id = match.info.match_id
-        edition = self.edition_of_match(match_id) if match_id is not None else None
-        if edition is None or not match.timeline_complete:
-            return path
-        fixture = next(f for f in edition.fixtures if f.match_id == match_id)
-        ids = [f.match_id for f in edition.fixtures if f.date == fixture.date]
-        records = self.store.load_matches(ids)
-        rows = self.store.query(
-            "SELECT match_id, elo_home, elo_away FROM matches "
-            "WHERE match_id IN (SELECT unnest(?::INTEGER[]))",
-            [ids],
-        ).set_index("match_id")
+        frame, _ = self._tournament_frames
+        names = list(COMPETITIONS)
+        cards = self.store.query(
+            "SELECT c.* FROM cards c JOIN matches m ON m.match_id = c.match_id "
+            "WHERE m.competition IN (SELECT unnest(?::VARCHAR[])) ORDER BY c.match_id, c.seq",
+            [names],
+        )
+        teams = sorted(set(frame["home"]) | set(frame["away"]))
+        ratings = self.store.query(
+            "SELECT team, date, match_id, rating_after FROM ratings "
+            "WHERE team IN (SELECT unnest(?::VARCHAR[]))",
+            [teams],
+        )
+        return GroupStakes(
+            frame,
+            cards,
+            ratings,
+            self.store.load_matches,
+            self.prematch_model,
+            self.inplay,
+            built=self.editions,
+        )
 
-        def expected_goals(f):
-            info = records[f.match_id].info
-            pre = self.prediction_of(
-                info, float(rows.at[f.match_id, "elo_home"]), float(rows.at[f.match_id, "elo_away"])
-            )
-            return pre.expected_goals_home, pre.expected_goals_away
-
-        bookings = {i: bookings_of(self.store.cards(i)) for i in ids}
-        strengths = self.tournament_strengths(edition, fixture.date)
-        situation = situation_of(edition, match_id, records, expected_goals, bookings, strengths)
-        if situation is None:
-            return path
-        stakes = group_stakes(situation, path, self.inplay)
-        return dataclasses.replace(path, stakes=stakes)
+    def group_stakes(
+        self, matches: Sequence[Match], paths: Sequence[ProbabilityPath]
+    ) -> list[ProbabilityPath]:
+        """``paths`` with the stakes of their group (:mod:`heartbreak.tournaments.stakes`)
+        where the match is a stored group match of a modelled tournament."""
+        if not any(self.edition_of_match(m.info.match_id) for m in matches if m.info.match_id):
+            return list(paths)
+        return self._group_stakes(matches, list(paths))
 
     def team(self, name: str):
         """A team's profile: most heartbreaking and joyful matches, knockout record, ratings."""
@@ -550,7 +556,7 @@ class Heartbreak:
         path = replay_match(
             match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
         )
-        path = self.group_stakes(match, path)
+        path = self.group_stakes([match], [path])[0]
         return build_replay(match, prediction, path, side, context=context, in_progress=in_progress)
 
     def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:

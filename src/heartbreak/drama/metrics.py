@@ -8,6 +8,8 @@ Outcomes
 ``p_o,t`` are the outcome probabilities at point t, over the outcomes that decide the match:
 
 - a match that can end drawn: the three full-time outcomes (home win, draw, away win);
+- a group match replayed for its stakes (:class:`~heartbreak.model.path.Stakes`): each side's
+  chance of what matters to it and its complement, each halved (four columns summing to 1);
 - a knockout: the two outcomes that matter, home goes through and away goes through
   (``p_home_advance`` and ``1 − p_home_advance``). The three full-time columns of a knockout path
   switch meaning when extra time starts (from "after 90'" to "after 120'"), a jump in the numbers
@@ -64,7 +66,9 @@ Metrics (t runs over the points, Δ is the change from the previous point)
   and the product makes either a low peak or a long time left enough to keep heartbreak small.
   ``LATENESS_MINUTES`` = 15 (the last quarter-hour, where goal rates are highest): a blow with
   15' left weighs e⁻¹ ≈ 0.37 of one at the whistle, one with 45' left 5%.
-  ``chance_before_blow`` is the loser's chance just before the decisive moment.
+  ``chance_before_blow`` is the loser's chance just before the decisive moment. In a group match
+  the peak counts only above what the loser kept at the whistle (its chance of what mattered
+  then: Japan lost 1-0 to Poland in 2018 and went through, and there was no heartbreak).
 - ``lead_changes``: how many times the side ahead on the score changed (1-0, 1-1, 1-2 is one);
   ``max_lead_home`` / ``max_lead_away``: the largest goal lead each side held (0 if never ahead).
 
@@ -152,6 +156,13 @@ def outcome_probabilities(path: ProbabilityPath) -> np.ndarray:
     if path.p_home_advance is not None:
         adv = np.asarray(path.p_home_advance, dtype=float)
         return np.column_stack([adv, 1.0 - adv])
+    if path.stakes is not None:
+        # Each side's chance of what matters to it and its complement, halved: the two
+        # sides' stakes are not complements (both may go through), and the halves keep the
+        # columns summing to 1 (a knockout's two columns again when they are).
+        home = np.asarray(path.stakes.home_chance, dtype=float)
+        away = np.asarray(path.stakes.away_chance, dtype=float)
+        return 0.5 * np.column_stack([home, 1.0 - home, away, 1.0 - away])
     return np.column_stack(
         [
             np.asarray(path.p_home_win, dtype=float),
@@ -164,6 +175,13 @@ def outcome_probabilities(path: ProbabilityPath) -> np.ndarray:
 def _chance(path: ProbabilityPath, side: Side) -> np.ndarray:
     chance = path.home_chance() if side is Side.HOME else path.away_chance()
     return np.asarray(chance, dtype=float)
+
+
+def _match_chance(path: ProbabilityPath, side: Side) -> np.ndarray:
+    """The side's chance of winning the match itself (of going through in a knockout)."""
+    if path.p_home_advance is not None or path.stakes is None:
+        return _chance(path, side)
+    return np.asarray(path.p_home_win if side is Side.HOME else path.p_away_win, dtype=float)
 
 
 def _late(period: np.ndarray, minute: np.ndarray) -> np.ndarray:
@@ -235,7 +253,10 @@ def drama_metrics(
         peak = float(lost[: max(k, 1)].max())
         before_blow = float(lost[max(k - 1, 0)])
         blow_time_left = float(time_left[k])
-        heartbreak = peak * float(np.exp(-blow_time_left / LATENESS_MINUTES))
+        # What the loser kept at the end: nothing in a knockout or a plain match; in a group
+        # match its chance of what mattered at the whistle (a team may lose and go through).
+        kept = float(lost[-1]) if path.stakes is not None else 0.0
+        heartbreak = max(peak - kept, 0.0) * float(np.exp(-blow_time_left / LATENESS_MINUTES))
         if not by_goal:
             # Settled level (a shootout): the shootout takes away the best chance the loser held
             # in it before the decisive kick; what it held before the shootout was taken by the
@@ -280,7 +301,7 @@ def drama_metrics(
         flags.append("extra_time")
     if shootout:
         flags.append("shootout")
-    if winner is not None and _chance(path, winner)[0] < UPSET_CHANCE:
+    if winner is not None and _match_chance(path, winner)[0] < UPSET_CHANCE:
         flags.append("upset")
 
     return DramaMetrics(

@@ -48,11 +48,12 @@ from heartbreak.model.path import PointKind, ProbabilityPath
 from heartbreak.story.clock import ClockAxis, path_axis
 from heartbreak.story.facts import (
     chance_of,
-    chance_phrase,
+    goal_of,
+    goal_phrase,
     kind_mask,
     path_winner,
     peak_chance,
-    stake_of,
+    stake_for,
 )
 from heartbreak.wording import chance_text
 
@@ -198,7 +199,7 @@ def draw_path(
     axis = path_axis(path)
     x = axis.x
     chance = chance_of(path, side)
-    phrase = chance_phrase(stake_of(info), path.knockout)
+    phrase = goal_phrase(stake_for(path, side), goal_of(path, side))
 
     _draw_outcomes(ax, path, side, x, team, opponent)
     _draw_periods(ax, axis)

@@ -300,6 +300,38 @@ def chance_phrase(stake: Stake, advance: bool) -> str:
     return "going through"
 
 
+def stake_for(path: ProbabilityPath, side: Side) -> Stake:
+    """What ``side`` played for: in a group match replayed for its stakes and with something
+    at stake, a place in the next stage (kind ``"group"``, ``prize`` the stage: ``"round of
+    16"``); else :func:`stake_of`."""
+    stakes = path.stakes
+    if stakes is not None and stakes.goal(side) != "win":
+        stage = stakes.next_stage.removeprefix("the ")
+        return Stake("group", stage, f"a place in the {stage}")
+    return stake_of(path.info)
+
+
+def goal_of(path: ProbabilityPath, side: Side) -> str:
+    """What the side's chance is a chance of: ``"advance"`` in a knockout, its group stake
+    (``"through"`` or ``"first"``: :class:`~heartbreak.model.path.Stakes`) in a group match
+    replayed for its stakes, else ``"win"``."""
+    if path.knockout:
+        return "advance"
+    if path.stakes is not None:
+        return path.stakes.goal(side)
+    return "win"
+
+
+def goal_phrase(stake: Stake, goal: str) -> str:
+    """A side's goal in words: "reaching the round of 16", "finishing first in the group",
+    else :func:`chance_phrase`."""
+    if goal == "through":
+        return f"reaching the {stake.prize}" if stake.kind == "group" else "going through"
+    if goal == "first":
+        return "finishing first in the group"
+    return chance_phrase(stake, goal == "advance")
+
+
 # --- reading the path -----------------------------------------------------------------------
 
 
@@ -625,7 +657,8 @@ def default_side(match: Match) -> Side:
 class StoryFacts:
     """Everything the story of one match, told from ``side``'s point of view, rests on.
 
-    ``chance_of`` is ``"advance"`` in a knockout and ``"win"`` otherwise; ``prematch``,
+    ``chance_of`` is ``"advance"`` in a knockout, the side's group stake (``"through"`` or
+    ``"first"``) in a group match replayed for its stakes, and ``"win"`` otherwise; ``prematch``,
     ``peak`` and ``low`` are the side's chance of that at kick-off, at its highest and at its
     lowest while the result was open. Chances in goal and card facts are ``side``'s.
     """
@@ -686,8 +719,8 @@ def story_facts(
         team=match.info.team(side),
         opponent=match.info.team(side.other),
         info=match.info,
-        chance_of="advance" if path.knockout else "win",
-        stake=stake_of(match.info),
+        chance_of=goal_of(path, side),
+        stake=stake_for(path, side),
         result=result_of(match),
         prematch=_chance_point(path, chance, 0),
         peak=peak_chance(path, side),

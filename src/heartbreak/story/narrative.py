@@ -37,7 +37,7 @@ from heartbreak.story.facts import (
     Moment,
     StoryFacts,
     chance_of,
-    chance_phrase,
+    goal_phrase,
     kind_mask,
     live_points,
     moment_at,
@@ -57,6 +57,8 @@ CONTEXT_MIN_STRENGTH = 0.1
 ROUTINE_MINUTES = 20.0
 #: A decisive goal's effect on the side's chance is told when it moved it at least this much.
 MIN_SWING = 0.15
+#: A goal in a match played at the same time is told when it moved the side's chance this much.
+ELSEWHERE_MOVE = 0.1
 
 
 @dataclass(frozen=True)
@@ -366,7 +368,7 @@ def _scorers(pen: _Pen, goals: list[GoalFact]) -> str:
 
 def _chance_goal(facts: StoryFacts) -> str:
     """What the side's chance is a chance of: "reaching the quarter-finals", "winning"."""
-    return chance_phrase(facts.stake, facts.chance_of == "advance")
+    return goal_phrase(facts.stake, facts.chance_of)
 
 
 def _team(facts: StoryFacts, side: Side) -> str:
@@ -378,6 +380,8 @@ def _where(pen: _Pen, facts: StoryFacts) -> str:
     info = facts.info
     competition = info.competition
     stage = info.stage
+    if not stage and pen.path.stakes is not None:
+        stage = "group stage"  # a group inferred from the results
     if stage and stage.strip().casefold() == "final":
         what = f"the {competition} final"
     elif stage:
@@ -711,10 +715,119 @@ def _sealed(pen: _Pen, facts: StoryFacts) -> _Line | None:
     return line
 
 
+#: How a tie-break that settled a place is said: "went through on fair-play points".
+_SETTLED_ON = {
+    "goal difference": "on goal difference",
+    "goal average": "on goal average",
+    "goals scored": "on goals scored",
+    "head-to-head points": "on their head-to-head record",
+    "head-to-head goal difference": "on head-to-head goal difference",
+    "head-to-head goals scored": "on head-to-head goals",
+    "fair play": "on fair-play points",
+    "play-off": "after a play-off",
+    "lots": "by the drawing of lots",
+}
+
+
+def _elsewhere_result(pen: _Pen, k: int) -> str:
+    """The final result of the k-th match played at the same time: "Colombia beat Senegal
+    1-0", "Spain and Germany drew 1-1"."""
+    home, away, hg, ag = pen.path.stakes.simultaneous[k]
+    first, second = (home, away) if hg >= ag else (away, home)
+    high, low = max(hg, ag), min(hg, ag)
+    score = pen.add(
+        StoryNumber(
+            f"{high}-{low}",
+            "score",
+            (high, low),
+            f"path.stakes.simultaneous[{k}]",
+            len(pen.path) - 1,
+        )
+    )
+    if hg == ag:
+        return f"{home} and {away} drew {score}"
+    return f"{first} beat {second} {score}"
+
+
+def _group_outcome(pen: _Pen, facts: StoryFacts) -> str:
+    """What a group match meant for the side, from its stakes: through or out, how (the
+    tie-break at the cut) and what the matches played at the same time did."""
+    stakes, team, outcome = pen.path.stakes, facts.team, facts.outcome
+    end = len(pen.path) - 1
+    side = facts.side
+    through = float((stakes.p_home_qualify if side is Side.HOME else stakes.p_away_qualify)[end])
+    settled = (stakes.settlement or {}).get(side.value)
+    stage = facts.stake.prize
+
+    def result() -> str:
+        # The winner's goals first, as a result is said: "lost 1-0", "won 4-2".
+        score = pen.score(side.other if outcome == "lost" else side, end)
+        return {"won": f"won {score}", "lost": f"lost {score}", "drew": f"drew {score}"}[outcome]
+
+    how = ""
+    if settled is not None and settled.decided_by in _SETTLED_ON:
+        how = f" {_SETTLED_ON[settled.decided_by]}"
+    elsewhere = ""
+    if stakes.simultaneous:
+        elsewhere = ", as " + _join(
+            [_elsewhere_result(pen, k) for k in range(len(stakes.simultaneous))]
+        )
+    if facts.chance_of == "first" and settled is not None and settled.position is not None:
+        place = {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(settled.position)
+        if place is not None:
+            joined = "but" if outcome == "lost" else "and"
+            return f"{team} {result()} {joined} finished {place} in the group{elsewhere}"
+    # The result is said where it is a contrast (lost but through, won but out) or not told
+    # yet (a draw); a win that took the side through and a defeat that put it out were told.
+    if through >= 1.0 - 1e-9:
+        told = outcome == "won"
+        done = team if told else f"{team} {result()} {'but' if outcome == 'lost' else 'and'}"
+        return f"{done} went through to the {stage}{how}{elsewhere}"
+    if through <= 1e-9:
+        told = outcome == "lost"
+        done = team if told else f"{team} {result()} {'but' if outcome == 'won' else 'and'}"
+        return f"{done} went out{how}{elsewhere}"
+    if facts.chance_of == "through":
+        return f"{team} {result()}, left with {_a_chance(pen, end)} of {_chance_goal(facts)}"
+    return f"{team} {result()}"
+
+
+def _elsewhere(pen: _Pen, facts: StoryFacts) -> _Line | None:
+    """The goal in a match played at the same time that moved the side's chance most (by at
+    least :data:`ELSEWHERE_MOVE`): "At 74' Colombia scored against Senegal, lifting Japan's
+    chance of reaching the round of 16 from 51% to 76%." """
+    stakes = pen.path.stakes
+    if stakes is None or not stakes.elsewhere or facts.chance_of == "win":
+        return None
+    chance = pen.chance
+    moves = [(abs(float(chance[g.index] - chance[g.index - 1])), g) for g in stakes.elsewhere]
+    size, goal = max(moves, key=lambda item: item[0])
+    if size < ELSEWHERE_MOVE or goal.index < 1:
+        return None
+    k = stakes.elsewhere.index(goal)
+    line = pen.start(order=goal.index, priority=1)
+    minute = pen.add(
+        StoryNumber(
+            goal.label, "minute", goal.label, f"path.stakes.elsewhere[{k}].label", goal.index
+        )
+    )
+    other = goal.away if goal.team == goal.home else goal.home
+    verb = "lifting" if chance[goal.index] > chance[goal.index - 1] else "cutting"
+    pen.write(
+        f"At {minute} {goal.team} scored against {other}, {verb} {possessive(facts.team)} ",
+        f"chance of {_chance_goal(facts)} from {pen.pct(goal.index - 1)} to ",
+        f"{pen.pct(goal.index)}.",
+    )
+    return line
+
+
 def _outcome(pen: _Pen, facts: StoryFacts) -> _Line:
     """What the result meant for the side, and (when they turned) how its fans' feelings did."""
     line = pen.start(order=float("inf"), priority=0)
     stake, outcome, team = facts.stake, facts.outcome, facts.team
+    if stake.kind == "group":
+        pen.write(_group_outcome(pen, facts), _feeling(pen, facts), ".")
+        return line
     if outcome == "won":
         onward = "" if stake.prize == "next round" else f" to the {stake.prize}"
         text = {
@@ -790,6 +903,7 @@ def _middle(pen: _Pen, facts: StoryFacts) -> Iterable[_Line | None]:
     side, other = facts.side, facts.side.other
     outcome = facts.outcome
     yield _red_card(pen, facts)
+    yield _elsewhere(pen, facts)
     if not facts.goals:
         if not facts.in_progress:  # a goalless match so far: the closing sentence tells it
             yield _goalless(pen, facts)

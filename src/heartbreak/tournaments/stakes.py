@@ -31,7 +31,8 @@ the sum running over ``c``, the final scores of the matches being played at that
   ``best_of`` of the other groups' teams in that place, those groups simulated as of the
   kick-off (their matches finished by then known, ties across groups shared).
 
-Final scores whose chance never reaches :data:`EPSILON` at any point are left out (and each
+Final scores whose chance never reaches :data:`EPSILON` at any point (combinations of the
+simultaneous matches' scores: :data:`JOINT_EPSILON`) are left out (and each
 point's chances renormalised), which keeps the sum to a few dozen scores per match.
 
 What matters to a side (:class:`~heartbreak.model.path.Stakes`): its chance of going through;
@@ -64,8 +65,10 @@ from heartbreak.tournaments.table import (
     tie_classes,
 )
 
-#: Final scores below this chance at every point are left out of the sum.
-EPSILON = 1e-3
+#: A match's final scores below this chance at every point are left out of the sum, and so are
+#: the combinations of simultaneous matches' final scores below :data:`JOINT_EPSILON`.
+EPSILON = 1e-4
+JOINT_EPSILON = 1e-6
 #: Simulations of a group's later matches (and of the other groups, for best-placed teams).
 SIMULATIONS = 150
 #: A chance this close to 0 or 1 counts as settled.
@@ -524,13 +527,13 @@ def _combinations(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray
     """The combinations of the live matches' final scores that count: (L, K) their cell
     indices, and (n, K) their joint chance at each point (the matches independent given their
     states), renormalised over the combinations kept: those whose joint chance reaches
-    :data:`EPSILON` at some point (far fewer than all pairs of each match's scores, which
+    :data:`JOINT_EPSILON` at some point (far fewer than all pairs of each match's scores, which
     shift with the scores during the match)."""
     joint = weights[0]
     index = np.arange(weights[0].shape[1])[None, :]
     for w in weights[1:]:
         product = joint[:, :, None] * w[:, None, :]  # (n, K, C)
-        keep = np.nonzero(product.max(axis=0) >= EPSILON)
+        keep = np.nonzero(product.max(axis=0) >= JOINT_EPSILON)
         index = np.vstack([index[:, keep[0]], keep[1][None, :]])
         joint = product[:, keep[0], keep[1]]
     joint = joint / joint.sum(axis=1, keepdims=True)
