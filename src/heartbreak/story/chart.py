@@ -238,6 +238,8 @@ def draw_path(
         legend.append((_marker("o", ORANGE, "white"), f"{opponent} goal"))
     if any(e.type is EventType.RED_CARD for e in path.events):
         legend.append((_marker("s", VERMILLION, BLACK), "red card"))
+    if path.stakes is not None and path.stakes.elsewhere:
+        legend.append((_marker("D", PURPLE, "white"), "goal in the group's other match"))
     for kicker in (side, side.other):
         if kicker in kickers:
             colour = BLUE if kicker is side else ORANGE
@@ -392,13 +394,37 @@ def _draw_events(ax, path, side, x, chance) -> None:
             bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colour},
             arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.9, "shrinkB": 5},
         )
-        extent = Text.get_window_extent(note, renderer).padded(4)  # the text, not its leader
-        (bx0, by0), (bx1, by1) = to_data.transform([[extent.x0, extent.y0], [extent.x1, extent.y1]])
-        w, h = abs(bx1 - bx0) + 0.6, abs(by1 - by0) + 0.01
-        cx, cy = _place_label(xi, yi, w, h, x, chance, layout, ax.get_xlim())
-        layout.add((cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2), (xi, yi))
-        note.set_position((cx, cy))
+        _settle_label(ax, note, xi, yi, x, chance, layout, renderer, to_data)
+    # Goals in the group's matches played at the same time, where this match's chance saw them.
+    for goal in path.stakes.elsewhere if path.stakes is not None else ():
+        xi, yi = float(x[goal.index]), float(chance[goal.index])
+        ax.plot(xi, yi, "D", markersize=7, color=PURPLE, markeredgecolor="white", zorder=7)
+        other = goal.away if goal.team == goal.home else goal.home
+        note = ax.annotate(
+            f"{goal.team} {goal.label} v {other}",
+            xy=(xi, yi),
+            xytext=(xi, 0.5),
+            fontsize=8,
+            ha="center",
+            va="center",
+            color=BLACK,
+            style="italic",
+            zorder=8,
+            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": PURPLE},
+            arrowprops={"arrowstyle": "-", "color": PURPLE, "linewidth": 0.9, "shrinkB": 5},
+        )
+        _settle_label(ax, note, xi, yi, x, chance, layout, renderer, to_data)
     _draw_peak(ax, path, side, x, chance, layout, renderer, to_data)
+
+
+def _settle_label(ax, note, xi, yi, x, chance, layout, renderer, to_data) -> None:
+    """Move a label to where it clears the curve and the labels already placed."""
+    extent = Text.get_window_extent(note, renderer).padded(4)  # the text, not its leader
+    (bx0, by0), (bx1, by1) = to_data.transform([[extent.x0, extent.y0], [extent.x1, extent.y1]])
+    w, h = abs(bx1 - bx0) + 0.6, abs(by1 - by0) + 0.01
+    cx, cy = _place_label(xi, yi, w, h, x, chance, layout, ax.get_xlim())
+    layout.add((cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2), (xi, yi))
+    note.set_position((cx, cy))
 
 
 _KICK_ROWS = (0.955, 0.895)  # the chosen side's kicks, then the other's
