@@ -259,6 +259,9 @@ class EmotionRule:
     extreme_stakes: float = 0.45
     """Stakes needed for the extreme feelings (ecstasy, agony, despair)."""
     draw_value: float = 0.5
+    #: A group match carrying at least this share of a side's stake (its leverage) is felt at
+    #: the whistle for the group's verdict, else for its own result.
+    settle_leverage: float = 0.25
     """What a draw is worth in a match that can end drawn (0 = only a win counts)."""
     kick_move: float = 0.10
     """In a shootout followed kick by kick, a kick moving the standing this much is a big move."""
@@ -344,9 +347,35 @@ def standing(path: ProbabilityPath, side: Side, draw_value: float = 0.5) -> np.n
     """
     chance = path.home_chance() if side is Side.HOME else path.away_chance()
     chance = np.asarray(chance, dtype=float)
+    if path.stakes is not None and path.stakes.goal(side) != "win":
+        # A group match is felt for what it does to the group and for the match itself, in
+        # the measure the match carried the group's stake (its leverage).
+        weight = path.stakes.leverage(side)
+        plain = _plain_standing(path, side, draw_value)
+        return np.clip(weight * chance + (1.0 - weight) * plain, 0.0, 1.0)
     if path.knockout or draw_value == 0.0:
         return np.clip(chance, 0.0, 1.0)
     return np.clip(chance + draw_value * np.asarray(path.p_draw, dtype=float), 0.0, 1.0)
+
+
+def _plain_standing(path: ProbabilityPath, side: Side, draw_value: float) -> np.ndarray:
+    """The match alone: ``P(win) + draw_value·P(draw)``."""
+    win = path.p_home_win if side is Side.HOME else path.p_away_win
+    return np.asarray(win, dtype=float) + draw_value * np.asarray(path.p_draw, dtype=float)
+
+
+def _whistle_value(path: ProbabilityPath, side: Side, v: np.ndarray, w: int, rule) -> float:
+    """``f`` of rule 3: the standing at the whistle; in a group match replayed for its stakes,
+    the group's verdict (0 or 1) where the match carried at least ``settle_leverage`` of it and
+    the verdict is in, else the match's own result (what is left open is decided elsewhere)."""
+    stakes = path.stakes
+    if stakes is None or stakes.goal(side) == "win":
+        return float(v[w])
+    chance = float((stakes.home_chance if side is Side.HOME else stakes.away_chance)[w])
+    settled = chance <= 1e-9 or chance >= 1.0 - 1e-9
+    if settled and stakes.leverage(side) >= rule.settle_leverage:
+        return chance
+    return float(_plain_standing(path, side, rule.draw_value)[w])
 
 
 def fan_emotions(
@@ -382,11 +411,14 @@ def fan_emotions(
         )
     )
     margin = np.asarray(own, dtype=int) - np.asarray(opp, dtype=int)
-    codes = _in_play_codes(v, elapsed, late, rule, extreme, kick, event, margin)
+    plain = _plain_standing(path, side, rule.draw_value) if path.stakes is not None else None
+    codes = _in_play_codes(v, elapsed, late, rule, extreme, kick, event, margin, plain)
     whistle = np.flatnonzero(kind == PointKind.FINAL_WHISTLE.value)
     if whistle.size:
         w = int(whistle[0])
-        final = _CODE[_final_emotion(v, late, w, rule, extreme, int(margin[w]))]
+        at_whistle = v.copy()
+        at_whistle[w] = _whistle_value(path, side, v, w, rule)
+        final = _CODE[_final_emotion(at_whistle, late, w, rule, extreme, int(margin[w]))]
         codes[whistle] = final
         # The kick that decided the shootout already brings the whistle's feeling.
         decided = np.flatnonzero(kick[:w] & ((v[:w] <= 1e-9) | (v[:w] >= 1.0 - 1e-9)))
@@ -413,10 +445,12 @@ def _in_play_codes(
     kick: np.ndarray | None = None,
     event: np.ndarray | None = None,
     margin: np.ndarray | None = None,
+    plain: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rules 1 and 2 of the module docstring, at every point at once; ``kick`` marks the points
     after shootout kicks, ``event`` those after goals and red cards, ``margin`` the side's goal
-    difference."""
+    difference, ``plain`` its standing in the match alone (where ``v`` reads a group's stakes;
+    a rout is judged on it)."""
     n = len(v)
     kick = np.zeros(n, dtype=bool) if kick is None else np.asarray(kick, dtype=bool)
     event = np.zeros(n, dtype=bool) if event is None else np.asarray(event, dtype=bool)
@@ -447,6 +481,9 @@ def _in_play_codes(
     recent_peak = np.array([v[min(start[i], i) : i + 1].max() for i in range(n)])[j]
     shock = (recent_peak - after >= rule.shock_drop) & (after <= v0 - rule.shock_drop) & ~late[j]
     rout = (margin <= -rule.humiliation_margin) & (v0 >= rule.humiliation_expectation)
+    # A rout shames whatever else is at stake: it reads the match's own standing.
+    result = v if plain is None else np.asarray(plain, dtype=float)
+    beaten = _held(result <= rule.lost_level, result > rule.lost_level + rule.hysteresis)
     c = _CODE
     move_codes = np.select(
         [
@@ -459,7 +496,7 @@ def _in_play_codes(
             up & from_below,
             up,
             ~up & shock,
-            ~up & rout[j] & (after <= rule.lost_level),
+            ~up & rout[j] & (result[j] <= rule.lost_level),
             big_down & (after <= rule.despair_level) & (late[j] | (before >= rule.agony_level)),
             big_down & (before >= rule.agony_level) & (before >= v0 + band),
             big_down,
@@ -488,7 +525,7 @@ def _in_play_codes(
     level_codes = np.select(
         [
             confident,
-            lost & rout,
+            beaten & rout,
             lost & ((v < v0) | late),
             fallen & late,
             late & close,

@@ -77,6 +77,9 @@ class Stakes:
       (finishing first: a side already through with first place still open) or ``"win"``
       (nothing at stake: the plain chance of winning);
     - ``p_home_first``, ``p_away_first``: each side's chance of finishing first;
+    - ``home_leverage``, ``away_leverage``: how much of the side's goal the match itself
+      carried at kick-off, its chance of the goal if it won minus if it lost (1: win and it is
+      done, lose and it is gone; near 0: decided elsewhere or already);
     - ``elsewhere``: the goals of the group's other matches played at the same time;
     - ``simultaneous``: those matches' final results (home, away, home goals, away goals);
     - ``settlement``: how each side's group ended, by ``"home"``/``"away"``.
@@ -91,12 +94,17 @@ class Stakes:
     away_chance: np.ndarray
     home_goal: str
     away_goal: str
+    home_leverage: float = 1.0
+    away_leverage: float = 1.0
     elsewhere: tuple[ElsewhereGoal, ...] = ()
     simultaneous: tuple[tuple[str, str, int, int], ...] = ()
     settlement: dict[str, Settlement] | None = None
 
     def goal(self, side: Side) -> str:
         return self.home_goal if side is Side.HOME else self.away_goal
+
+    def leverage(self, side: Side) -> float:
+        return self.home_leverage if side is Side.HOME else self.away_leverage
 
     def head(self, n: int) -> Stakes:
         """The first ``n`` points, with the goals elsewhere they reach."""

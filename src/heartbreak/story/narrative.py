@@ -767,29 +767,32 @@ def _group_outcome(pen: _Pen, facts: StoryFacts) -> str:
     how = ""
     if settled is not None and settled.decided_by in _SETTLED_ON:
         how = f" {_SETTLED_ON[settled.decided_by]}"
-    elsewhere = ""
-    if stakes.simultaneous:
-        elsewhere = ", as " + _join(
-            [_elsewhere_result(pen, k) for k in range(len(stakes.simultaneous))]
-        )
+
+    def elsewhere() -> str:
+        if not stakes.simultaneous:
+            return ""
+        return ", as " + _join([_elsewhere_result(pen, k) for k in range(len(stakes.simultaneous))])
+
     if facts.chance_of == "first" and settled is not None and settled.position is not None:
         place = {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(settled.position)
         if place is not None:
             joined = "but" if outcome == "lost" else "and"
-            return f"{team} {result()} {joined} finished {place} in the group{elsewhere}"
+            return f"{team} {result()} {joined} finished {place} in the group{elsewhere()}"
     # The result is said where it is a contrast (lost but through, won but out) or not told
     # yet (a draw); a win that took the side through and a defeat that put it out were told.
     if through >= 1.0 - 1e-9:
         told = outcome == "won"
         done = team if told else f"{team} {result()} {'but' if outcome == 'lost' else 'and'}"
-        return f"{done} went through to the {stage}{how}{elsewhere}"
+        return f"{done} went through to the {stage}{how}{elsewhere()}"
     if through <= 1e-9:
         told = outcome == "lost"
         done = team if told else f"{team} {result()} {'but' if outcome == 'won' else 'and'}"
-        return f"{done} went out{how}{elsewhere}"
+        return f"{done} went out{how}{elsewhere()}"
     if facts.chance_of == "through":
-        return f"{team} {result()}, left with {_a_chance(pen, end)} of {_chance_goal(facts)}"
-    return f"{team} {result()}"
+        told = result()
+        left = f"left with {_a_chance(pen, end)} of {_chance_goal(facts)}"
+        return f"{team} {told}{elsewhere()}, {left}"
+    return f"{team} {result()}{elsewhere()}"
 
 
 def _elsewhere(pen: _Pen, facts: StoryFacts) -> _Line | None:

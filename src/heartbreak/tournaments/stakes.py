@@ -351,11 +351,18 @@ def group_stakes(
     p_first = np.clip(p_first, 0.0, 1.0)
 
     win = (np.asarray(path.p_home_win), np.asarray(path.p_away_win))
-    chances, goals = [], []
+    # The match's own result at kick-off, for each combination: 1 home win, 0 draw, -1 away win.
+    own_result = np.sign(cells[0][grid_index[0], 0] - cells[0][grid_index[0], 1])
+    chances, goals, leverage = [], [], []
     for k in range(2):
         goal, chance = _what_matters(p_through[:, k], p_first[:, k], win[k])
         goals.append(goal)
         chances.append(chance)
+        q = (q_through if goal == "through" else q_first)[state_of[0], :, k]
+        won, lost = (1, -1) if k == 0 else (-1, 1)
+        leverage.append(
+            0.0 if goal == "win" else _leverage(joint[0], q, own_result == won, own_result == lost)
+        )
     settlement = None if later else _settle(group, live, finals, p_through[-1])
     return Stakes(
         next_stage=situation.next_stage,
@@ -367,6 +374,8 @@ def group_stakes(
         away_chance=chances[1],
         home_goal=goals[0],
         away_goal=goals[1],
+        home_leverage=leverage[0],
+        away_leverage=leverage[1],
         elsewhere=tuple(sorted(elsewhere, key=lambda g: (g.index, g.minute, g.stoppage))),
         simultaneous=tuple(
             (lm.fixture.home, lm.fixture.away, int(h), int(a))
@@ -538,6 +547,16 @@ def _combinations(weights: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray
         joint = product[:, keep[0], keep[1]]
     joint = joint / joint.sum(axis=1, keepdims=True)
     return index, joint
+
+
+def _leverage(weights: np.ndarray, q: np.ndarray, won: np.ndarray, lost: np.ndarray) -> float:
+    """How much of a side's goal the match carried at kick-off: its chance of the goal if it
+    won the match minus its chance if it lost (0 when either cannot happen)."""
+    if not (weights[won].sum() > 0 and weights[lost].sum() > 0):
+        return 0.0
+    if_won = float((weights[won] * q[won]).sum() / weights[won].sum())
+    if_lost = float((weights[lost] * q[lost]).sum() / weights[lost].sum())
+    return float(np.clip(if_won - if_lost, 0.0, 1.0))
 
 
 def _what_matters(
