@@ -17,6 +17,14 @@ For side S at point t of a :class:`~heartbreak.model.path.ProbabilityPath`:
   half a win, as in the result W = ½ of World Football Elo (eloratings.net, "The World Football
   Elo Rating System: Basic Formula"). Without it an underdog's fans would sink into resignation
   during a goalless draw that suits them. ``draw_value = 0`` gives the bare chance of winning.
+  In a group match replayed for its stakes (:class:`~heartbreak.model.path.Stakes`) with
+  something at stake for S, it is ``λ·q_t + (1 − λ)·m_t``: ``q_t`` the chance of S's stake
+  (going through, or first place), ``m_t`` the match's own standing above and ``λ`` the match's
+  leverage on the stake (S's chance of it if S won the match minus if S lost it, at kick-off).
+  A decider (win and through, lose and out) is felt for the group; an opening match, whose
+  group is still wide open, mostly for itself (Argentina's fans were shocked by Saudi Arabia in
+  2022 though their chance of going through fell only to about 0.6). A rout is judged on
+  ``m_t``.
 - ``v_0``, the pre-match expectation: the standing at the first point.
 - the latest *move*: ``Δ_t = v_t − v_{t−1}`` at the most recent point where ``|Δ| ≥ move_min``.
   At an AFTER_EVENT point this is the jump across the event (its BEFORE_EVENT point comes just
@@ -78,7 +86,9 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
    ``low`` (the highest and lowest standing), ``in_balance_late`` (some late point had
    ``|v − ½| ≤ close_band``) and ``high_late`` (the highest late standing). What drives it is
    ``f``, the side's chance of what matters at the whistle, whatever that is (1 or 0 in a
-   knockout; a group's stakes may leave it anywhere), and ``margin``, the score:
+   knockout; in a group match, the group's verdict, 0 or 1, where the match carried at least
+   ``settle_leverage`` of a stake settled at the whistle, else the match's own result: what is
+   left open is decided elsewhere), and ``margin``, the score:
 
    - ``f > ½ + close_band`` (got it): lost the match (``margin < 0``) → RELIEF (through
      despite losing); ``low ≤ comeback_level``, in_balance_late or an underdog's win at stakes
