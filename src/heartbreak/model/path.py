@@ -58,7 +58,8 @@ class Settlement:
     position (None while later matches of the group were still to be played), whether it went
     through (None when that still depended on other groups or later matches), and the
     criterion that separated it from the team on the other side of the cut (``decided_by``:
-    "points", "goal difference", "fair play", ...; None when points alone did)."""
+    "points" when they were not level on points, else the tie-break: "goal difference", "fair
+    play", ...) with that team (``level_with``)."""
 
     position: int | None
     through: bool | None

@@ -160,14 +160,22 @@ class Group:
 
     def last_round(self) -> set[int]:
         """The fixtures of the group's last round: each team's last match, where every team
-        plays in it."""
+        plays in it; in a group with a team resting each round (five teams: Copa América
+        2021), the matches of its last day, where there are more than one."""
         latest: dict[str, Fixture] = {}
         for f in self.matches:
             for t in f.teams:
                 if t not in latest or f.start > latest[t].start:
                     latest[t] = f
         last = {f.match_id for f in latest.values()}
-        return last if 2 * len(last) == len(latest) else set()
+        if 2 * len(last) == len(latest):
+            return last
+        if len(self.teams) % 2 and self.matches:
+            day = max(f.date for f in self.matches)
+            final_day = {f.match_id for f in self.matches if f.date == day}
+            if len(final_day) > 1:
+                return final_day
+        return set()
 
 
 @dataclass(frozen=True)
