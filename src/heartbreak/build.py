@@ -13,7 +13,9 @@ sources and building it on first use.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -52,7 +54,7 @@ from heartbreak.model.prematch import PrematchModel
 from heartbreak.ratings.elo import EloParams, EloRatings
 from heartbreak.tournaments import COMPETITIONS, editions
 from heartbreak.tournaments.forecast import Strengths, model_strengths
-from heartbreak.tournaments.stakes import bookings_of, group_stakes, situation_of
+from heartbreak.tournaments.stakes import Situation, bookings_of, group_stakes, situation_of
 
 Progress = Callable[..., None]
 
@@ -163,6 +165,7 @@ class GroupStakes:
         }
         self.initial = float(EloParams().initial_rating)
         self.strengths: dict[tuple, Strengths] = {}
+        self.workers = 1
 
     @classmethod
     def from_tables(
@@ -179,7 +182,10 @@ class GroupStakes:
         )
         frame = frame.sort_values(["date", "match_id"], kind="stable").reset_index(drop=True)
         cards = tables["cards"][tables["cards"]["match_id"].isin(frame["match_id"])]
-        return cls(frame, cards, tables["ratings"], events, prematch, inplay)
+        made = cls(frame, cards, tables["ratings"], events, prematch, inplay)
+        # The build works out every group match: on every core it may use.
+        made.workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        return made
 
     def rating(self, team: str, day: dt.date) -> float:
         """The team's rating going into ``day`` (only earlier matches count)."""
@@ -225,6 +231,7 @@ class GroupStakes:
             if f.date == matches[k].info.date
         }
         records = self.events(sorted(need))
+        jobs = []
         for k in wanted:
             match_id = matches[k].info.match_id
             edition = self.by_match[match_id]
@@ -237,8 +244,39 @@ class GroupStakes:
                 self.strengths_of(edition, matches[k].info.date),
             )
             if situation is not None:
-                out[k] = replace(out[k], stakes=group_stakes(situation, out[k], self.inplay))
+                jobs.append((k, situation))
+        for (k, _), stakes in zip(jobs, self._run(jobs, out), strict=True):
+            out[k] = replace(out[k], stakes=stakes)
         return out
+
+    def _run(self, jobs: list[tuple[int, Situation]], paths: list[ProbabilityPath]) -> list:
+        """The stakes of each job, on every core when there are many (the stakes are seeded
+        by match, so where they are worked out does not change them)."""
+        workers = min(self.workers, len(jobs) // PARALLEL_JOBS)
+        # A fork copies one thread only: in a process running others (a server building its
+        # store on first use) their locks could be copied held, so it works sequentially.
+        if workers < 2 or threading.active_count() > 1:
+            return [group_stakes(s, paths[k], self.inplay) for k, s in jobs]
+        global _JOBS
+        _JOBS = (jobs, paths, self.inplay)
+        try:
+            # Forked workers inherit the jobs: only the results travel back.
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                return pool.map(_job_stakes, range(len(jobs)), chunksize=16)
+        finally:
+            _JOBS = None
+
+
+#: The jobs of a parallel run of :meth:`GroupStakes._run`, as forked workers inherit them.
+_JOBS: tuple | None = None
+#: Jobs per extra worker before a run is worth forking for.
+PARALLEL_JOBS = 64
+
+
+def _job_stakes(i: int):
+    jobs, paths, inplay = _JOBS
+    k, situation = jobs[i]
+    return group_stakes(situation, paths[k], inplay)
 
 
 def build_store(

@@ -68,9 +68,15 @@ from heartbreak.tournaments.table import (
 #: A match's final scores below this chance at every point are left out of the sum, and so are
 #: the combinations of simultaneous matches' final scores below :data:`JOINT_EPSILON`.
 EPSILON = 1e-4
-JOINT_EPSILON = 1e-6
+JOINT_EPSILON = 1e-5
+#: The same for a match whose group has later matches to simulate.
+EPSILON_SIMULATED = 1e-3
 #: Simulations of a group's later matches (and of the other groups, for best-placed teams).
-SIMULATIONS = 150
+SIMULATIONS = 100
+#: Scenario rows (final scores × simulations) a match's stakes rank at most, unless that would
+#: leave fewer than MIN_SIMULATIONS simulations of the later matches.
+ROW_BUDGET = 20_000
+MIN_SIMULATIONS = 50
 #: A chance this close to 0 or 1 counts as settled.
 CERTAIN = 1e-9
 #: Scenario rows ranked at once (bounds the memory of the ranking).
@@ -248,6 +254,12 @@ def group_stakes(
         raise ValueError(f"the path has {len(path)} points, the match's replay {n}")
     whistle = np.asarray(own.columns["kind"]) == PointKind.FINAL_WHISTLE.value
 
+    # The group's matches: known (finished before the kick-off), live, or later (simulated).
+    start = fixture.start
+    live_ids = {lm.fixture.match_id for lm in live}
+    known = [f for f in matches if f.match_id not in live_ids and f.played and f.finished_by(start)]
+    later = [f for f in matches if f.match_id not in live_ids and f not in known]
+
     # Each live match's final-score chances at each point, as cells (home, away) and weights.
     cells, weights, finals, elsewhere, tables = [], [], [], [], []
     for k, lm in enumerate(live):
@@ -267,18 +279,19 @@ def group_stakes(
         else:
             table = None
             aligned = None
-        c, w = _final_scores(lm, table, aligned, whistle, model)
+        # With later matches simulated, the noise of the simulations dwarfs rarer scores.
+        epsilon = EPSILON_SIMULATED if later else EPSILON
+        c, w = _final_scores(lm, table, aligned, whistle, model, epsilon)
         tables.append(table)
         cells.append(c)
         weights.append(w)
         finals.append((lm.fixture.home_score, lm.fixture.away_score))
 
-    # The group's matches: known (finished before the kick-off), live, or later (simulated).
-    start = fixture.start
-    live_ids = {lm.fixture.match_id for lm in live}
-    known = [f for f in matches if f.match_id not in live_ids and f.played and f.finished_by(start)]
-    later = [f for f in matches if f.match_id not in live_ids and f not in known]
-    sims = simulations if later else 1
+    grid_index, joint = _combinations(weights)  # (live, combos), (n, combos)
+    combos = grid_index.shape[1]
+    # Simultaneous matches with later ones to simulate (an early round kicked off together)
+    # multiply the scores to rank: the simulations are then fewer, within a budget of rows.
+    sims = 1 if not later else int(np.clip(ROW_BUDGET // combos, MIN_SIMULATIONS, simulations))
     later_goals = np.zeros((sims, 0, 2), dtype=np.int64)
     if later:
         home = [f.home for f in later]
@@ -302,8 +315,6 @@ def group_stakes(
 
     # Q: for every combination of live final scores, each side's chance of going through and
     # of finishing first, by fair-play state.
-    grid_index, joint = _combinations(weights)  # (live, combos), (n, combos)
-    combos = grid_index.shape[1]
     sides = [team_index[fixture.home], team_index[fixture.away]]
     thirds = (
         _third_place_chances(situation, start, simulations, rng) if rules.advance.best_of else None
@@ -472,9 +483,10 @@ def _final_scores(
     aligned: np.ndarray | None,
     whistle: np.ndarray,
     model: InPlayModel,
+    epsilon: float = 1e-4,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The final scores a live match may end with, (C, 2), and their chances at each point of
-    the followed match, (n, C)."""
+    the followed match, (n, C): those whose chance reaches ``epsilon`` at some point."""
     n = len(whistle)
     final = (int(lm.fixture.home_score), int(lm.fixture.away_score))
     if table is None:
@@ -505,7 +517,7 @@ def _final_scores(
             g = grid.shape[1]
             at_used[r, hg[r] : hg[r] + g, ag[r] : ag[r] + g] = grid[r]
         per_point = at_used[np.searchsorted(used, aligned)]
-    keep = per_point.max(axis=0) >= EPSILON
+    keep = per_point.max(axis=0) >= epsilon
     keep[final] = True
     home, away = np.nonzero(keep)
     weights = per_point[:, home, away]

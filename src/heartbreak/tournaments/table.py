@@ -479,24 +479,35 @@ def tie_classes(
     pts_h = np.array([0, draw, win])[result]
     pts_a = np.array([win, draw, 0])[result]
 
-    # The tallies are one matrix product: [home points, away points, home goals, away goals]
-    # of every match (S, 4M) times the (4M, 3T) map onto each team's points, goals for and
-    # goals against, built from the one-hot incidence of the home and away sides.
+    # The tallies gather each team's columns of [home points, away points, home goals, away
+    # goals] of every match (S, 4M) and sum them: a team's points are its home points in its
+    # home matches and its away points in its away matches, and so for goals for and against
+    # (a column of zeros pads a team with fewer matches). Gathers, not a matrix product: no
+    # BLAS threads, which a forked worker would oversubscribe.
     n_matches = len(matches)
-    home_of = np.zeros((n_matches, n_teams), dtype=np.float32)
-    away_of = np.zeros((n_matches, n_teams), dtype=np.float32)
-    home_of[np.arange(n_matches), h_idx] = 1.0
-    away_of[np.arange(n_matches), a_idx] = 1.0
-    zero = np.zeros_like(home_of)
-    to_tables = np.block(
-        [
-            [home_of, zero, zero],
-            [away_of, zero, zero],
-            [zero, home_of, away_of],
-            [zero, away_of, home_of],
-        ]
-    )
-    by_match = np.concatenate([pts_h, pts_a, hg, ag], axis=1).astype(np.float32)
+    by_match = np.concatenate(
+        [pts_h, pts_a, hg, ag, np.zeros((sims, 1), dtype=np.int64)], axis=1
+    ).astype(np.int16)
+    pad = 4 * n_matches
+    played_by = [
+        [(m, True) for m in range(n_matches) if h_idx[m] == t]
+        + [(m, False) for m in range(n_matches) if a_idx[m] == t]
+        for t in range(n_teams)
+    ]
+    width = max((len(p) for p in played_by), default=0)
+
+    def columns(pick) -> np.ndarray:
+        out = np.full((n_teams, max(width, 1)), pad, dtype=np.int64)
+        for t, games in enumerate(played_by):
+            for g, (m, home) in enumerate(games):
+                out[t, g] = pick(m, home)
+        return out
+
+    point_cols = columns(lambda m, home: m if home else n_matches + m)
+    for_cols = columns(lambda m, home: 2 * n_matches + m if home else 3 * n_matches + m)
+    against_cols = columns(lambda m, home: 3 * n_matches + m if home else 2 * n_matches + m)
+    # Each team's column of a match, for the mini-tables: which match each gathered column is.
+    match_of = columns(lambda m, home: m)
 
     def tally(
         rows: np.ndarray | slice, among: np.ndarray | None
@@ -505,11 +516,18 @@ def tie_classes(
         matches or (``among``: those rows' tie classes) over the matches between teams of one
         class."""
         values = by_match[rows]
+        keep = None
         if among is not None:
-            keep = (among[:, h_idx] == among[:, a_idx]).astype(np.float32)
-            values = values * np.tile(keep, 4)
-        out = np.rint(values @ to_tables).astype(np.int16)
-        return out[:, :n_teams], out[:, n_teams : 2 * n_teams], out[:, 2 * n_teams :]
+            same = among[:, h_idx] == among[:, a_idx]  # (S, M): a match inside a class
+            same = np.concatenate([same, np.zeros((len(same), 1), dtype=bool)], axis=1)
+            keep = same[:, np.where(match_of == pad, n_matches, match_of)]
+        out = []
+        for cols in (point_cols, for_cols, against_cols):
+            gathered = values[:, cols]  # (S, T, games)
+            if keep is not None:
+                gathered = gathered * keep
+            out.append(gathered.sum(axis=2, dtype=np.int16))
+        return out[0], out[1], out[2]
 
     points, gf, ga = tally(slice(None), None)
     gd = gf - ga

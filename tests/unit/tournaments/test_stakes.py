@@ -25,7 +25,6 @@ from heartbreak.model.replay import build_points, replay
 from heartbreak.tournaments.forecast import model_strengths
 from heartbreak.tournaments.rules import Advance, Criterion, Rules, rules_for
 from heartbreak.tournaments.stakes import (
-    JOINT_EPSILON,
     Booking,
     Situation,
     _booking_times,
@@ -643,7 +642,12 @@ def test_third_place_chances_rank_against_the_other_groups():
 # --------------------------------------------------------------------------- pieces
 
 
-def test_combinations_of_simultaneous_scores():
+def test_combinations_of_simultaneous_scores(monkeypatch):
+    import heartbreak.tournaments.stakes as stakes_module
+
+    # The thresholds below are worked out for a joint threshold of 1e-6.
+    monkeypatch.setattr(stakes_module, "JOINT_EPSILON", 1e-6)
+    joint_epsilon = 1e-6
     first = np.array([[0.5, 0.5, 0.0], [0.98, 0.015, 0.005]])
     second = np.array([[0.9, 0.1 - 1e-7, 1e-7], [0.99, 0.01 - 1e-4, 1e-4]])
     index, joint = _combinations([first, second])
@@ -655,10 +659,10 @@ def test_combinations_of_simultaneous_scores():
     product = first[:, :, None] * second[:, None, :]
     kept = product[:, index[0], index[1]]
     # Every pair kept reaches JOINT_EPSILON somewhere; every pair left out never does.
-    assert (kept.max(axis=0) >= JOINT_EPSILON).all()
+    assert (kept.max(axis=0) >= joint_epsilon).all()
     left = np.ones(product.shape[1:], dtype=bool)
     left[index[0], index[1]] = False
-    assert (product[:, left].max(axis=0, initial=0.0) < JOINT_EPSILON).all()
+    assert (product[:, left].max(axis=0, initial=0.0) < joint_epsilon).all()
     assert left.sum() == 1 and left[2, 2]
     np.testing.assert_allclose(joint, kept / kept.sum(axis=1, keepdims=True))
     # One match alone: its own chances.
