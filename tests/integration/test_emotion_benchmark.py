@@ -1,7 +1,7 @@
 """The emotion benchmark (tests/data/emotion_benchmark.json, docs/emotion-benchmark.md): at each
 key moment of 30 well-known matches, the fans' feeling the rule gives is one the contemporary
-reports support. Moments that need a group's stakes (the chance of going through, not of winning
-the match) are expected to fail until the standing reads them, strictly."""
+reports support. A moment marked as needing what the rule cannot read yet is expected to fail,
+strictly."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ For side S at point t of a :class:`~heartbreak.model.path.ProbabilityPath`:
   A decider (win and through, lose and out) is felt for the group; an opening match, whose
   group is still wide open, mostly for itself (Argentina's fans were shocked by Saudi Arabia in
   2022 though their chance of going through fell only to about 0.6). A rout is judged on
-  ``m_t``.
+  ``m_t``. A group match carrying less than ``settle_leverage`` of the side's stake (or nothing
+  at stake) weighs ``dead_rubber_stakes`` of the competition's stakes ``s`` below.
 - ``v_0``, the pre-match expectation: the standing at the first point.
 - the latest *move*: ``Δ_t = v_t − v_{t−1}`` at the most recent point where ``|Δ| ≥ move_min``.
   At an AFTER_EVENT point this is the jump across the event (its BEFORE_EVENT point comes just
@@ -272,6 +273,9 @@ class EmotionRule:
     #: A group match carrying at least this share of a side's stake (its leverage) is felt at
     #: the whistle for the group's verdict, else for its own result.
     settle_leverage: float = 0.25
+    #: The stakes weight of a group match carrying less than ``settle_leverage`` of the side's
+    #: stake (or none), as a share of the competition's.
+    dead_rubber_stakes: float = 0.5
     """What a draw is worth in a match that can end drawn (0 = only a win counts)."""
     kick_move: float = 0.10
     """In a shootout followed kick by kick, a kick moving the standing this much is a big move."""
@@ -402,6 +406,15 @@ def fan_emotions(
     """
     rule = rule or DEFAULT_RULE
     s = stakes_weight(path.info) if stakes is None else float(stakes)
+    if stakes is None and path.stakes is not None:
+        # A group match that carried little of what the side played for (already through and
+        # first, already out) is played for less: the extreme feelings are for matches that
+        # decided something.
+        little = (
+            path.stakes.goal(side) == "win" or path.stakes.leverage(side) < rule.settle_leverage
+        )
+        if little:
+            s *= rule.dead_rubber_stakes
     v = standing(path, side, rule.draw_value)
     n = len(v)
     if n == 0:
