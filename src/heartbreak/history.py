@@ -47,7 +47,14 @@ def _score(row) -> str:
 
 
 def _aim(row) -> str:
-    return "go through" if bool(row.knockout) else "win"
+    """What the side's chance was a chance of: the index's ``stake`` (a group match replayed
+    for its stakes: going through, or first place), else by the match."""
+    stake = getattr(row, "stake", None)
+    if stake == "first":
+        return "finish first"
+    if stake in ("through", "advance") or (stake is None and bool(row.knockout)):
+        return "go through"
+    return "win"
 
 
 def _decisive(row) -> str:

@@ -61,7 +61,7 @@ from heartbreak.domain import Match
 from heartbreak.errors import InvalidInput, NoSuchMatch, StoreError
 
 #: The version of the tables' layout; a store of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class StaleStore(StoreError):
@@ -77,7 +77,7 @@ _SCHEMA: dict[str, tuple[str, str]] = {
         "peak_stoppage INTEGER, peak_time_left DOUBLE, low_chance DOUBLE, excitement DOUBLE, "
         "surprise DOUBLE, suspense DOUBLE, shock DOUBLE, comeback DOUBLE, heartbreak DOUBLE, "
         "decisive_minute INTEGER, decisive_stoppage INTEGER, lead_changes INTEGER, "
-        "max_lead INTEGER, flags VARCHAR",
+        "max_lead INTEGER, flags VARCHAR, stake VARCHAR",
         "match_id, side DESC",
     ),
     "matches": (

@@ -3,8 +3,10 @@
 Built with the store (:func:`heartbreak.build.build_store`), so that "the most heartbreaking
 World Cup knockout matches" is a query, not a recomputation. One row per match and side:
 
-- every match: the side's pre-match chance of what matters (going through in a knockout, else
-  winning) and its result; ``complete`` says whether the match could be replayed;
+- every match: the side's pre-match chance of what matters (going through in a knockout, its
+  group stake in a group match replayed for its stakes, else winning), what that is (``stake``:
+  ``advance``, ``through``, ``first`` or ``win``) and its result; ``complete`` says whether the
+  match could be replayed;
 - matches with a complete timeline (``complete``), from the replay: the side's peak and lowest
   chance (and when the peak came), the match's excitement, surprise, suspense and shock (the same
   on both rows), comeback (on the winner's row) and heartbreak (on the loser's row), the
@@ -50,6 +52,7 @@ COLUMNS = (
     "lead_changes",
     "max_lead",
     "flags",
+    "stake",
 )
 
 
@@ -89,6 +92,7 @@ def drama_index(
             "team": np.concatenate([home, away]),
             "opponent": np.concatenate([away, home]),
             "complete": np.concatenate([matches["timeline_complete"].to_numpy(bool)] * 2),
+            "stake": np.where(np.concatenate([knockout, knockout]), "advance", "win"),
             "prematch_chance": np.concatenate([home_pre, away_pre]),
             "result": np.concatenate([home_result, away_result]),
         }
@@ -112,12 +116,14 @@ def drama_index(
         columns=[
             *(c for c in COLUMNS if c not in base.columns or c in ("match_id", "side")),
             "staked_chance",
+            "staked_goal",
         ],
     )
     out = base.merge(replayed, on=["match_id", "side"], how="left")
     # A group match's chance of what matters at kick-off is its stakes' (from its path).
     staked = out["staked_chance"].notna()
     out.loc[staked, "prematch_chance"] = out.loc[staked, "staked_chance"]
+    out.loc[staked, "stake"] = out.loc[staked, "staked_goal"]
     return out[list(COLUMNS)]
 
 
@@ -151,6 +157,7 @@ def _rows(match: Match, path) -> list[dict]:
                 "max_lead": metrics.max_lead_home if side is Side.HOME else metrics.max_lead_away,
                 "flags": flags,
                 "staked_chance": float(chance[0]) if path.stakes is not None else np.nan,
+                "staked_goal": path.stakes.goal(side) if path.stakes is not None else None,
             }
         )
     return out
