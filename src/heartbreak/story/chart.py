@@ -382,39 +382,33 @@ def _draw_events(ax, path, side, x, chance) -> None:
             what = "sent off"
         name = event.player or path.info.team(event.side)
         text = f"{name}{f' ({what})' if what else ''} {event.label}"
-        note = ax.annotate(
-            text,
-            xy=(xi, yi),
-            xytext=(xi, 0.5),
-            fontsize=8.5,
-            ha="center",
-            va="center",
-            color=BLACK,
-            zorder=8,
-            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colour},
-            arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.9, "shrinkB": 5},
-        )
+        note = _event_label(ax, text, xi, yi, colour, fontsize=8.5)
         _settle_label(ax, note, xi, yi, x, chance, layout, renderer, to_data)
     # Goals in the group's matches played at the same time, where this match's chance saw them.
     for goal in path.stakes.elsewhere if path.stakes is not None else ():
         xi, yi = float(x[goal.index]), float(chance[goal.index])
         ax.plot(xi, yi, "D", markersize=7, color=PURPLE, markeredgecolor="white", zorder=7)
         other = goal.away if goal.team == goal.home else goal.home
-        note = ax.annotate(
-            f"{goal.team} {goal.label} v {other}",
-            xy=(xi, yi),
-            xytext=(xi, 0.5),
-            fontsize=8,
-            ha="center",
-            va="center",
-            color=BLACK,
-            style="italic",
-            zorder=8,
-            bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": PURPLE},
-            arrowprops={"arrowstyle": "-", "color": PURPLE, "linewidth": 0.9, "shrinkB": 5},
-        )
+        text = f"{goal.team} {goal.label} v {other}"
+        note = _event_label(ax, text, xi, yi, PURPLE, fontsize=8, style="italic")
         _settle_label(ax, note, xi, yi, x, chance, layout, renderer, to_data)
     _draw_peak(ax, path, side, x, chance, layout, renderer, to_data)
+
+
+def _event_label(ax, text: str, xi: float, yi: float, colour: str, **style):
+    """A boxed label with a leader line to the marker at (xi, yi), placed later."""
+    return ax.annotate(
+        text,
+        xy=(xi, yi),
+        xytext=(xi, 0.5),
+        ha="center",
+        va="center",
+        color=BLACK,
+        zorder=8,
+        bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": colour},
+        arrowprops={"arrowstyle": "-", "color": colour, "linewidth": 0.9, "shrinkB": 5},
+        **style,
+    )
 
 
 def _settle_label(ax, note, xi, yi, x, chance, layout, renderer, to_data) -> None:
