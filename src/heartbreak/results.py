@@ -294,8 +294,9 @@ def prematch_to_dict(pre: Prediction) -> dict[str, Any]:
 
 
 def replay_to_dict(result: MatchReplay) -> dict[str, Any]:
-    """``{match, prematch, timeline, emotions, metrics, story, story_side, context, ranks,
-    attribution}`` for one replay. ``ranks``: where each drama metric of a stored match stands
+    """``{match, prematch, timeline, emotions, metrics, story, story_side, stakes, context,
+    ranks, attribution}`` for one replay (``stakes``: a group match's, see
+    :func:`stakes_to_dict`, else null). ``ranks``: where each drama metric of a stored match stands
     (:meth:`heartbreak.services.Heartbreak.metric_ranks`; empty for other matches).
     ``context`` lists the precedents of a stored match (kind, text, strength,
     reference_match_id, reference_date), strongest first."""

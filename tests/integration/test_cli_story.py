@@ -33,6 +33,7 @@ TOP_KEYS = {
     "metrics",
     "story",
     "story_side",
+    "stakes",
     "ranks",
     "attribution",
 }

@@ -29,6 +29,7 @@ TOP_KEYS = {
     "metrics",
     "story",
     "story_side",
+    "stakes",
     "ranks",
     "attribution",
 }

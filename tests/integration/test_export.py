@@ -47,6 +47,8 @@ TIMELINE_COLUMNS = [
     "p_draw",
     "p_away_win",
     "p_home_advance",
+    "p_home_qualify",
+    "p_away_qualify",
     "suspense",
     "emotion_home",
     "emotion_away",

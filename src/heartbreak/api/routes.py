@@ -271,7 +271,7 @@ def replay_state(session: Heartbreak, match_id: int, side: str | None) -> dict[s
     "/matches/{match_id}",
     summary="Replay a stored match (the JSON of `heartbreak story --format json`)",
     response_description="match, prematch, timeline, emotions, metrics, story, story_side, "
-    "context, attribution",
+    "stakes (a group match's, else null), context, attribution",
     response_class=JSONResponse,
 )
 def replay(
