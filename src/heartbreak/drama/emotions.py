@@ -367,9 +367,9 @@ def standing(path: ProbabilityPath, side: Side, draw_value: float = 0.5) -> np.n
         weight = path.stakes.leverage(side)
         plain = _plain_standing(path, side, draw_value)
         return np.clip(weight * chance + (1.0 - weight) * plain, 0.0, 1.0)
-    if path.knockout or draw_value == 0.0:
+    if path.knockout:
         return np.clip(chance, 0.0, 1.0)
-    return np.clip(chance + draw_value * np.asarray(path.p_draw, dtype=float), 0.0, 1.0)
+    return np.clip(_plain_standing(path, side, draw_value), 0.0, 1.0)
 
 
 def _plain_standing(path: ProbabilityPath, side: Side, draw_value: float) -> np.ndarray:
