@@ -5,6 +5,8 @@ through."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -100,6 +102,8 @@ def test_the_replay_json_and_the_api_carry_the_stakes(session):
         {"home": "Senegal", "away": "Colombia", "score": {"home": 0, "away": 1}}
     ]
     assert body["timeline"][-1]["p_home_qualify"] == 1.0
+    page = client.get(f"/matches/{match_id}", headers={"accept": "text/html"}).text
+    assert re.search(r"To reach the round of 16: Japan \d+%, Poland 0%", page)
 
 
 def test_a_knockout_and_a_friendly_have_no_stakes(session):
