@@ -49,12 +49,18 @@ from heartbreak.drama.index import drama_index
 from heartbreak.errors import BadSourceRow, ChecksumMismatch, DataUnavailable
 from heartbreak.model.inplay import InPlayModel
 from heartbreak.model.params import load_params
-from heartbreak.model.path import ProbabilityPath
+from heartbreak.model.path import ProbabilityPath, Stakes
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.ratings.elo import EloParams, EloRatings
 from heartbreak.tournaments import COMPETITIONS, editions
 from heartbreak.tournaments.forecast import Strengths, model_strengths
-from heartbreak.tournaments.stakes import Situation, bookings_of, group_stakes, situation_of
+from heartbreak.tournaments.stakes import (
+    LiveMatch,
+    Situation,
+    bookings_of,
+    group_stakes,
+    situation_of,
+)
 
 Progress = Callable[..., None]
 
@@ -214,6 +220,33 @@ class GroupStakes:
             np.array([bool(row["neutral"])]),
         )
         return float(lam_h[0]), float(lam_a[0])
+
+    def live_stakes(
+        self, match_id: int, path: ProbabilityPath, followed: Mapping[int, LiveMatch]
+    ) -> Stakes:
+        """The stakes of the group match ``match_id`` followed live: ``path`` is its replay so
+        far, ``followed`` the matches of its group followed live (itself among them: fixture
+        id → the match so far); the group's other matches as the store holds them (those
+        played at the same time replayed alongside, as for a stored match)."""
+        edition = self.by_match[match_id]
+        me = followed[match_id]
+        day = me.fixture.date
+        need = [
+            f.match_id for f in edition.fixtures if f.date == day and f.match_id not in followed
+        ]
+        records = self.events(sorted(need)) if need else {}
+        situation = situation_of(
+            edition,
+            match_id,
+            records,
+            self.expected_goals,
+            self.cards,
+            self.strengths_of(edition, day),
+            followed,
+        )
+        if situation is None:
+            raise ValueError(f"match {match_id} has no group stakes")
+        return group_stakes(situation, path, self.inplay)
 
     def __call__(self, matches: Sequence[Match], paths: list[ProbabilityPath]) -> list:
         out = list(paths)

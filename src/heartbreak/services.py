@@ -305,6 +305,100 @@ class Heartbreak:
             return list(paths)
         return self._group_stakes(matches, list(paths))
 
+    def group_fixture(
+        self, competition: str, year: int, group: str, home: str, away: str, day: dt.date
+    ):
+        """The fixture of a group match as a live feed names it: the edition (the competition
+        as a fan types it, and its year), the group ("H" or "Group H"), the two teams (the
+        store's names, in the fixture's order) and its day. An error names the field that
+        does not fit, and says what would."""
+        from heartbreak.tournaments.stakes import locate
+
+        edition = self.edition(competition, year)
+        wanted = _group_key(group)
+        groups = [g for g in edition.groups if _group_key(g.name) == wanted]
+        if not groups:
+            names = sorted({g.name for g in edition.groups})
+            raise InvalidInput(
+                f"group: {edition.label} has no group {group!r} (its groups: {', '.join(names)})",
+                field="group",
+            )
+        for g in groups:
+            for fixture in g.matches:
+                if {fixture.home, fixture.away} != {home, away} or fixture.play_off:
+                    continue
+                if (fixture.home, fixture.away) != (home, away):
+                    raise InvalidInput(
+                        f"home: the fixture of {edition.label} {g.name} is {fixture.home} v "
+                        f"{fixture.away} ({fixture.home} first)",
+                        field="home",
+                    )
+                if fixture.date != day:
+                    raise InvalidInput(
+                        f"date: {home} v {away} of {edition.label} {g.name} is on "
+                        f"{fixture.date.isoformat()}",
+                        field="date",
+                    )
+                if locate(edition, fixture.match_id) is None:
+                    break
+                return edition, fixture
+        teams = ", ".join(groups[0].teams)
+        raise InvalidInput(
+            f"away: {home} v {away} is not a match of {edition.label} {groups[0].name}"
+            f" with stakes (its teams: {teams})",
+            field="away",
+        )
+
+    def simultaneous_fixtures(self, match_id: int) -> frozenset[int]:
+        """The ids of the fixtures of a group match's group played at the same time as it
+        (:func:`heartbreak.tournaments.stakes.simultaneous_fixtures`); none for a match that
+        has no group stakes."""
+        from heartbreak.tournaments.stakes import locate, simultaneous_fixtures
+
+        edition = self.edition_of_match(match_id)
+        found = None if edition is None else locate(edition, match_id)
+        if found is None:
+            return frozenset()
+        _, group, fixture = found
+        return frozenset(f.match_id for f in simultaneous_fixtures(group, fixture))
+
+    def live_group_stakes(
+        self, path: ProbabilityPath, followed: Sequence[FollowedMatch]
+    ) -> ProbabilityPath:
+        """``path``, the replay so far of the group match ``followed[0]``, with its stakes
+        (:mod:`heartbreak.tournaments.stakes`) as the group's matches followed live stand:
+        ``followed``, the match first, then the group's other matches followed live (those
+        played at the same time count; the others of the group count as the store holds
+        them)."""
+        from heartbreak.tournaments.stakes import LiveMatch
+
+        me = followed[0]
+        live: dict[int, LiveMatch] = {}
+        for f in followed:
+            edition = self.edition_of_match(f.fixture_id)
+            if edition is None or edition is not self.edition_of_match(me.fixture_id):
+                raise InvalidInput(
+                    f"group: match {f.fixture_id} is not of the edition of match {me.fixture_id}",
+                    field="group",
+                )
+            fixture = next(x for x in edition.fixtures if x.match_id == f.fixture_id)
+            record = f.match
+            fixture = dataclasses.replace(
+                fixture, home_score=record.home_score, away_score=record.away_score
+            )
+            info = dataclasses.replace(record.info, match_id=f.fixture_id)
+            prediction = self.prediction_of(info, f.elo_home, f.elo_away)
+            live[f.fixture_id] = LiveMatch(
+                fixture,
+                dataclasses.replace(record, info=info),
+                prediction.expected_goals_home,
+                prediction.expected_goals_away,
+                tuple(f.bookings),
+                finished=f.finished,
+            )
+        stakes = self._group_stakes.live_stakes(me.fixture_id, path, live)
+        return dataclasses.replace(path, stakes=stakes)
+
     def team(self, name: str):
         """A team's profile: most heartbreaking and joyful matches, knockout record, ratings."""
         from heartbreak.history import team_profile
@@ -547,16 +641,21 @@ class Heartbreak:
         context: Sequence[Any] = (),
         *,
         in_progress: bool = False,
+        group: Sequence[FollowedMatch] = (),
     ) -> MatchReplay:
         """Replay any match (stored or the user's own) from its ratings; ``context``: the
         precedents the story may tell; ``in_progress``: a live match not finished yet (see
-        :func:`build_replay`)."""
+        :func:`build_replay`); ``group``: a live group match and the other matches of its
+        group followed live, the match first (see :meth:`live_group_stakes`)."""
         info = match.info
         prediction = self.prediction_of(info, elo_home, elo_away)
         path = replay_match(
             match, prediction.expected_goals_home, prediction.expected_goals_away, self.inplay
         )
-        path = self.group_stakes([match], [path])[0]
+        if group:
+            path = self.live_group_stakes(path, group)
+        else:
+            path = self.group_stakes([match], [path])[0]
         return build_replay(match, prediction, path, side, context=context, in_progress=in_progress)
 
     def replay_user_match(self, user: UserMatch, side: str | None = None) -> MatchReplay:
@@ -574,6 +673,25 @@ class Heartbreak:
         elo_away = user.elo_away if user.elo_away is not None else self.team_rating(away, day)
         match = user_match_to_domain(user, home, away)
         return self.replay_match(match, elo_home, elo_away, side=side)
+
+
+@dataclasses.dataclass(frozen=True)
+class FollowedMatch:
+    """A group match followed live, as it stands: its fixture's id in the store, the match so
+    far, its pre-match ratings, the cards shown so far (for fair play:
+    :class:`heartbreak.tournaments.stakes.Booking`) and whether its final whistle has gone."""
+
+    fixture_id: int
+    match: Match
+    elo_home: float
+    elo_away: float
+    bookings: tuple[Any, ...] = ()
+    finished: bool = False
+
+
+def _group_key(name: str) -> str:
+    """A group's name as a user may type it: "H", "group h" and "Group H" are one."""
+    return name.strip().casefold().removeprefix("group").strip()
 
 
 def user_match_to_domain(user: UserMatch, home: str, away: str) -> Match:

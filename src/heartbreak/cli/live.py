@@ -140,6 +140,12 @@ def replay(
     home: str = typer.Argument(..., help="Home (or first-named) team."),
     away: str = typer.Argument(..., help="Away (or second-named) team."),
     date: str = typer.Option(..., "--date", help="Match date, YYYY-MM-DD."),
+    simultaneous: bool = typer.Option(
+        False,
+        "--simultaneous",
+        help="Also replay the group's matches played at the same time (a final group round),"
+        " their events interleaved by the clock.",
+    ),
     speed: float = typer.Option(
         60.0, "--speed", min=0, help="Times faster than real time; 0 sends at once."
     ),
@@ -150,41 +156,90 @@ def replay(
 ) -> None:
     """Replay a stored match on a running server as a live feed, event by event (a token for
     every live match: --token or $HEARTBREAK_LIVE_TOKEN, unless the server takes writes from
-    this machine without one)."""
+    this machine without one). A group match of a modelled tournament is created in its group,
+    so its stakes follow the group's other live matches; with --simultaneous those played at
+    the same time are replayed with it."""
     import httpx
 
-    from heartbreak.live.state import definition_of, elapsed_minutes, feed_of
+    from heartbreak.live.state import elapsed_minutes, feed_of
 
     with handle_errors():
         session = open_session(db, data_dir)
         match_id = session.find_match(home, away, date)
-        match = session.store.match(match_id)
-        row = session.store.match_row(match_id)
-        info = match.info
-        definition = definition_of(match, row["elo_home"], row["elo_away"])
+        ids = [match_id]
+        if simultaneous:
+            ids += sorted(session.simultaneous_fixtures(match_id))
+            if len(ids) == 1:
+                raise HeartbreakError(
+                    "--simultaneous: no match of its group was played at the same time"
+                )
         base = url.rstrip("/")
         headers = {"Authorization": f"Bearer {token.strip()}"} if token else {}
         with httpx.Client(timeout=30.0, headers=headers) as client:
-            created = _post(client, f"{base}/api/live", definition)
-            live_id = created["live"]["id"]
-            typer.echo(f"live match {live_id}: {info.home} v {info.away}, {info.date}", err=True)
+            feeds, names = [], {}
+            for order, mid in enumerate(ids):
+                match = session.store.match(mid)
+                info = match.info
+                created = _post(client, f"{base}/api/live", _live_definition(session, mid))
+                live_id = created["live"]["id"]
+                names[live_id] = (info, created)
+                typer.echo(
+                    f"live match {live_id}: {info.home} v {info.away}, {info.date}", err=True
+                )
+                for k, message in enumerate(feed_of(match, _bookings(session, mid))):
+                    feeds.append((elapsed_minutes(message), order, k, live_id, message))
+            feeds.sort(key=lambda f: f[:3])
             clock = 0.0
-            state = created
-            for message in feed_of(match):
-                at = elapsed_minutes(message)
+            for at, _, _, live_id, message in feeds:
                 if speed > 0 and at > clock:
                     time.sleep((at - clock) * 60.0 / speed)
                 clock = max(clock, at)
                 state = _post(client, f"{base}/api/live/{live_id}/events", message)
+                info = names[live_id][0]
+                names[live_id] = (info, state)
                 score = state["match"]["score"]
                 label = state["live"]["clock"]["label"]
                 typer.echo(
-                    f"{label:>7} {message['type']:<10} {info.home} {score['home']}-"
+                    f"{label:>7} {message['type']:<11} {info.home} {score['home']}-"
                     f"{score['away']} {info.away}"
                 )
-        last = state["timeline"][-1] if state["timeline"] else state["prematch"]
-        typer.echo(
-            f"{live_id} finished={state['live']['finished']} "
-            f"p_home_win={last['p_home_win']:.3f} p_draw={last['p_draw']:.3f} "
-            f"p_away_win={last['p_away_win']:.3f}"
-        )
+        for live_id, (_, state) in names.items():
+            typer.echo(_summary(live_id, state))
+
+
+def _live_definition(session, match_id: int) -> dict[str, Any]:
+    """The body that creates a stored match's live match, in its tournament group when it
+    has group stakes."""
+    from heartbreak.live.state import definition_of
+    from heartbreak.tournaments.stakes import locate
+
+    match = session.store.match(match_id)
+    row = session.store.match_row(match_id)
+    edition = session.edition_of_match(match_id)
+    found = None if edition is None else locate(edition, match_id)
+    group = None if found is None else (edition.competition, edition.year, found[1].name)
+    return definition_of(match, row["elo_home"], row["elo_away"], group)
+
+
+def _bookings(session, match_id: int):
+    """A stored match's cards, as a feed sends them."""
+    from heartbreak.tournaments.stakes import bookings_of
+
+    return bookings_of(
+        session.store.query("SELECT * FROM cards WHERE match_id = ? ORDER BY seq", [match_id])
+    )
+
+
+def _summary(live_id: str, state: dict[str, Any]) -> str:
+    """The last line about a live match replayed: whether it finished, its last chances (and
+    each side's chance of going through, for a group match)."""
+    last = state["timeline"][-1] if state["timeline"] else state["prematch"]
+    line = (
+        f"{live_id} finished={state['live']['finished']} "
+        f"p_home_win={last['p_home_win']:.3f} p_draw={last['p_draw']:.3f} "
+        f"p_away_win={last['p_away_win']:.3f}"
+    )
+    if last.get("p_home_qualify") is not None:
+        line += f" p_home_qualify={last['p_home_qualify']:.3f}"
+        line += f" p_away_qualify={last['p_away_qualify']:.3f}"
+    return line

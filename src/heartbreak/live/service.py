@@ -60,6 +60,7 @@ from heartbreak.live.state import (
     Clock,
     LiveDefinition,
     LiveMatch,
+    bookings_of_records,
     check_standing,
     check_two_teams,
     clock_of,
@@ -74,6 +75,7 @@ from heartbreak.live.state import (
     standing_records,
 )
 from heartbreak.rules import Resolve
+from heartbreak.services import FollowedMatch
 
 #: Most messages accepted in one request.
 MAX_BATCH = 500
@@ -243,17 +245,32 @@ class Snapshot(NamedTuple):
 @dataclass(slots=True)
 class _Live:
     """A live match in memory: its definition, its messages (keyed as in the log, in arrival
-    order), recent replays by the events they replay, and the current snapshot."""
+    order), recent replays by what they replay (the events, and for a group match the cards and
+    the simultaneous live matches as they stood), and the current snapshot."""
 
     match: LiveMatch
     messages: dict[str, dict[str, Any]]
     # when each message arrived (by its key; seconds since the epoch, None when unknown)
     received: dict[str, float | None] = field(default_factory=dict)
-    replays: OrderedDict[tuple[Event, ...], dict[str, Any]] = field(default_factory=OrderedDict)
+    replays: OrderedDict[tuple, dict[str, Any]] = field(default_factory=OrderedDict)
     current: Snapshot | None = None
     # the last snapshot computed (``current`` is cleared by a new message; this is not): the
     # base of the next one's append frame
     last: Snapshot | None = None
+    # a group match's fixture in the store, and the fixtures played at the same time
+    fixture_id: int | None = None
+    simultaneous: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """What a live match's messages make: the records and events that stand, its cards (for a
+    group's fair play) and whether its final whistle has gone."""
+
+    records: list[dict[str, Any]]
+    events: tuple[Event, ...]
+    bookings: tuple
+    finished: bool
 
 
 def encode_state(state: Mapping[str, Any]) -> bytes:
@@ -341,6 +358,9 @@ class LiveService:
         # states are computed and published in order.
         self._ingesting = threading.RLock()
         self._live: dict[str, _Live] = {}
+        # a tournament group (competition, year, group) → its live matches' ids (built from the
+        # log on first use)
+        self._groups: dict[tuple[str, int, str], set[str]] | None = None
         # live id → event loop → the queues of that loop's subscribers (replaced, never
         # changed in place, so a publish can hand the tuple over without copying it)
         self._subscribers: dict[str, dict[asyncio.AbstractEventLoop, tuple[Mailbox, ...]]]
@@ -385,23 +405,78 @@ class LiveService:
             live = LiveMatch.from_dict(match.to_dict() if isinstance(match, LiveMatch) else match)
         check_two_teams(live, resolve)
         definition = live.to_dict()
-        if live.elo_home is None or live.elo_away is None:
+        grouped = live.group is not None
+        if live.elo_home is None or live.elo_away is None or grouped:
             for side in ("home", "away"):
-                if definition[f"elo_{side}"] is None:
+                if definition[f"elo_{side}"] is None or grouped:
                     try:
                         team = self.session.resolve_team(definition[side], live.date)
                     except UnknownTeam as exc:
                         raise UnknownTeam(exc.name, exc.suggestions, field=side) from None
                     definition[side] = team
-                    definition[f"elo_{side}"] = self.session.team_rating(team, live.date)
+                    if definition[f"elo_{side}"] is None:
+                        definition[f"elo_{side}"] = self.session.team_rating(team, live.date)
+        fixture = None
+        if grouped:
+            edition, fixture = self.session.group_fixture(
+                live.competition,
+                live.year,
+                live.group,
+                definition["home"],
+                definition["away"],
+                live.date,
+            )
+            definition.update(
+                competition=edition.competition,
+                year=edition.year,
+                group=fixture.group,
+                stage=live.stage or fixture.group,
+            )
         live = LiveMatch.from_dict(definition)
         check_two_teams(live, resolve)
         live_id = uuid.uuid4().hex[:12]
         with self._ingesting:
             self._check_matches()
+            groups = self._group_index()
             self.log.create_match(live_id, live.to_dict())
-            self._live[live_id] = _Live(live, {}, {})
+            entry = _Live(live, {}, {})
+            if fixture is not None:
+                self._place(entry, fixture.match_id)
+                groups.setdefault(live.group_key, set()).add(live_id)
+            self._live[live_id] = entry
         return live_id
+
+    def _place(self, entry: _Live, fixture_id: int) -> None:
+        """Tie a group match's entry to its fixture, and to the fixtures played with it."""
+        entry.fixture_id = fixture_id
+        entry.simultaneous = self.session.simultaneous_fixtures(fixture_id)
+
+    def _group_index(self) -> dict[tuple[str, int, str], set[str]]:
+        """The live matches of each tournament group (hold ``_ingesting``)."""
+        if self._groups is None:
+            groups: dict[tuple[str, int, str], set[str]] = {}
+            for live_id, definition in self.log.matches():
+                key = LiveMatch.from_dict(definition).group_key
+                if key is not None:
+                    groups.setdefault(key, set()).add(live_id)
+            self._groups = groups
+        return self._groups
+
+    def _played_with(self, live_id: str, entry: _Live) -> list[tuple[str, _Live]]:
+        """The other live matches of a group match's group played at the same time, by id
+        (hold ``_ingesting``)."""
+        key = entry.match.group_key
+        if key is None or entry.fixture_id is None:
+            return []
+        out = []
+        for other_id in sorted(self._group_index().get(key, ()) - {live_id}):
+            try:
+                other = self._entry(other_id)
+            except NoSuchMatch:  # deleted meanwhile
+                continue
+            if other.fixture_id in entry.simultaneous:
+                out.append((other_id, other))
+        return out
 
     def _resolver(self) -> Resolve | None:
         """What tells a team from itself through the session's names and aliases (None for a
@@ -453,7 +528,13 @@ class LiveService:
                     raise NoSuchMatch(f"live_id: no live match {live_id!r}", field="live_id")
                 messages = dict(self.log.keyed_messages(live_id))
                 received = self.log.received(live_id)
-                entry = _Live(LiveMatch.from_dict(definition), messages, received)
+                live = LiveMatch.from_dict(definition)
+                entry = _Live(live, messages, received)
+                if live.group_key is not None:
+                    _, fixture = self.session.group_fixture(
+                        live.competition, live.year, live.group, live.home, live.away, live.date
+                    )
+                    self._place(entry, fixture.match_id)
                 self._live[live_id] = entry
             return entry
 
@@ -515,14 +596,29 @@ class LiveService:
         at = self.now()
         messages = {**entry.messages, **new}
         received = {**entry.received, **dict.fromkeys(new, at)}
-        records = standing_records(messages)
-        events = events_of(records)
+        standing = _standing_of(entry.match, messages)
         try:
-            check_standing(entry.match, events)
+            check_standing(entry.match, standing.events)
         except InvalidInput as exc:
             raise _located(exc, batch) from None
+        # The live matches of the group played at the same time: their stakes move with this
+        # match's goals and cards, so their states are computed anew (before anything is
+        # logged, like this match's own).
+        others: list[tuple[str, _Live, Snapshot]] = []
         try:
-            snapshot = self._compute(live_id, entry, messages, received, records, events)
+            snapshot = self._compute(live_id, entry, messages, received, standing)
+            if _moves_others(self._standing(entry), standing):
+                pending = {live_id: (standing, len(messages))}
+                for other_id, other in self._played_with(live_id, entry):
+                    state = self._compute(
+                        other_id,
+                        other,
+                        other.messages,
+                        other.received,
+                        self._standing(other),
+                        pending,
+                    )
+                    others.append((other_id, other, state))
         except HeartbreakError:
             raise
         except Exception as exc:  # refused rather than logged: it would poison every read
@@ -534,7 +630,14 @@ class LiveService:
         entry.messages = messages
         entry.received = received
         entry.current = entry.last = snapshot
+        for other_id, other, state in others:
+            other.current = other.last = state
+            self.publish(other_id, state.frame)
         return snapshot, True
+
+    def _standing(self, entry: _Live) -> _Standing:
+        """What a live match's messages kept make (hold ``_ingesting``)."""
+        return _standing_of(entry.match, entry.messages)
 
     def append(self, live_id: str, message: Mapping[str, Any]) -> bool:
         """Validate one message, compute the state it makes and log it (as :meth:`ingest`,
@@ -607,9 +710,8 @@ class LiveService:
         """The entry's current snapshot, computed when missing (hold ``_ingesting``)."""
         if entry.current is not None:
             return entry.current
-        records = standing_records(entry.messages)
         snapshot = self._compute(
-            live_id, entry, entry.messages, entry.received, records, events_of(records)
+            live_id, entry, entry.messages, entry.received, self._standing(entry)
         )
         entry.current = entry.last = snapshot
         return snapshot
@@ -620,30 +722,53 @@ class LiveService:
         entry: _Live,
         messages: Mapping[str, Mapping[str, Any]],
         received_at: Mapping[str, float | None],
-        records: list[dict[str, Any]],
-        events: tuple[Event, ...],
+        standing: _Standing,
+        pending: Mapping[str, tuple[_Standing, int]] | None = None,
     ) -> Snapshot:
         """The snapshot of a live match with these messages (keyed, with their arrival times)
-        and the records and events that stand among them; the entry's replays are a cache,
-        nothing else of it changes (hold ``_ingesting``)."""
+        and what stands among them; ``pending``: the live matches of its group whose new
+        messages are not kept yet (id → what they make, and their number). The entry's replays
+        are a cache, nothing else of it changes (hold ``_ingesting``)."""
         live = entry.match
+        records, events, finished = standing.records, standing.events, standing.finished
         clock = clock_of(records)
-        finished = is_finished(live, events)
-        replay = entry.replays.get(events)
+        version = len(messages)
+        group: list[FollowedMatch] = []
+        key: tuple = events
+        if entry.fixture_id is not None:
+            pending = pending or {}
+            played_with = []
+            for other_id, other in self._played_with(live_id, entry):
+                theirs, count = pending.get(other_id) or (
+                    self._standing(other),
+                    len(other.messages),
+                )
+                played_with.append((other, theirs))
+                version += count
+            group = [_followed(entry, standing)]
+            group += [_followed(other, theirs) for other, theirs in played_with]
+            key = (
+                events,
+                standing.bookings,
+                tuple((f.fixture_id, f.match.events, f.bookings, f.finished) for f in group[1:]),
+            )
+        replay = entry.replays.get(key)
         if replay is None:
             match = live_to_match(live, events)
             # Until the final whistle the story and the metrics are told so far (as the match
-            # stood after its latest event): they depend on the events only, like this cache.
+            # stood after its latest event): they depend on the events only (and for a group
+            # match on the cards and the simultaneous live matches), like this cache.
+            grouped = {"group": group} if group else {}
             told = self.session.replay_match(
-                match, live.elo_home, live.elo_away, in_progress=not finished
+                match, live.elo_home, live.elo_away, in_progress=not finished, **grouped
             )
             replay = told.to_dict()
             replay["stories"] = told.stories()
-            entry.replays[events] = replay
+            entry.replays[key] = replay
             while len(entry.replays) > REPLAYS_KEPT:
                 entry.replays.popitem(last=False)
         else:
-            entry.replays.move_to_end(events)
+            entry.replays.move_to_end(key)
         state = dict(replay)
         if not finished:
             state = cut_at_clock(state, clock)
@@ -655,12 +780,16 @@ class LiveService:
             "clock": clock_block(clock, pause, since, state["timeline"]),
             "finished": finished,
             "events_received": received,
+            "version": version,
+            "group": _group_block(
+                live, [other_id for other_id, _ in self._played_with(live_id, entry)]
+            ),
         }
         body = encode_state(state)
         previous = entry.last
         append = None if previous is None else extension(previous.state, state)
         base = None if previous is None else previous.frame.seq
-        return Snapshot(state, body, sse_frame(received, body, base, append))
+        return Snapshot(state, body, sse_frame(version, body, base, append))
 
     # --- pub/sub ---
     def subscribe(self, live_id: str) -> Mailbox:
@@ -738,6 +867,49 @@ class LiveService:
         for loop in _hand_over(loops, frame):
             with self._lock:
                 self._subscribers.get(str(live_id), {}).pop(loop, None)
+
+
+def _standing_of(live: LiveMatch, messages: Mapping[str, Mapping[str, Any]]) -> _Standing:
+    """What keyed messages make of a live match."""
+    records = standing_records(messages)
+    events = events_of(records)
+    return _Standing(records, events, bookings_of_records(live, records), is_finished(live, events))
+
+
+def _moves_others(before: _Standing, after: _Standing) -> bool:
+    """Whether new messages change what a group's other matches read of this one: its events,
+    its cards or its final whistle (a clock update does not)."""
+    return (before.events, before.bookings, before.finished) != (
+        after.events,
+        after.bookings,
+        after.finished,
+    )
+
+
+def _followed(entry: _Live, standing: _Standing) -> FollowedMatch:
+    """A group match followed live, as its messages make it (for the session's stakes)."""
+    live = entry.match
+    return FollowedMatch(
+        entry.fixture_id,
+        live_to_match(live, standing.events),
+        live.elo_home,
+        live.elo_away,
+        standing.bookings,
+        standing.finished,
+    )
+
+
+def _group_block(live: LiveMatch, played_with: Sequence[str]) -> dict[str, Any] | None:
+    """A state's ``live.group``: the tournament group of a group match and the ids of the live
+    matches of the group played at the same time (null outside a group)."""
+    if live.group_key is None:
+        return None
+    return {
+        "competition": live.competition,
+        "year": live.year,
+        "group": live.group,
+        "played_with": list(played_with),
+    }
 
 
 def _located(error: InvalidInput, batch: Sequence[Mapping[str, Any]]) -> InvalidInput:

@@ -2,9 +2,10 @@
 
 A live feed sends *messages*, each keyed by the sender's ``event_id``:
 
-- ``goal``, ``red_card``, ``shootout`` (the shootout's winner), ``period_end`` (half-time, full
-  time, extra-time half-time, end of extra time) and ``stoppage`` (minutes added announced):
-  an event, version 1 unless ``version`` says otherwise;
+- ``goal``, ``red_card`` (``second_yellow``: a second booking), ``yellow_card``, ``shootout``
+  (the shootout's winner), ``period_end`` (half-time, full time, extra-time half-time, end of
+  extra time) and ``stoppage`` (minutes added announced): an event, version 1 unless
+  ``version`` says otherwise;
 - ``period_start`` (``period``: a period kicks off) and ``clock`` (``minute``, optional
   ``stoppage`` and ``period``: the feed's time update): they move the clock and nothing else,
   they are not events; sent again under the same ``event_id`` (or under new ones), the
@@ -20,7 +21,8 @@ same set of messages replays to the same events whatever their order or repetiti
 ends and starts, stoppage announcements and clock updates alike (a clock update never takes
 the clock back; retract it to do so). ``stoppage``, ``period_start`` and ``clock`` never reach
 the events, so they change what is visible (the replay cut at the clock), never the
-probabilities.
+probabilities. Nor do yellow cards: they count only for a group's fair play
+(:func:`bookings_of_records`).
 No files, no clock, no store: messages in, domain objects out.
 """
 
@@ -66,13 +68,13 @@ from heartbreak.rules import (
 )
 
 #: Message types that create an event (version 1 by default).
-EVENT_TYPES = ("goal", "red_card", "period_end", "stoppage", "shootout")
+EVENT_TYPES = ("goal", "red_card", "yellow_card", "period_end", "stoppage", "shootout")
 #: Message types that only move the clock (version 1 by default; the furthest stands).
 CLOCK_TYPES = ("period_start", "clock")
 #: Every message type.
 MESSAGE_TYPES = (*EVENT_TYPES, *CLOCK_TYPES, "correction", "retraction")
 #: Record types that stand but are not events of the match.
-_NOT_EVENTS = ("stoppage", *CLOCK_TYPES)
+_NOT_EVENTS = ("stoppage", "yellow_card", *CLOCK_TYPES)
 #: Fields a correction may change.
 CORRECTABLE = ("minute", "stoppage", "side", "player", "own_goal", "penalty", "added")
 _PLAY_PERIODS = (Period.FIRST_HALF, Period.SECOND_HALF, Period.EXTRA_FIRST, Period.EXTRA_SECOND)
@@ -94,6 +96,15 @@ class LiveMatch:
     country: str | None = None
     elo_home: float | None = None
     elo_away: float | None = None
+    year: int | None = None
+    group: str | None = None
+
+    @property
+    def group_key(self) -> tuple[str, int, str] | None:
+        """The tournament group it is played in (competition, year, group), or None."""
+        if self.group is None or self.year is None:
+            return None
+        return (self.competition, self.year, self.group)
 
     def info(self) -> MatchInfo:
         return MatchInfo(
@@ -140,6 +151,10 @@ _DESCRIPTIONS = {
     "knockout": "Needs a winner (extra time, shootout).",
     "elo_home": "Rating; default: the store's as of date.",
     "elo_away": "Rating; default: the store's as of date.",
+    "competition": "Competition; with year and group, a final tournament the store models.",
+    "year": "The tournament's year (default: the date's), with group.",
+    "group": 'The tournament\'s group ("H" or "Group H"): a goal in another live match of'
+    " the group played at the same time moves this one's stakes.",
 }
 
 
@@ -163,11 +178,25 @@ class LiveDefinition(MatchHeader):
 
     city: Text = None
     country: Text = None
+    year: Annotated[int | None, Field(ge=1872, le=2100)] = None
+    group: Text = None
 
     @model_validator(mode="after")
     def _two_teams(self, info: ValidationInfo) -> LiveDefinition:
         """:class:`~heartbreak.rules.MatchHeader`'s check of the two teams (a validator of the
-        same name replaces it), left to the service: :func:`check_two_teams`."""
+        same name replaces it), left to the service: :func:`check_two_teams`. A group is of a
+        tournament: its year is the date's unless given, and it is no knockout. (Whether the
+        store models that group and fixture is the service's to judge.)"""
+        if self.group is None:
+            if self.year is not None:
+                raise FieldError("year", "a year names a tournament's group: give group too")
+            return self
+        if self.competition == "Friendly":
+            raise FieldError("competition", "a group is of a tournament: give its competition")
+        if self.knockout:
+            raise FieldError("knockout", "a group match is not a knockout")
+        if self.year is None:
+            self.year = self.date.year
         return self
 
 
@@ -363,9 +392,25 @@ class GoalMessage(_Versioned):
 
 
 class RedCardMessage(_Versioned):
-    """A red card: its minute (and stoppage) and team; the player sent off."""
+    """A red card: its minute (and stoppage) and team; the player sent off; whether it came
+    from a second yellow card (fair play counts it less than a straight red)."""
 
     type: Literal["red_card"]
+    minute: Annotated[Minute, _required("required"), _CHECKED] = None
+    stoppage: Stoppage = None
+    team: Annotated[Team, _required("required"), _CHECKED] = None
+    player: Text = None
+    second_yellow: Flag = None
+
+    def _check(self) -> None:
+        _from_first_minute(self.minute)
+
+
+class YellowCardMessage(_Versioned):
+    """A yellow card: its minute (and stoppage) and team; the player booked. It is not an event
+    of the match's replay: it counts for a group's fair play only."""
+
+    type: Literal["yellow_card"]
     minute: Annotated[Minute, _required("required"), _CHECKED] = None
     stoppage: Stoppage = None
     team: Annotated[Team, _required("required"), _CHECKED] = None
@@ -469,6 +514,7 @@ def _type_of(raw: Any) -> str:
 LiveMessage = Annotated[
     Annotated[GoalMessage, Tag("goal")]
     | Annotated[RedCardMessage, Tag("red_card")]
+    | Annotated[YellowCardMessage, Tag("yellow_card")]
     | Annotated[ShootoutMessage, Tag("shootout")]
     | Annotated[PeriodEndMessage, Tag("period_end")]
     | Annotated[StoppageMessage, Tag("stoppage")]
@@ -676,6 +722,7 @@ _TYPE_RANK = {
     "stoppage": 0,
     "goal": 1,
     "red_card": 1,
+    "yellow_card": 1,
     "period_end": 2,
     "shootout": 3,
 }
@@ -861,6 +908,27 @@ def is_finished(match: LiveMatch, events: tuple[Event, ...]) -> bool:
     return False
 
 
+def bookings_of_records(match: LiveMatch, records: Iterable[Mapping[str, Any]]) -> tuple:
+    """The cards among standing records (of :func:`standing_records`), as a group's fair play
+    reads them (:class:`heartbreak.tournaments.stakes.Booking`): yellow cards, and red cards
+    as a second yellow or a straight red."""
+    from heartbreak.tournaments.stakes import Booking
+
+    out = []
+    for record in records:
+        kind = record["type"]
+        if kind not in ("yellow_card", "red_card"):
+            continue
+        if kind == "yellow_card":
+            card = "yellow"
+        else:
+            card = "second_yellow" if record.get("second_yellow") else "red"
+        team = match.home if record["side"] == "home" else match.away
+        _, minute, stoppage = _time(record)
+        out.append(Booking(team, record.get("player"), card, _period_of(record), minute, stoppage))
+    return tuple(out)
+
+
 def live_to_match(match: LiveMatch, events: tuple[Event, ...]) -> Match:
     """The domain match so far: goals, red cards and any shootout of the effective events."""
     played = tuple(e for e in events if e.type in (EventType.GOAL, EventType.RED_CARD))
@@ -878,11 +946,14 @@ def live_to_match(match: LiveMatch, events: tuple[Event, ...]) -> Match:
 
 
 def definition_of(
-    match: Match, elo_home: float | None = None, elo_away: float | None = None
+    match: Match,
+    elo_home: float | None = None,
+    elo_away: float | None = None,
+    group: tuple[str, int, str] | None = None,
 ) -> dict[str, Any]:
     """A stored match as the body that creates its live match (``POST /api/live``): teams,
     date, venue, stakes and, when given, the pre-match ratings (else the server's, as of the
-    date)."""
+    date) and the tournament group it was played in (competition, year, group)."""
     info = match.info
     body: dict[str, Any] = {
         "home": info.home,
@@ -897,22 +968,30 @@ def definition_of(
     }
     if elo_home is not None and elo_away is not None:
         body.update(elo_home=float(elo_home), elo_away=float(elo_away))
+    if group is not None:
+        competition, year, name = group
+        body.update(competition=competition, year=int(year), group=name)
     return body
 
 
-def feed_of(match: Match) -> list[dict[str, Any]]:
+def feed_of(match: Match, cards: Iterable[Any] = ()) -> list[dict[str, Any]]:
     """A finished match as the messages a live feed would have sent, in match order: its goals
     and red cards (event ids kept, else made up), the end of every period played (at the latest
-    stoppage minute recorded in it) and the shootout."""
+    stoppage minute recorded in it) and the shootout; with ``cards`` (the store's bookings:
+    :class:`heartbreak.tournaments.stakes.Booking`), its yellow cards too, and which red cards
+    were second yellows."""
     info = match.info
     out: list[dict[str, Any]] = []
+    cards = list(cards)
+    second = {(c.team, c.player, c.minute, c.stoppage) for c in cards if c.card == "second_yellow"}
     played = [e for e in match.events if e.type in (EventType.GOAL, EventType.RED_CARD)]
     for i, event in enumerate(sorted(played, key=lambda e: e.sort_key), start=1):
+        team = info.team(event.side) if event.side else None
         message: dict[str, Any] = {
             "event_id": event.event_id or f"{event.type.value}-{i}",
             "type": event.type.value,
             "minute": event.minute,
-            "team": info.team(event.side) if event.side else None,
+            "team": team,
         }
         if event.stoppage:
             message["stoppage"] = event.stoppage
@@ -921,6 +1000,16 @@ def feed_of(match: Match) -> list[dict[str, Any]]:
         if event.type is EventType.GOAL:
             message["own_goal"] = event.own_goal
             message["penalty"] = event.penalty
+        elif (team, event.player, event.minute, event.stoppage) in second:
+            message["second_yellow"] = True
+        out.append(message)
+    for i, card in enumerate((c for c in cards if c.card == "yellow"), start=1):
+        message = {"event_id": f"yellow_card-{i}", "type": "yellow_card", "minute": card.minute}
+        message["team"] = card.team
+        if card.stoppage:
+            message["stoppage"] = card.stoppage
+        if card.player:
+            message["player"] = card.player
         out.append(message)
     extra = bool(match.extra_time) or any(
         e.period is not None and e.period.is_extra_time for e in played

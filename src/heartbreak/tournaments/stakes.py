@@ -114,13 +114,18 @@ class Booking:
 @dataclass(frozen=True)
 class LiveMatch:
     """A match of the group being played: its fixture, its record (None, or a record without
-    every goal's minute: its course is unknown), its pre-match expected goals and its cards."""
+    every goal's minute: its course is unknown), its pre-match expected goals and its cards.
+
+    ``finished``: whether the record runs to the final whistle. A live feed's match still being
+    played is not (its fixture's score is the score so far): after its latest news it plays on
+    from the state it stands at, never reaching its result."""
 
     fixture: Fixture
     match: Match | None
     lam_home: float
     lam_away: float
     bookings: tuple[Booking, ...] = ()
+    finished: bool = True
 
     @property
     def followed(self) -> bool:
@@ -191,16 +196,23 @@ def situation_of(
     expected_goals: Callable[[Fixture], tuple[float, float]],
     bookings: Mapping[int, Sequence[Booking]],
     strengths: Strengths,
+    followed: Mapping[int, LiveMatch] | None = None,
 ) -> Situation | None:
     """The situation of a stored group match: the fixtures played with it from ``records``
     (match id → Match), their pre-match ``expected_goals`` and ``bookings``; None where the
-    match has no group stakes (a knockout, a play-off, a stage without rules)."""
+    match has no group stakes (a knockout, a play-off, a stage without rules). ``followed``:
+    the matches of the group followed live (fixture id → the match so far), in place of their
+    records."""
     found = locate(edition, match_id)
     if found is None:
         return None
     stage, group, fixture = found
+    followed = followed or {}
     live = []
     for f in (fixture, *simultaneous_fixtures(group, fixture)):
+        if f.match_id in followed:
+            live.append(followed[f.match_id])
+            continue
         lam_home, lam_away = expected_goals(f)
         live.append(
             LiveMatch(
@@ -274,7 +286,10 @@ def group_stakes(
             )
             own_clock = _real_time(table.columns)
             aligned = np.searchsorted(own_clock, clock, side="right") - 1
-            aligned = np.where(whistle, len(own_clock) - 1, np.maximum(aligned, 0))
+            if lm.finished:
+                aligned = np.where(whistle, len(own_clock) - 1, np.maximum(aligned, 0))
+            else:  # still being played: never past its last point in play
+                aligned = np.clip(aligned, 0, _last_in_play(table))
             elsewhere += _goals_elsewhere(lm, table, aligned)
         else:
             table = None
@@ -285,7 +300,7 @@ def group_stakes(
         tables.append(table)
         cells.append(c)
         weights.append(w)
-        finals.append((lm.fixture.home_score, lm.fixture.away_score))
+        finals.append((lm.fixture.home_score or 0, lm.fixture.away_score or 0))
 
     grid_index, joint = _combinations(weights)  # (live, combos), (n, combos)
     combos = grid_index.shape[1]
@@ -374,7 +389,8 @@ def group_stakes(
         leverage.append(
             0.0 if goal == "win" else _leverage(joint[0], q, own_result == won, own_result == lost)
         )
-    settlement = None if later else _settle(group, live, finals, p_through[-1])
+    over = all(lm.finished for lm in live)
+    settlement = None if later or not over else _settle(group, live, finals, p_through[-1])
     return Stakes(
         next_stage=situation.next_stage,
         p_home_qualify=p_through[:, 0],
@@ -488,9 +504,11 @@ def _final_scores(
     """The final scores a live match may end with, (C, 2), and their chances at each point of
     the followed match, (n, C): those whose chance reaches ``epsilon`` at some point."""
     n = len(whistle)
-    final = (int(lm.fixture.home_score), int(lm.fixture.away_score))
+    known = lm.finished and lm.fixture.played
+    final = (int(lm.fixture.home_score or 0), int(lm.fixture.away_score or 0))
     if table is None:
-        # Its course is unknown: the pre-match chances until the whistle, then its result.
+        # Its course is unknown: the pre-match chances until the whistle, then its result
+        # (when it has one by then).
         grid = ScoreGrid.from_rates(
             np.array([lm.lam_home]), np.array([lm.lam_away]), rho=model.params.rho
         ).remaining[0]
@@ -498,8 +516,9 @@ def _final_scores(
         chances = np.zeros((size, size))
         chances[: grid.shape[0], : grid.shape[1]] = grid
         per_point = np.broadcast_to(chances, (n, size, size)).copy()
-        per_point[whistle] = 0.0
-        per_point[whistle, final[0], final[1]] = 1.0
+        if known:
+            per_point[whistle] = 0.0
+            per_point[whistle, final[0], final[1]] = 1.0
     else:
         cols = table.columns
         states = table.states()
@@ -518,11 +537,23 @@ def _final_scores(
             at_used[r, hg[r] : hg[r] + g, ag[r] : ag[r] + g] = grid[r]
         per_point = at_used[np.searchsorted(used, aligned)]
     keep = per_point.max(axis=0) >= epsilon
-    keep[final] = True
+    if known:
+        keep[final] = True
     home, away = np.nonzero(keep)
     weights = per_point[:, home, away]
     weights /= weights.sum(axis=1, keepdims=True)
     return np.column_stack([home, away]), weights
+
+
+def _last_in_play(table) -> int:
+    """The last point of a replay at which its match is still being played (before full time:
+    after it, no goal is to come)."""
+    kind = np.asarray(table.columns["kind"])
+    period = np.asarray(table.columns["period"])
+    in_play = (kind == PointKind.MINUTE.value) | (kind == PointKind.AFTER_EVENT.value)
+    in_play &= period != Period.SHOOTOUT.value
+    rows = np.flatnonzero(in_play)
+    return int(rows[-1]) if len(rows) else 0
 
 
 def _regulation(states: StateBatch) -> StateBatch:
