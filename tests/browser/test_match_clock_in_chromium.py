@@ -14,7 +14,7 @@ import pytest
 from heartbreak.story.clock import clock_axis
 
 BELGIUM_JAPAN = 41696  # knockout, Chadli's winner at 90+4'
-GERMANY_JAPAN = 45729  # group stage
+GERMANY_JAPAN = 45729  # group stage, both sides playing for the round of 16
 ARGENTINA_FRANCE = 45790  # the 2022 final: extra time, then penalties
 CZECHOSLOVAKIA_GERMANY = 10587  # the 1976 Euro final: penalties, no kick-by-kick record
 PHONE = {"width": 390, "height": 844}
@@ -201,8 +201,8 @@ def test_group_match_axis_and_table(open_page, replays):
         "Minute",
         "Score",
         "What happened",
-        "Germany to win",
-        "Japan to win",
+        "Germany to reach the round of 16",
+        "Japan to reach the round of 16",
         "Draw",
         "Germany fans",
     ]
@@ -215,8 +215,8 @@ def test_group_match_axis_and_table(open_page, replays):
         if p["kind"] == "after_event" and p["label"] == "83'"
     )
     assert asano[1] == "1–2" and asano[2] == "Goal, Japan: Takuma Asano"
-    assert asano[3] == f"{round(100 * point['p_home_win'])}%"
-    assert asano[4] == f"{round(100 * point['p_away_win'])}%"
+    assert asano[3] == f"{round(100 * point['p_home_qualify'])}%"
+    assert asano[4] == f"{round(100 * point['p_away_qualify'])}%"
     assert asano[5] == f"{round(100 * point['p_draw'])}%"
     assert cells[0][0] == "KO" and cells[-1][0] == "90+5' FT"
 

@@ -31,7 +31,7 @@
     divider: cssColour("--chart-divider", "#8c8c8c"), eventLine: cssColour("--chart-event-line", "#555555"),
     labelBg: cssColour("--chart-label-bg", "#ffffff"), labelLine: cssColour("--chart-label-line", "#c8c8c8"),
     labelText: cssColour("--chart-label-text", "#222222"), red: cssColour("--chart-red", "#cc0000"),
-    redText: cssColour("--chart-red-text", "#a00000")
+    redText: cssColour("--chart-red-text", "#a00000"), elsewhere: cssColour("--chart-elsewhere", "#CC79A7")
   };
 
   var root = document.getElementById("match");
@@ -46,14 +46,26 @@
   function isHome(team) { return team === state.match.home; }
   function other(team) { return isHome(team) ? state.match.away : state.match.home; }
 
-  // The chance that matters to a side's fans: to go through in a knockout, else to win.
+  // What a side played for in a group match ("through", "first" or "win"), else null.
+  function goalOf(team) {
+    var s = state.stakes;
+    return s ? (isHome(team) ? s.home_goal : s.away_goal) : null;
+  }
+  function qualifies(team) { return !state.match.knockout && goalOf(team) === "through"; }
+  // The chance that matters to a side's fans: to go through in a knockout; in a group match
+  // whose next stage was open to it, to reach it (null on a point without it); else to win.
   function chance(point, team) {
     if (state.match.knockout && point.p_home_advance != null) {
       return isHome(team) ? point.p_home_advance : 1 - point.p_home_advance;
     }
+    if (qualifies(team)) { return isHome(team) ? point.p_home_qualify : point.p_away_qualify; }
     return isHome(team) ? point.p_home_win : point.p_away_win;
   }
-  function chanceName() { return state.match.knockout ? "to go through" : "to win"; }
+  function chanceName(team) {
+    if (state.match.knockout) { return "to go through"; }
+    return qualifies(team) ? "to reach " + state.stakes.next_stage : "to win";
+  }
+  function sameChance() { return chanceName(state.match.home) === chanceName(state.match.away); }
 
   function eventText(event) {
     if (event.type === "shootout") { return "Shootout won by " + event.team; }
@@ -64,6 +76,26 @@
       ? "Goal" + (event.own_goal ? " (own goal)" : event.penalty ? " (penalty)" : "")
       : "Red card";
     return what + ", " + event.team + (event.player ? ": " + event.player : "");
+  }
+
+  // A goal in the group match played at the same time, its score from the scorer's side:
+  // "Colombia 1–0 Senegal".
+  function elsewhereScore(goal) {
+    var home = goal.team === goal.match.home, s = goal.score;
+    return goal.team + " " + (home ? s.home + "–" + s.away : s.away + "–" + s.home) + " " +
+      (home ? goal.match.away : goal.match.home);
+  }
+  // "Elsewhere: Colombia 1–0 Senegal, Yerry Mina 74'" (without the minute in a list that shows it).
+  function elsewhereText(goal, noMinute) {
+    var who = [goal.player, noMinute ? null : goal.label].filter(Boolean).join(" ");
+    return "Elsewhere: " + elsewhereScore(goal) + (who ? ", " + who : "") +
+      (goal.own_goal ? " (own goal)" : goal.penalty ? " (penalty)" : "");
+  }
+  function elsewhereOf(p) { return p.elsewhere || []; }
+  // What happened at a point: its own event, then the goals elsewhere it first knew of.
+  function happenings(p) {
+    var out = p.event && (p.kind === "after_event" || p.kind === "shootout_kick") ? [eventText(p.event)] : [];
+    return out.concat(elsewhereOf(p).map(function (g) { return elsewhereText(g); }));
   }
 
   function emotionsOf(team) { return (state.emotions && state.emotions[team]) || []; }
@@ -101,11 +133,13 @@
 
   function datasets() {
     var t = state.timeline, xs = clockAxis.x;
-    function line(value) { return t.map(function (p, i) { return { x: xs[i], y: 100 * value(p) }; }); }
+    function line(value) {
+      return t.map(function (p, i) { var v = value(p); return { x: xs[i], y: v == null ? null : 100 * v }; });
+    }
     var sets = [
-      { label: side + " " + chanceName(), data: line(function (p) { return chance(p, side); }),
+      { label: side + " " + chanceName(side), data: line(function (p) { return chance(p, side); }),
         borderColor: SIDE_COLOUR, backgroundColor: SIDE_COLOUR, borderWidth: 3 },
-      { label: other(side) + " " + chanceName(), data: line(function (p) { return chance(p, other(side)); }),
+      { label: other(side) + " " + chanceName(other(side)), data: line(function (p) { return chance(p, other(side)); }),
         borderColor: OTHER_COLOUR, backgroundColor: OTHER_COLOUR, borderWidth: 1.5 }
     ];
     if (!state.match.knockout) {
@@ -139,9 +173,10 @@
   }
 
   // Goals and red cards: a label above the plot (a dot in the scoring side's colour, or a red
-  // card, then the minute and, when there is room, the player), stacked in the first row where
-  // it covers no other label, and a dashed line down the plot at its minute that never crosses
-  // a label. Returns the labels placed for a plot from `left` to `right` (pixels).
+  // card, then the minute and, when there is room, the player; for a goal elsewhere, a diamond,
+  // its minute and the scoring side, and the score when there is room), stacked in the first
+  // row where it covers no other label, and a dashed line down the plot at its minute that
+  // never crosses a label. Returns the labels placed for a plot from `left` to `right` (pixels).
   var LANE_TOP = 4, ROW = 16, LABEL_HEIGHT = 14, BAND_HEIGHT = 14;
   function layoutEvents(c, left, right) {
     var ctx = c.ctx, t = state.timeline, xs = clockAxis.x;
@@ -149,13 +184,18 @@
     ctx.save();
     ctx.font = "11px " + FONT;
     var events = [];
-    t.forEach(function (p, i) {
-      if (!p.event || p.kind !== "after_event" || p.event.type === "shootout") { return; }
-      var text = p.label + (named && p.event.player ? " " + surname(p.event.player) : "");
+    function place(i, p, text, goal) {
+      ctx.font = (goal ? "italic " : "") + "11px " + FONT;
       var width = Math.ceil(ctx.measureText(text).width) + 18;
       var px = left + xs[i] / span * (right - left);
       var at = Math.max(left, Math.min(right - width, px - width / 2));
-      events.push({ index: i, point: p, px: px, text: text, left: at, width: width });
+      events.push({ index: i, point: p, goal: goal || null, px: px, text: text, left: at, width: width });
+    }
+    t.forEach(function (p, i) {
+      if (p.event && p.kind === "after_event" && p.event.type !== "shootout") {
+        place(i, p, p.label + (named && p.event.player ? " " + surname(p.event.player) : ""));
+      }
+      elsewhereOf(p).forEach(function (g) { place(i, p, g.label + " " + (named ? elsewhereScore(g) : g.team), g); });
     });
     ctx.restore();
     events.sort(function (a, b) { return a.left - b.left; });
@@ -218,7 +258,8 @@
       });
       ctx.restore();
       labels.forEach(function (e) {
-        drawn.labels.push({ text: e.text, index: e.index, left: e.left, top: e.top, width: e.width, height: e.height });
+        drawn.labels.push({ text: e.text, index: e.index, left: e.left, top: e.top, width: e.width, height: e.height,
+                            elsewhere: Boolean(e.goal) });
       });
       c.$heartbreak = drawn;
       c.$eventLayout = labels;
@@ -230,9 +271,9 @@
       var bandTop = area.top - BAND_HEIGHT - 5;
       ctx.save();
       labels.forEach(function (e) {
-        var red = e.point.event.type === "red_card";
-        ctx.strokeStyle = red ? THEME.red : THEME.eventLine;
-        ctx.setLineDash(red ? [2, 3] : [4, 3]);
+        var red = !e.goal && e.point.event.type === "red_card";
+        ctx.strokeStyle = e.goal ? THEME.elsewhere : red ? THEME.red : THEME.eventLine;
+        ctx.setLineDash(e.goal ? [1, 3] : red ? [2, 3] : [4, 3]);
         ctx.lineWidth = 1;
         var spans = Clock.openSpans(e.top + e.height, area.bottom, e.px, labels, 2);
         drawSpans(ctx, e.px, spans);
@@ -254,7 +295,7 @@
       if (feelings.length) { ctx.fillText("fans", area.left - 4, bandTop + BAND_HEIGHT / 2); }
       ctx.textAlign = "left";
       labels.forEach(function (e) {
-        var red = e.point.event.type === "red_card";
+        var red = !e.goal && e.point.event.type === "red_card";
         var mid = e.top + e.height / 2;
         ctx.fillStyle = THEME.labelBg;
         ctx.strokeStyle = THEME.labelLine;
@@ -262,15 +303,45 @@
         if (ctx.roundRect) { ctx.roundRect(e.left + 0.5, e.top + 0.5, e.width - 1, e.height - 1, 3); } else { ctx.rect(e.left + 0.5, e.top + 0.5, e.width - 1, e.height - 1); }
         ctx.fill();
         ctx.stroke();
-        ctx.fillStyle = red ? THEME.red : (isHome(e.point.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
-        if (red) { ctx.fillRect(e.left + 5, mid - 4.5, 6, 9); } else { ctx.beginPath(); ctx.arc(e.left + 8, mid, 4, 0, 2 * Math.PI); ctx.fill(); }
+        if (e.goal) {
+          ctx.fillStyle = THEME.elsewhere;
+          diamond(ctx, e.left + 8, mid, 4.5);
+          ctx.fill();
+        } else {
+          ctx.fillStyle = red ? THEME.red : (isHome(e.point.event.team) === isHome(side) ? SIDE_COLOUR : OTHER_COLOUR);
+          if (red) { ctx.fillRect(e.left + 5, mid - 4.5, 6, 9); } else { ctx.beginPath(); ctx.arc(e.left + 8, mid, 4, 0, 2 * Math.PI); ctx.fill(); }
+        }
+        ctx.font = (e.goal ? "italic " : "") + "11px " + FONT;
         ctx.fillStyle = red ? THEME.redText : THEME.labelText;
         ctx.fillText(e.text, e.left + 15, mid + 0.5);
       });
+      drawElsewhere(c, labels, drawn);
       drawKicks(c, drawn);
       ctx.restore();
     }
   };
+
+  function diamond(ctx, x, y, r) {
+    ctx.beginPath(); ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+  }
+
+  // Each goal elsewhere as a diamond on the chosen side's line, where its chance first saw it.
+  function drawElsewhere(c, labels, drawn) {
+    var ctx = c.ctx, y = c.scales.y;
+    drawn.elsewhere = [];
+    labels.forEach(function (e) {
+      var v = e.goal ? chance(e.point, side) : null;
+      if (v == null) { return; }
+      var py = y.getPixelForValue(100 * v);
+      ctx.fillStyle = THEME.elsewhere;
+      ctx.strokeStyle = THEME.labelBg;
+      ctx.lineWidth = 1.5;
+      diamond(ctx, e.px, py, 6);
+      ctx.fill();
+      ctx.stroke();
+      drawn.elsewhere.push({ index: e.index, x: e.px, y: py, text: elsewhereText(e.goal) });
+    });
+  }
 
   // Each shootout kick at its place across the shootout's column: a dot on the line (a cross
   // for a miss) in the kicking side's colour and, where there is room, a ✓ or ✗ in a row at the
@@ -310,16 +381,22 @@
 
   function tooltipLines(items) {
     var p = state.timeline[items[0].dataIndex];
-    var lines = [];
-    if (p.event) { lines.push(eventText(p.event)); }
+    var lines = happenings(p);
     var feeling = emotionsOf(side)[items[0].dataIndex];
     if (feeling) { lines.push(side + " fans: " + feeling.emotion); }
-    if (state.match.knockout && p.p_home_advance != null && p.period !== "shootout") {
-      lines.push("Win " + (state.match.extra_time ? "" : "in normal time ") + "/ draw / lose: " +
-        pct(isHome(side) ? p.p_home_win : p.p_away_win) + " / " + pct(p.p_draw) + " / " +
-        pct(isHome(side) ? p.p_away_win : p.p_home_win));
-    }
+    var outcomes = winDrawLose(p);
+    if (outcomes) { lines.push(outcomes); }
     return lines;
+  }
+
+  // The chosen side's win / draw / loss chances, when the lines plot something else (a
+  // knockout's going through, a group's next stage).
+  function winDrawLose(p) {
+    var knockout = state.match.knockout && p.p_home_advance != null;
+    if (knockout ? p.period === "shootout" : !(qualifies(side) || qualifies(other(side)))) { return null; }
+    return "Win " + (knockout && !state.match.extra_time ? "in normal time " : "") + "/ draw / lose: " +
+      pct(isHome(side) ? p.p_home_win : p.p_away_win) + " / " + pct(p.p_draw) + " / " +
+      pct(isHome(side) ? p.p_away_win : p.p_home_win);
   }
 
   function pointTitle(p) {
@@ -338,7 +415,7 @@
     var rows = [];
     state.timeline.forEach(function (p) {
       var shown = p.kind === "kick_off" || p.kind === "after_event" || p.kind === "shootout_kick" || p.kind === "period_end" ||
-        p.kind === "final_whistle" || (p.kind === "minute" && !p.stoppage && p.minute % 15 === 0);
+        p.kind === "final_whistle" || elsewhereOf(p).length || (p.kind === "minute" && !p.stoppage && p.minute % 15 === 0);
       if (!shown) { return; }
       var last = rows[rows.length - 1];
       if (last && p.kind === "final_whistle" && last.kind === "period_end" && last.elapsed === p.elapsed) { rows.pop(); }
@@ -359,12 +436,14 @@
     var table = document.getElementById("chart-table");
     if (!table) { return; }
     var m = state.match, feelings = emotionsOf(side), t = state.timeline;
-    document.getElementById("chart-table-caption").textContent =
-      "Each side's chance " + chanceName() + ", and what " + side + " fans felt";
+    document.getElementById("chart-table-caption").textContent = (sameChance()
+      ? "Each side's chance " + chanceName(m.home)
+      : m.home + "'s chance " + chanceName(m.home) + ", " + m.away + "'s " + chanceName(m.away)) +
+      ", and what " + side + " fans felt";
     var head = table.tHead, body = table.tBodies[0];
     clear(head); clear(body);
     var hr = head.insertRow();
-    ["Minute", "Score", "What happened", m.home + " " + chanceName(), m.away + " " + chanceName()]
+    ["Minute", "Score", "What happened", m.home + " " + chanceName(m.home), m.away + " " + chanceName(m.away)]
       .concat(m.knockout ? [] : ["Draw"]).concat([side + " fans"])
       .forEach(function (name) { cell(hr, "th", name); });
     tableRows().forEach(function (p) {
@@ -372,7 +451,7 @@
       var tr = body.insertRow();
       cell(tr, "th", Clock.pointClock(p, extraTime()));
       cell(tr, "td", p.score.home + "–" + p.score.away);
-      cell(tr, "td", p.event && (p.kind === "after_event" || p.kind === "shootout_kick") ? eventText(p.event) : "");
+      cell(tr, "td", happenings(p).join("; "));
       cell(tr, "td", pct(chance(p, m.home)));
       cell(tr, "td", pct(chance(p, m.away)));
       if (!m.knockout) { cell(tr, "td", pct(p.p_draw)); }
@@ -384,9 +463,10 @@
   function readout(i) {
     var p = state.timeline[i], m = state.match, feeling = emotionsOf(side)[i];
     var parts = [Clock.pointClock(p, extraTime()) + ": " + m.home + " " + p.score.home + ", " + m.away + " " + p.score.away + "."];
-    if (p.event && (p.kind === "after_event" || p.kind === "shootout_kick")) { parts.push(eventText(p.event) + "."); }
+    happenings(p).forEach(function (text) { parts.push(text + "."); });
     if (p.kind === "shootout_kick") { parts.push("Shootout " + shootoutScore(p) + "."); }
-    parts.push(side + " " + chanceName() + " " + pct(chance(p, side)) + ", " + other(side) + " " + pct(chance(p, other(side))) + ".");
+    parts.push(side + " " + chanceName(side) + " " + pct(chance(p, side)) + ", " + other(side) +
+      (sameChance() ? "" : " " + chanceName(other(side))) + " " + pct(chance(p, other(side))) + ".");
     if (feeling) { parts.push(side + " fans: " + feeling.emotion + "."); }
     return parts.join(" ");
   }
@@ -420,6 +500,20 @@
     else { return; }
     e.preventDefault();
     activate(i);
+  }
+
+  // The datasets' legend, and the goals elsewhere's marker when there are any (not a dataset:
+  // clicking it hides nothing).
+  function legendItems(c) {
+    var items = Chart.defaults.plugins.legend.labels.generateLabels(c);
+    if (state.timeline.some(function (p) { return elsewhereOf(p).length; })) {
+      items.push({ text: "goal in the group's other match", fillStyle: THEME.elsewhere, strokeStyle: THEME.elsewhere,
+                   lineWidth: 0, hidden: false, fontColor: THEME.text });
+    }
+    return items;
+  }
+  function onLegendClick(e, item, legend) {
+    if (item.datasetIndex != null) { Chart.defaults.plugins.legend.onClick.call(this, e, item, legend); }
   }
 
   function drawChart() {
@@ -462,7 +556,7 @@
           y: { min: 0, max: 100, title: { display: true, text: "chance (%)" }, ticks: { stepSize: 25 } }
         },
         plugins: {
-          legend: { position: "bottom", labels: { boxWidth: 14 } },
+          legend: { position: "bottom", labels: { boxWidth: 14, generateLabels: legendItems }, onClick: onLegendClick },
           tooltip: {
             callbacks: {
               title: function (items) { return pointTitle(state.timeline[items[0].dataIndex]); },
@@ -551,15 +645,21 @@
     });
     var events = document.getElementById("events");
     clear(events);
-    state.timeline.forEach(function (p) {
-      if (!p.event || p.kind !== "after_event") { return; }
+    function item(label, text, className) {
       var li = document.createElement("li");
+      if (className) { li.className = className; }
       var minute = document.createElement("span");
       minute.className = "minute";
-      minute.textContent = p.label;
+      minute.textContent = label;
       li.appendChild(minute);
-      li.appendChild(document.createTextNode(" " + eventText(p.event) + " (" + p.score.home + "–" + p.score.away + ")"));
+      li.appendChild(document.createTextNode(" " + text));
       events.appendChild(li);
+    }
+    state.timeline.forEach(function (p) {
+      if (p.event && p.kind === "after_event") {
+        item(p.label, eventText(p.event) + " (" + p.score.home + "–" + p.score.away + ")");
+      }
+      elsewhereOf(p).forEach(function (g) { item(g.label, elsewhereText(g, true), "elsewhere"); });
     });
     var kicksLine = shootoutLine();
     if (kicksLine) {
