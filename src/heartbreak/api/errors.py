@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from heartbreak.errors import HeartbreakError, LimitReached, UnknownTeam
+from heartbreak.rules import FieldError
 
 #: Largest request body accepted, in bytes (1 MiB).
 MAX_BODY_BYTES = 1024 * 1024
@@ -160,8 +161,13 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     if not errors:
         return _answer(request, 422, "ValidationError", "invalid request")
     first = errors[0]
-    field = ".".join(str(part) for part in first.get("loc", ())) or None
+    loc = [str(part) for part in first.get("loc", ())]
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    raised = (first.get("ctx") or {}).get("error")
+    if isinstance(raised, FieldError):  # a rule over the whole body, broken at one field
+        loc.append(raised.field)
+        message = raised.problem
+    field = ".".join(loc) or None
     if field:
         message = f"{field}: {message}"
     if len(errors) > 1:

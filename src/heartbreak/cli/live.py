@@ -58,6 +58,18 @@ def _post(client, url: str, body: Any) -> dict[str, Any]:
     return response.json()
 
 
+def _get(client, url: str) -> dict[str, Any]:
+    import httpx
+
+    try:
+        response = client.get(url)
+    except httpx.HTTPError as exc:
+        raise ServerError(f"--url: cannot reach {url} ({exc})") from None
+    if response.status_code >= 400:
+        raise ServerError(f"{url}: {response.status_code} {response.text[:200]}")
+    return response.json()
+
+
 def _token_store(db: Path | None):
     from heartbreak.config import db_path
     from heartbreak.live.log import log_path_for
@@ -203,6 +215,11 @@ def replay(
                     f"{label:>7} {message['type']:<11} {info.home} {score['home']}-"
                     f"{score['away']} {info.away}"
                 )
+            # A match's last state may have moved since its last message: with the other
+            # matches of its group.
+            for live_id in names:
+                if len(names) > 1:
+                    names[live_id] = (names[live_id][0], _get(client, f"{base}/api/live/{live_id}"))
         for live_id, (_, state) in names.items():
             typer.echo(_summary(live_id, state))
 

@@ -61,6 +61,7 @@ from heartbreak.live.state import (
     LiveDefinition,
     LiveMatch,
     bookings_of_records,
+    check_cards,
     check_standing,
     check_two_teams,
     clock_of,
@@ -599,6 +600,7 @@ class LiveService:
         standing = _standing_of(entry.match, messages)
         try:
             check_standing(entry.match, standing.events)
+            check_cards(standing.records)
         except InvalidInput as exc:
             raise _located(exc, batch) from None
         # The live matches of the group played at the same time: their stakes move with this

@@ -191,6 +191,8 @@ class LiveDefinition(MatchHeader):
             if self.year is not None:
                 raise FieldError("year", "a year names a tournament's group: give group too")
             return self
+        if not self.group.strip():
+            raise FieldError("group", 'a group is named ("H", "Group H")')
         if self.competition == "Friendly":
             raise FieldError("competition", "a group is of a tournament: give its competition")
         if self.knockout:
@@ -601,6 +603,27 @@ def check_standing(match: LiveMatch, events: tuple[Event, ...]) -> None:
         error = InvalidInput(f"{exc.field}: {exc.message}", field=exc.field)
         error.event_id = where  # type: ignore[attr-defined]
         raise error from None
+
+
+def check_cards(records: Iterable[Mapping[str, Any]]) -> None:
+    """No yellow card stands after the end of its period (the laws :func:`check_standing`
+    holds the events to; yellow cards are not events): an error names the ``minute``."""
+    ends = {_period_of(r): _time(r) for r in records if r["type"] == "period_end"}
+    for record in records:
+        if record["type"] != "yellow_card":
+            continue
+        period = _period_of(record)
+        end = ends.get(period)
+        if end is not None and _time(record) > end:
+            at = minute_label(record["minute"], record.get("stoppage", 0))
+            name = period.value.replace("_", " ")
+            error = InvalidInput(
+                f"minute: a yellow card at {at} is after the end of the {name}"
+                f" ({minute_label(end[1], end[2])})",
+                field="minute",
+            )
+            error.event_id = record["event_id"]  # type: ignore[attr-defined]
+            raise error
 
 
 def _check_clock(minute: int, stoppage: int, period: str | None) -> None:
@@ -1017,7 +1040,13 @@ def feed_of(match: Match, cards: Iterable[Any] = ()) -> list[dict[str, Any]]:
     if not extra and match.info.knockout and match.shootout_winner is not None:
         extra = match.home_score == match.away_score and match.extra_time is None
     for period in _PLAY_PERIODS if extra else _PLAY_PERIODS[:2]:
-        stoppage = max((e.stoppage for e in played if e.period is period), default=0)
+        # the latest stoppage minute recorded in it, cards included (a booking at 45+3'
+        # proves the half ran that long)
+        stoppage = max(
+            [e.stoppage for e in played if e.period is period]
+            + [c.stoppage for c in cards if c.period is period],
+            default=0,
+        )
         message = {"event_id": f"end-{period.value}", "type": "period_end", "period": period.value}
         if stoppage:
             message["stoppage"] = stoppage

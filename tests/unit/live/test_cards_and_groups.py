@@ -16,6 +16,7 @@ from heartbreak.live.state import (
     Clock,
     LiveMatch,
     bookings_of_records,
+    check_cards,
     current_clock,
     definition_of,
     effective_events,
@@ -406,10 +407,6 @@ def test_a_feed_with_cards_books_them_and_parses_back():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="feed_of ends a period at the latest stoppage of its goals and red cards only",
-)
 def test_a_card_in_stoppage_time_comes_before_its_period_ends():
     late = Booking("Spain", "Ramos", "yellow", Period.FIRST_HALF, 45, 3)
     feed = feed_of(STORED, (late,))
@@ -417,3 +414,17 @@ def test_a_card_in_stoppage_time_comes_before_its_period_ends():
     assert order.index("yellow_card-1") < order.index("end-first_half")
     (half_time,) = (m for m in feed if m["event_id"] == "end-first_half")
     assert half_time.get("stoppage", 0) >= 3
+
+
+def test_a_yellow_card_after_its_period_ended_is_refused():
+    standing = records(
+        [
+            msg(event_id="end", type="period_end", period="first_half", stoppage=2),
+            msg(event_id="late", type="yellow_card", minute=45, stoppage=3, team="home"),
+        ]
+    )
+    with pytest.raises(InvalidInput) as caught:
+        check_cards(standing)
+    assert caught.value.field == "minute"
+    assert "after the end of the first half (45+2')" in caught.value.message
+    check_cards([r for r in standing if r["type"] == "period_end"])  # the end alone stands
