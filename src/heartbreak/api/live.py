@@ -6,7 +6,9 @@
 - ``POST /api/live/{live_id}/events``: one message or a list → the new state.
 - ``DELETE /api/live/{live_id}``: remove a live match and its log, 204; its streams end.
 - ``GET /api/live/{live_id}/stream``: ``text/event-stream``; a frame at once and on every
-  change, each with ``id:`` the number of messages received, a ``retry:`` hint, a comment as
+  change, each with ``id:`` the state's version (the messages it reflects: the match's own,
+  and for a group match those of the live matches of its group played at the same time), a
+  ``retry:`` hint, a comment as
   heartbeat every 15 s; the stream ends when the match is deleted. Two kinds of frame:
 
   - ``event: state``: the whole JSON state. The first frame of every stream is one (a client

@@ -5,7 +5,8 @@ The state of a live match is a pure function of its definition and its logged me
 (:meth:`heartbreak.services.MatchReplay.to_dict`, timeline and emotions cut at the clock until
 the final whistle), ``"stories"``: the story as each side's fans lived it (team → text; the
 side switch of a live page reads it, so a state is encoded once for every subscriber whatever
-the side they follow), plus ``"live": {"id", "clock", "finished", "events_received"}``. The
+the side they follow), plus ``"live": {"id", "clock", "finished", "events_received",
+"version", "group"}``. The
 clock carries what a page needs to run it on between messages (:func:`clock_block`): whether it
 is running, since when (the server's time of the message that brought it there), where it
 stands on the chart's axis and how far into stoppage it may run.
@@ -13,8 +14,17 @@ stands on the chart's axis and how far into stoppage it may run.
 The service keeps each live match's messages in memory beside the durable log, and the replay
 of the last few sets of events that stood (a replay does not depend on the clock): a message
 that only moves the clock re-cuts a cached replay instead of replaying the match. Each new
-state is encoded once, as JSON and as one Server-Sent Events frame whose ``id`` is the number
-of messages received, and that one :class:`Frame` is handed to every subscriber.
+state is encoded once, as JSON and as one Server-Sent Events frame whose ``id`` is the state's
+``version``, the number of messages it reflects, and that one :class:`Frame` is handed to every
+subscriber.
+
+A live match may name its tournament group (``competition``, ``year``, ``group``: a group the
+store models, and one of its fixtures). Its state then holds its stakes, computed from its own
+messages and those of the live matches of its group played at the same time (the session's
+:meth:`~heartbreak.services.Heartbreak.live_group_stakes`): its ``version`` counts all of them,
+and ``live.group`` names the group and those matches. A message to one of them that changes its
+events, its cards or its final whistle makes a new state of every other, computed before the
+message is logged and published to each one's subscribers.
 
 Two kinds of frame, with the same ``id``:
 
