@@ -369,21 +369,21 @@ def _refine(classes: np.ndarray, value: np.ndarray) -> np.ndarray:
     return ((cj < c) | ((cj == c) & (vj > v))).sum(axis=2, dtype=np.int8)
 
 
-def _distinct(classes: np.ndarray) -> np.ndarray:
-    """(S,) how many classes each simulation's teams form."""
-    ordered = np.sort(classes, axis=1)
-    return 1 + (ordered[:, 1:] != ordered[:, :-1]).sum(axis=1)
+# A class is the number of teams ranked strictly above (:func:`_refine`), so the classes of a
+# simulation sum to at most T(T-1)/2, reached only when no two teams are level (the classes are
+# then 0..T-1), and a refinement that splits a class raises the count of every team it puts
+# lower: sums answer both questions without sorting.
 
 
 def _split_rows(before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """(S,) whether a refinement separated two teams of each simulation (refining only ever
-    splits classes, so it did when there are more of them)."""
-    return _distinct(after) > _distinct(before)
+    """(S,) whether a refinement separated two teams of each simulation."""
+    return after.sum(axis=1, dtype=np.int32) > before.sum(axis=1, dtype=np.int32)
 
 
 def _tied(classes: np.ndarray) -> np.ndarray:
     """(S,) whether two teams of each simulation still share a class."""
-    return _distinct(classes) < classes.shape[1]
+    n = classes.shape[1]
+    return classes.sum(axis=1, dtype=np.int32) < n * (n - 1) // 2
 
 
 def rank_simulations(
