@@ -31,7 +31,7 @@ def start_build(db: Path, data_dir: Path) -> subprocess.Popen:
     )
 
 
-def wait_for(predicate, proc: subprocess.Popen, timeout: float = 120.0) -> bool:
+def wait_for(predicate, proc: subprocess.Popen, timeout: float = 600.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -57,6 +57,8 @@ def test_killed_build_leaves_the_previous_store(real_db_path, real_data_dir, tmp
             assert proc.poll() is None, "the build ended before it could be killed"
         proc.send_signal(signal.SIGKILL)
     finally:
+        if proc.poll() is None:  # a failed wait above: never leave a build running
+            proc.kill()
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert digest(db) == before
