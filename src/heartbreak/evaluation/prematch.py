@@ -46,6 +46,31 @@ def regulation_outcome(matches: pd.DataFrame) -> np.ndarray:
     return np.where(went_long.to_numpy(), 1, code)
 
 
+def uniform_forecast(n: int) -> np.ndarray:
+    """1/3 for each outcome, (n, 3)."""
+    return np.full((n, 3), 1.0 / 3.0)
+
+
+def elo_draw_rate_forecast(
+    elo_home: np.ndarray,
+    elo_away: np.ndarray,
+    neutral: np.ndarray,
+    draw_rate: np.ndarray | float,
+    params: EloParams | None = None,
+) -> np.ndarray:
+    """The ``elo_draw_rate`` baseline (see the module docstring), (n, 3); ``draw_rate`` a
+    number or one per match."""
+    elo_h = np.asarray(elo_home, dtype=float)
+    elo_a = np.asarray(elo_away, dtype=float)
+    home_advantage = (params or EloParams()).home_advantage
+    we = expected_score(elo_h - elo_a + np.where(np.asarray(neutral, bool), 0.0, home_advantage))
+    d = np.broadcast_to(np.asarray(draw_rate, dtype=float), we.shape)
+    home = np.clip(we - d / 2, 0.01, None)
+    away = np.clip(1 - we - d / 2, 0.01, None)
+    elo = np.column_stack([home, d, away])
+    return elo / elo.sum(axis=1, keepdims=True)
+
+
 def prematch_backtest(
     matches: pd.DataFrame,
     test_start: str = "2010-01-01",
@@ -78,13 +103,9 @@ def prematch_backtest(
     home_win, draw, away_win = model.grid(elo_h, elo_a, neutral).outcome_probabilities()
     forecasts = {
         "heartbreak": np.column_stack([home_win, draw, away_win]),
-        "uniform": np.full((len(test), 3), 1.0 / 3.0),
+        "uniform": uniform_forecast(len(test)),
+        "elo_draw_rate": elo_draw_rate_forecast(elo_h, elo_a, neutral, draw_rate),
     }
-    we = expected_score(elo_h - elo_a + np.where(neutral, 0.0, EloParams().home_advantage))
-    home = np.clip(we - draw_rate / 2, 0.01, None)
-    away = np.clip(1 - we - draw_rate / 2, 0.01, None)
-    elo = np.column_stack([home, np.full(len(test), draw_rate), away])
-    forecasts["elo_draw_rate"] = elo / elo.sum(axis=1, keepdims=True)
 
     rows = []
     for name, probs in forecasts.items():
