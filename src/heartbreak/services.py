@@ -119,6 +119,11 @@ class Heartbreak:
         frame = self.store.ratings_as_of(date, teams=[team])
         return float(frame["rating"].iloc[0])
 
+    def team_ratings(self, teams: Sequence[str], dates: Sequence[dt.date]) -> np.ndarray:
+        """:meth:`team_rating` of ``teams[i]`` on ``dates[i]`` for every i, in one query over
+        the ratings history (see :meth:`heartbreak.data.store.Store.ratings_before`)."""
+        return self.store.ratings_before(teams, dates)
+
     # --- history ---
     def top(
         self,
@@ -466,15 +471,12 @@ class Heartbreak:
 
     def predict_many(self, fixtures: pd.DataFrame) -> list[Prediction]:
         """Vectorised predictions; ``fixtures`` has home, away, date, neutral, knockout and
-        elo_home/elo_away (looked up as of each date where missing)."""
+        elo_home/elo_away (looked up as of each date where missing, by :meth:`team_ratings`)."""
         frame = fixtures.copy()
         if "elo_home" not in frame or "elo_away" not in frame:
-            frame["elo_home"] = [
-                self.team_rating(t, d) for t, d in zip(frame["home"], frame["date"], strict=True)
-            ]
-            frame["elo_away"] = [
-                self.team_rating(t, d) for t, d in zip(frame["away"], frame["date"], strict=True)
-            ]
+            dates = frame["date"].tolist()
+            both = self.team_ratings(frame["home"].tolist() + frame["away"].tolist(), dates * 2)
+            frame["elo_home"], frame["elo_away"] = both[: len(frame)], both[len(frame) :]
         neutral = frame["neutral"].to_numpy(dtype=bool)
         knockout = frame["knockout"].to_numpy(dtype=bool)
         lam_h, lam_a = self.prematch_model.expected_goals(
@@ -505,24 +507,21 @@ class Heartbreak:
         return out
 
     def predict_file(self, file: str | Path) -> list[Prediction]:
-        """Predictions for every row of a fixtures CSV; a bad row stops with its file and line.
-        Each row is validated once, as :class:`heartbreak.data.userfile.Fixture`."""
+        """Predictions for every row of a fixtures CSV (``predict --batch``); a bad row stops
+        with its file and line, before anything is predicted. Each row is validated once, as
+        :class:`heartbreak.data.userfile.Fixture`; then the whole file costs one query of the
+        ratings history (:meth:`team_ratings`) and one call of the model (:meth:`predict_many`):
+        each row gives what :meth:`predict` gives for it."""
         from heartbreak.data.userfile import load_fixtures
 
         context = {**self.team_context(), "canonical": self.resolve_team}
-        rows = [
-            {
-                "home": fixture.home,
-                "away": fixture.away,
-                "date": fixture.date,
-                "neutral": fixture.neutral,
-                "knockout": fixture.knockout,
-                "elo_home": self.team_rating(fixture.home, fixture.date),
-                "elo_away": self.team_rating(fixture.away, fixture.date),
-            }
-            for _, fixture in load_fixtures(file, context)
-        ]
-        return self.predict_many(pd.DataFrame(rows)) if rows else []
+        fixtures = [fixture for _, fixture in load_fixtures(file, context)]
+        if not fixtures:
+            return []
+        columns = ("home", "away", "date", "neutral", "knockout")
+        return self.predict_many(
+            pd.DataFrame({c: [getattr(f, c) for f in fixtures] for c in columns})
+        )
 
     # --- replay ---
     def find_match(self, home: str, away: str, date: str | dt.date) -> int:

@@ -6,6 +6,10 @@ opening the session are in :mod:`heartbreak.cli.options`).
   the error's exit code (2).
 - :func:`make_progress`: a ``progress(description, advance, total)`` callback that draws a rich
   progress bar on stderr, starting on its first call and vanishing when the work is done.
+- :class:`LazyConsole`: a module's rich console, made when it is used.
+
+Nothing heavy is imported here at module level: ``heartbreak --help`` imports every command
+module, so rich's progress bars (and the core) are imported by the commands that use them.
 """
 
 from __future__ import annotations
@@ -14,20 +18,15 @@ import sys
 import weakref
 from collections.abc import Callable
 from contextlib import ContextDecorator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from heartbreak.errors import HeartbreakError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,7 +42,11 @@ class RichProgress:
     """
 
     def __init__(self, console: Console | None = None, transient: bool = True) -> None:
-        self.console = console or Console(stderr=True)
+        if console is None:
+            from rich.console import Console
+
+            console = Console(stderr=True)
+        self.console = console
         self.transient = transient
         self._progress: Progress | None = None
         self._task: Any = None
@@ -51,6 +54,15 @@ class RichProgress:
 
     def __call__(self, description: str, advance: int = 0, total: int | None = None) -> None:
         if self._progress is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._progress = Progress(
                 SpinnerColumn(),
                 TextColumn("[progress.description]{task.description}"),
@@ -85,6 +97,21 @@ class RichProgress:
 def make_progress(console: Console | None = None) -> RichProgress:
     """A fresh progress callback for the core's ``progress=`` parameters."""
     return RichProgress(console)
+
+
+class LazyConsole:
+    """A module's rich ``Console(**options)``, made when used: importing a command module (as
+    ``--help`` does for every one) imports no rich. Each use makes a fresh one, which reads the
+    output stream and the environment (``COLUMNS``...) as they are then, as a console made at
+    import reads them when it prints."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+
+    def __getattr__(self, name: str) -> Any:
+        from rich.console import Console
+
+        return getattr(Console(**self._options), name)
 
 
 class _ErrorHandler(ContextDecorator):

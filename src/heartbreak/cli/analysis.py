@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from heartbreak.cli._common import handle_errors
+from heartbreak.cli._common import LazyConsole, handle_errors
 from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
@@ -18,13 +16,12 @@ from heartbreak.cli.options import (
     open_session,
     print_json,
 )
-from heartbreak.dates import parse_day
 from heartbreak.errors import InvalidInput
-from heartbreak.serialize import day as iso_day
-from heartbreak.serialize import ratings_to_records
-from heartbreak.services import MatchReplay
 
-console = Console()
+if TYPE_CHECKING:
+    from heartbreak.services import MatchReplay
+
+console = LazyConsole()
 
 
 def ratings(
@@ -35,6 +32,12 @@ def ratings(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """World Football Elo ratings as of a date."""
+    from rich.table import Table
+
+    from heartbreak.dates import parse_day
+    from heartbreak.serialize import day as iso_day
+    from heartbreak.serialize import ratings_to_records
+
     with handle_errors():
         day = parse_day(date, "--date")
         frame = open_session(db, data_dir).ratings(day, top=top)
@@ -70,6 +73,8 @@ def predict(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Pre-match probabilities: win, draw, loss and (knockouts) the chance to go through."""
+    from heartbreak.dates import parse_day
+
     with handle_errors():
         session = open_session(db, data_dir)
         if batch is not None:
@@ -87,6 +92,8 @@ def predict(
         if output is OutputFormat.json:
             print_json(result.to_dict())
             return
+        from rich.table import Table
+
         venue = "neutral ground" if neutral else f"{result.home} at home"
         table = Table(title=f"{result.home} v {result.away}, {result.date:%d %B %Y} ({venue})")
         table.add_column("")
@@ -137,6 +144,8 @@ def story(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Replay a match: probabilities minute by minute, fans' emotions, drama and the story."""
+    from heartbreak.dates import parse_day
+
     with handle_errors():
         if chart is not None and chart.suffix.lower() not in (".png", ".svg"):
             raise InvalidInput(f"--chart: {chart} must end in .png or .svg", field="chart")
@@ -167,6 +176,8 @@ def story(
         else:
             print_story(result, side)
         if chart is not None:
+            from rich.console import Console
+
             Console(stderr=True).print(f"chart written to {chart}")
 
 
@@ -179,6 +190,8 @@ def sparkline(values) -> str:
 
 def print_story(result: MatchReplay, side_name: str | None) -> None:
     """A terminal view: score, a compact curve, the emotions and the story."""
+    from rich.text import Text
+
     from heartbreak.drama.emotions import emotion_runs
     from heartbreak.serialize import point_label, shootout_line
 

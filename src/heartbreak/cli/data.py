@@ -5,20 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from heartbreak import config
-from heartbreak.build import build_store
-from heartbreak.cli._common import handle_errors, make_progress
+from heartbreak.cli._common import LazyConsole, handle_errors, make_progress
 from heartbreak.cli.options import DataDirOption, DbOption
-from heartbreak.data.fetch import fetch_sources
-from heartbreak.data.sources import (
-    ATTRIBUTION_INTERNATIONAL,
-    ATTRIBUTION_WORLDCUP,
-    SOURCES_BY_PATH,
-)
-from heartbreak.data.store import Store
 
 data_app = typer.Typer(
     help="Fetch the source files and build the store.",
@@ -26,7 +15,7 @@ data_app = typer.Typer(
     add_completion=False,
 )
 
-console = Console()
+console = LazyConsole()
 
 
 @data_app.command("fetch")
@@ -42,6 +31,9 @@ def fetch(
     ),
 ) -> None:
     """Download (or copy) every source file and verify its pinned SHA-256."""
+    from heartbreak import config
+    from heartbreak.data.fetch import fetch_sources
+
     with handle_errors():
         target = config.data_dir(dest)
         with make_progress() as progress:
@@ -65,6 +57,12 @@ def build(
 ) -> None:
     """Verify and validate the sources and build the store (atomically: a failed build changes
     nothing)."""
+    from rich.table import Table
+
+    from heartbreak import config
+    from heartbreak.build import build_store
+    from heartbreak.data.sources import ATTRIBUTION_INTERNATIONAL, ATTRIBUTION_WORLDCUP
+
     with handle_errors():
         with make_progress() as progress:
             report = build_store(
@@ -95,6 +93,10 @@ def info(
     db: Path | None = DbOption,
 ) -> None:
     """Show when and from which files the store was built."""
+    from heartbreak import config
+    from heartbreak.data.sources import SOURCES_BY_PATH
+    from heartbreak.data.store import Store
+
     with handle_errors():
         with Store(config.db_path(db)) as store:
             meta = store.meta()

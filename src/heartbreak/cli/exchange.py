@@ -8,12 +8,11 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from heartbreak.cli._common import handle_errors, make_progress
+from heartbreak.cli._common import LazyConsole, handle_errors, make_progress
 from heartbreak.cli.options import DataDirOption, DbOption, open_session
 
-console = Console(stderr=True)
+console = LazyConsole(stderr=True)
 
 
 class ImportFormat(StrEnum):
@@ -92,6 +91,8 @@ def import_command(
                 overrides=overrides,
                 progress=progress,
             )
+        from rich.console import Console
+
         out = Console()
         for match_id, user in report.added:
             out.print(f"imported {_describe(user)} as match {match_id}", markup=False)

@@ -6,10 +6,8 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from heartbreak.cli._common import handle_errors
+from heartbreak.cli._common import LazyConsole, handle_errors
 from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
@@ -18,19 +16,12 @@ from heartbreak.cli.options import (
     open_session,
     print_json,
 )
+from heartbreak.drama.ranked import RANKED_METRICS
 from heartbreak.errors import InvalidInput
-from heartbreak.history import rankings_to_records
 
-console = Console()
+console = LazyConsole()
 
-
-class Metric(StrEnum):
-    heartbreak = "heartbreak"
-    comeback = "comeback"
-    suspense = "suspense"
-    surprise = "surprise"
-    excitement = "excitement"
-    shock = "shock"
+Metric = StrEnum("Metric", {name: name for name in RANKED_METRICS})
 
 
 def top(
@@ -48,6 +39,10 @@ def top(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """The most dramatic matches ever played, by a drama metric."""
+    from rich.table import Table
+
+    from heartbreak.history import rankings_to_records
+
     with handle_errors():
         frame = open_session(db, data_dir).top(
             metric.value,
@@ -117,4 +112,6 @@ def team(
             for r in rows:
                 console.print(f"  {r['date']}  {r['competition']}: {r['reason']}")
         if chart is not None:
+            from rich.console import Console
+
             Console(stderr=True).print(f"chart written to {chart}")

@@ -7,10 +7,8 @@ import math
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from heartbreak.cli._common import handle_errors
+from heartbreak.cli._common import LazyConsole, handle_errors
 from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
@@ -19,13 +17,11 @@ from heartbreak.cli.options import (
     open_session,
     print_json,
 )
-from heartbreak.model.params import ModelParams
-from heartbreak.services import evaluate, fit_parameters
 
 model_app = typer.Typer(
     help="Fit the model's parameters on the training years.", no_args_is_help=True
 )
-console = Console()
+console = LazyConsole()
 
 
 @model_app.command("fit")
@@ -40,6 +36,9 @@ def fit(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Fit every parameter on matches before --train-end and write the parameter file."""
+    from heartbreak.model.params import ModelParams
+    from heartbreak.services import fit_parameters
+
     with handle_errors():
         # Fitting needs no earlier parameters: start from the documented defaults.
         session = open_session(db, data_dir, params=ModelParams())
@@ -64,6 +63,9 @@ def eval_command(
     data_dir: Path | None = DataDirOption,
 ) -> None:
     """Walk-forward evaluation of in-play probabilities against two baselines."""
+    from heartbreak.model.params import ModelParams
+    from heartbreak.services import evaluate
+
     with handle_errors():
         results = evaluate(
             open_session(db, data_dir, params=ModelParams()),
@@ -91,6 +93,8 @@ def json_safe(value):
 
 
 def print_results(results: dict) -> None:
+    from rich.table import Table
+
     inplay = results["inplay"]
     console.print(
         f"Held-out: {inplay['matches']} matches from {inplay['date_from']}"

@@ -15,12 +15,14 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from heartbreak.cli._common import make_progress
-from heartbreak.services import Heartbreak
+
+if TYPE_CHECKING:
+    from heartbreak.services import Heartbreak
 
 
 class OutputFormat(StrEnum):
@@ -45,6 +47,8 @@ def open_session(
 ) -> Heartbreak:
     """A session whose store is built on first use with a progress bar on stderr (a fresh one,
     unless ``progress`` gives the callback to use)."""
+    from heartbreak.services import Heartbreak
+
     if progress is None:
         progress = make_progress()
     return Heartbreak(db=db, data_dir=data_dir, progress=progress, params=params)

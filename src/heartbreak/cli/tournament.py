@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from heartbreak.cli._common import handle_errors
+from heartbreak.cli._common import LazyConsole, handle_errors
 from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
@@ -20,7 +18,7 @@ from heartbreak.cli.options import (
 from heartbreak.errors import InvalidInput
 from heartbreak.wording import chance_text
 
-console = Console()
+console = LazyConsole()
 
 
 def tournament(
@@ -55,6 +53,8 @@ def tournament(
         if output is OutputFormat.json:
             print_json(data)
             return
+        from rich.table import Table
+
         t = data["tournament"]
         console.rule(f"[bold]{t['competition']} {t['year']}[/] · {t['format']}")
         console.print(
@@ -98,4 +98,6 @@ def tournament(
             )
         console.print(odds)
         if chart is not None:
+            from rich.console import Console
+
             Console(stderr=True).print(f"chart written to {chart}")

@@ -43,12 +43,13 @@ import datetime as dt
 import os
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from heartbreak.data.competitions import CompetitionResolver
@@ -125,6 +126,15 @@ _SCHEMA: dict[str, tuple[str, str]] = {
         "team, date, match_id",
     ),
 }
+
+
+def _day_numbers(days: np.ndarray | Sequence[dt.date]) -> np.ndarray:
+    """Days since 1970-01-01 of datetime64 values or of ``datetime.date`` objects (any year:
+    no nanosecond bounds)."""
+    if isinstance(days, np.ndarray) and days.dtype.kind == "M":
+        return days.astype("datetime64[D]").astype(np.int64)
+    epoch = dt.date(1970, 1, 1).toordinal()
+    return np.fromiter((d.toordinal() - epoch for d in days), np.int64, len(days))
 
 
 def _ranked_rows(metric: str) -> str:
@@ -677,6 +687,40 @@ class Store:
             latest["matches"] = latest["matches"].fillna(0).astype("int64")
         out = latest.sort_values(["rating", "team"], ascending=[False, True], kind="stable")
         return out.reset_index(drop=True)[["team", "rating", "matches", "last_match"]]
+
+    def ratings_before(self, teams: Sequence[str], dates: Sequence[dt.date | str]) -> np.ndarray:
+        """The rating of ``teams[i]`` going into ``dates[i]``, for every i, in one query: what
+        :meth:`ratings_as_of` gives (the name resolved through the aliases on that date, only
+        matches strictly before it count; a team with none has the initial rating)."""
+        days = [d if type(d) is dt.date else parse_day(d) for d in dates]
+        resolved: dict[tuple[str, dt.date], str] = {}
+        for key in zip(teams, days, strict=True):
+            if key not in resolved:
+                resolved[key] = self.resolve(*key)
+        names = [resolved[key] for key in zip(teams, days, strict=True)]
+        codes = {name: i for i, name in enumerate(dict.fromkeys(names))}
+        history = self.query(
+            """
+            SELECT team, date, rating_after FROM ratings
+            WHERE team IN (SELECT unnest(?::VARCHAR[])) ORDER BY date, match_id
+            """,
+            [list(codes)],
+        )
+        # Rows sorted by (team, day), a day's matches in match_id order: the last row below a
+        # fixture's (team, day) is its team's latest match before the day, as in ratings_as_of.
+        span = np.int64(1) << 32
+        row_codes = pd.Index(list(codes)).get_indexer(history["team"]).astype(np.int64)
+        row_keys = row_codes * span + _day_numbers(history["date"].to_numpy())
+        order = np.argsort(row_keys, kind="stable")
+        row_codes, row_keys = row_codes[order], row_keys[order]
+        row_ratings = history["rating_after"].to_numpy(float)[order]
+        fixture_codes = np.array([codes[n] for n in names], dtype=np.int64)
+        at = np.searchsorted(row_keys, fixture_codes * span + _day_numbers(days)) - 1
+        found = at >= 0
+        found[found] = row_codes[at[found]] == fixture_codes[found]
+        rating = np.full(len(names), np.nan)
+        rating[found] = row_ratings[at[found]]
+        return np.where(np.isnan(rating), self.initial_rating, rating)
 
     def rating_history(self, team: str) -> pd.DataFrame:
         """Every ``ratings`` row of a team in date order."""

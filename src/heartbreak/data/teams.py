@@ -184,6 +184,8 @@ def all_aliases(
 def _as_date(value: object) -> dt.date | None:
     """A date of a table or a caller (a day, ISO text: see :func:`heartbreak.dates.parse_day`);
     None for a missing one (None, NaT, NaN, empty text) or a value that is not a date at all."""
+    if type(value) is dt.date:  # what parse_day would return, without its validator
+        return value
     if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, dt.date | str):
@@ -218,13 +220,19 @@ class TeamResolver:
         }
         for entries in self._aliases.values():
             entries.sort(key=lambda a: (a.dated, order.get(a.kind, 9)))
+        # The folded key of each name and alias as stored: text typed exactly so (most rows of
+        # a batch of fixtures) skips fold's Unicode work.
+        self._keys = {a.alias: fold(a.alias) for a in items}
+        self._keys.update((n, key) for key, n in self._canonical.items())
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and fold(text) in self._canonical
 
     def resolve(self, text: str, date: dt.date | str | None = None) -> str:
         """The canonical name for ``text`` (on ``date`` if given); raises UnknownTeam."""
-        key = fold(text)
+        key = self._keys.get(text) if isinstance(text, str) else None
+        if key is None:
+            key = fold(text)
         when = _as_date(date) if date is not None else None
         entries = self._aliases.get(key, [])
         if when is not None:

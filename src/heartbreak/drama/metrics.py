@@ -99,10 +99,8 @@ from typing import Any
 import numpy as np
 
 from heartbreak.domain import EventType, Period, Side
+from heartbreak.drama.ranked import RANKED_METRICS as RANKED_METRICS
 from heartbreak.model.path import PointKind, ProbabilityPath
-
-#: The metrics of the drama index that are ranked (``heartbreak top``, the ranks of a replay).
-RANKED_METRICS = ("heartbreak", "comeback", "suspense", "surprise", "excitement", "shock")
 
 LATENESS_MINUTES = 15.0
 """Time scale of the lateness weight ``exp(−time_left / LATENESS_MINUTES)`` of heartbreak."""
