@@ -18,11 +18,12 @@ with ``d`` the current goal difference, which is what lets millions of states be
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.stats import poisson
+from scipy.special import pdtr, pdtrik
 
 # Goals beyond this tail probability are not represented; each marginal is renormalised so that
 # it sums to exactly 1 (the mass lost is below 1e-13 per side).
@@ -31,7 +32,12 @@ TAIL = 1e-13
 
 def grid_size(max_rate: float) -> int:
     """The number of goal counts (0..G-1) needed so that the Poisson tail is below ``TAIL``."""
-    return int(max(poisson.isf(TAIL, max(max_rate, 1e-9)), 1)) + 2
+    # scipy.stats.poisson.isf(TAIL, rate), which is its ppf at 1 − TAIL, from scipy.special
+    # (scipy.stats costs a second to import): the smallest k with P(N ≤ k) ≥ 1 − TAIL.
+    rate, level = max(max_rate, 1e-9), 1.0 - TAIL
+    above = math.ceil(pdtrik(level, rate))
+    below = max(above - 1, 0)
+    return max(below if pdtr(below, rate) >= level else above, 1) + 2
 
 
 def poisson_pmf_table(rate: np.ndarray, size: int) -> np.ndarray:

@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.stats import gamma
+from scipy.special import gammainc, gammaincc, gammaincinv
 
 from heartbreak.model.grid import ScoreGrid
 from heartbreak.rules import MAX_RED_CARDS
@@ -120,6 +120,16 @@ class InPlayParams:
         )
 
 
+def _gamma_logsf(x: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """log P(X > x) for X ~ Gamma(shape, 1), computed as ``scipy.stats.gamma.logsf`` does (the
+    log of the survival above the median, log1p of minus the cdf below it, for precision in
+    each tail) but from scipy.special: scipy.stats costs a second to import."""
+    with np.errstate(divide="ignore"):
+        return np.where(
+            x > gammaincinv(shape, 0.5), np.log(gammaincc(shape, x)), np.log1p(-gammainc(shape, x))
+        )
+
+
 def residual_stoppage(mean: np.ndarray, played: np.ndarray) -> np.ndarray:
     """Expected stoppage still to come, ``E[S − x | S > x]``, with ``x`` minutes already played.
 
@@ -133,10 +143,9 @@ def residual_stoppage(mean: np.ndarray, played: np.ndarray) -> np.ndarray:
     played = np.maximum(np.asarray(played, dtype=float), 0.0)
     shape = np.maximum(mean, 1.0)
     scale = mean / shape
+    x = played / scale
     with np.errstate(invalid="ignore"):  # −inf − (−inf) far in the tail; handled below
-        ratio = np.exp(
-            gamma.logsf(played, shape + 1.0, scale=scale) - gamma.logsf(played, shape, scale=scale)
-        )
+        ratio = np.exp(_gamma_logsf(x, shape + 1.0) - _gamma_logsf(x, shape))
     return np.maximum(np.where(np.isfinite(ratio), mean * ratio - played, scale), 0.0)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.optimize import minimize
 
 #: A negative log-likelihood returning (value, gradient).
 Objective = Callable[..., tuple[float, np.ndarray]]
@@ -50,6 +49,8 @@ def fit_maximum_likelihood(
 ) -> np.ndarray:
     """The minimiser of ``objective``: L-BFGS-B with the exact gradient, then Newton-polished
     (kept only when it stays within ``bounds`` and does not raise the objective)."""
+    from scipy.optimize import minimize  # only fits need it: it is slow to import
+
     result = minimize(
         objective, start, args=tuple(args), jac=True, method="L-BFGS-B", bounds=bounds
     )
