@@ -221,6 +221,27 @@ class GroupStakes:
         )
         return float(lam_h[0]), float(lam_a[0])
 
+    def situation(
+        self,
+        match_id: int,
+        day: dt.date,
+        records: Mapping[int, Match],
+        followed: Mapping[int, LiveMatch] | None = None,
+    ) -> Situation | None:
+        """The situation of the group match ``match_id`` on ``day``
+        (:func:`~heartbreak.tournaments.stakes.situation_of`), from ``records`` of the matches
+        played that day and the matches ``followed`` live."""
+        edition = self.by_match[match_id]
+        return situation_of(
+            edition,
+            match_id,
+            records,
+            self.expected_goals,
+            self.cards,
+            self.strengths_of(edition, day),
+            followed,
+        )
+
     def live_stakes(
         self, match_id: int, path: ProbabilityPath, followed: Mapping[int, LiveMatch]
     ) -> Stakes:
@@ -235,15 +256,7 @@ class GroupStakes:
             f.match_id for f in edition.fixtures if f.date == day and f.match_id not in followed
         ]
         records = self.events(sorted(need)) if need else {}
-        situation = situation_of(
-            edition,
-            match_id,
-            records,
-            self.expected_goals,
-            self.cards,
-            self.strengths_of(edition, day),
-            followed,
-        )
+        situation = self.situation(match_id, day, records, followed)
         if situation is None:
             raise ValueError(f"match {match_id} has no group stakes")
         return group_stakes(situation, path, self.inplay)
@@ -266,16 +279,7 @@ class GroupStakes:
         records = self.events(sorted(need))
         jobs = []
         for k in wanted:
-            match_id = matches[k].info.match_id
-            edition = self.by_match[match_id]
-            situation = situation_of(
-                edition,
-                match_id,
-                records,
-                self.expected_goals,
-                self.cards,
-                self.strengths_of(edition, matches[k].info.date),
-            )
+            situation = self.situation(matches[k].info.match_id, matches[k].info.date, records)
             if situation is not None:
                 jobs.append((k, situation))
         for (k, _), stakes in zip(jobs, self._run(jobs, out), strict=True):

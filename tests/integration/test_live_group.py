@@ -224,24 +224,13 @@ def test_the_cli_replays_a_whole_final_group_round(
     app = create_app(session=session, live_log=tmp_path / "live.duckdb")
     url = serve_app(app)
     token = bearer(app)["Authorization"].removeprefix("Bearer ")
-    result = CliRunner(env={"HEARTBREAK_LIVE_TOKEN": token}).invoke(
-        cli,
-        [
-            "live",
-            "replay",
-            "Japan",
-            "Poland",
-            "--date",
-            "2018-06-28",
-            "--simultaneous",
-            "--speed",
-            "0",
-            "--url",
-            url,
-            "--db",
-            str(real_db_path),
-        ],
-    )
+
+    def replay(home: str, away: str, day: str):
+        args = [home, away, "--date", day, "--simultaneous", "--speed", "0", "--url", url]
+        env = {"HEARTBREAK_LIVE_TOKEN": token}
+        return CliRunner(env=env).invoke(cli, ["live", "replay", *args, "--db", str(real_db_path)])
+
+    result = replay("Japan", "Poland", "2018-06-28")
     assert result.exit_code == 0, result.output
     summaries = [line for line in result.output.splitlines() if "finished=True" in line]
     assert len(summaries) == 2
@@ -250,23 +239,6 @@ def test_the_cli_replays_a_whole_final_group_round(
     assert listed[("Senegal", "Colombia")]["score"] == {"home": 0, "away": 1}
     state = httpx.get(f"{url}/api/live/{listed[('Japan', 'Poland')]['id']}", timeout=10).json()
     assert state["stakes"] == reference["stakes"]
-    alone = CliRunner(env={"HEARTBREAK_LIVE_TOKEN": token}).invoke(
-        cli,
-        [
-            "live",
-            "replay",
-            "Belgium",
-            "Japan",
-            "--date",
-            "2018-07-02",
-            "--simultaneous",
-            "--speed",
-            "0",
-            "--url",
-            url,
-            "--db",
-            str(real_db_path),
-        ],
-    )
+    alone = replay("Belgium", "Japan", "2018-07-02")
     assert alone.exit_code != 0
     assert "--simultaneous: no match of its group" in alone.output
