@@ -747,10 +747,11 @@ class LiveService:
         version = len(messages)
         group: list[FollowedMatch] = []
         key: tuple = events
+        others = self._played_with(live_id, entry)
         if entry.fixture_id is not None:
             pending = pending or {}
             played_with = []
-            for other_id, other in self._played_with(live_id, entry):
+            for other_id, other in others:
                 theirs, count = pending.get(other_id) or (
                     self._standing(other),
                     len(other.messages),
@@ -793,9 +794,7 @@ class LiveService:
             "finished": finished,
             "events_received": received,
             "version": version,
-            "group": _group_block(
-                live, [other_id for other_id, _ in self._played_with(live_id, entry)]
-            ),
+            "group": _group_block(live, [other_id for other_id, _ in others]),
         }
         body = encode_state(state)
         previous = entry.last
