@@ -197,6 +197,11 @@ class PrematchModel:
     def expected_goals(self, elo_home, elo_away, neutral) -> tuple[np.ndarray, np.ndarray]:
         return expected_goals(elo_home, elo_away, neutral, self.params_)
 
+    def rates(self, matches: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Pre-match expected goals (λ_home, λ_away) of rows with the store's ``matches``
+        columns: what every consumer of a stored match's rates calls."""
+        return self.expected_goals(matches["elo_home"], matches["elo_away"], matches["neutral"])
+
     def grid(self, elo_home, elo_away, neutral) -> ScoreGrid:
         lam_h, lam_a = self.expected_goals(elo_home, elo_away, neutral)
         return ScoreGrid.from_rates(lam_h, lam_a, rho=self.params_.rho)
