@@ -47,10 +47,18 @@ from heartbreak.data.usermatches import append_user_matches, read_user_matches, 
 from heartbreak.domain import Match
 from heartbreak.drama.index import drama_index
 from heartbreak.errors import BadSourceRow, ChecksumMismatch, DataUnavailable
+from heartbreak.evaluation.peers import edition_starts
 from heartbreak.model.inplay import InPlayModel
 from heartbreak.model.params import load_params
 from heartbreak.model.path import ProbabilityPath, Stakes
-from heartbreak.model.prematch import PrematchModel
+from heartbreak.model.strengths import (
+    GoalModel,
+    StrengthHistory,
+    StrengthParams,
+    fit_days,
+    fit_history,
+    is_final_tournament,
+)
 from heartbreak.ratings.elo import EloParams, EloRatings
 from heartbreak.tournaments import COMPETITIONS, editions
 from heartbreak.tournaments.forecast import Strengths, model_strengths
@@ -95,6 +103,43 @@ def rate_matches(tables: dict[str, pd.DataFrame]) -> float:
     return float(elo.params.initial_rating)
 
 
+def fit_strengths(
+    tables: dict[str, pd.DataFrame], params: StrengthParams, step: Progress | None = None
+) -> StrengthHistory:
+    """Fit the goal model's team strengths (:mod:`heartbreak.model.strengths`) on the rated
+    real matches, on every day of :func:`~heartbreak.model.strengths.fit_days`: adds the
+    ``goal_fits`` and ``team_strengths`` tables."""
+    m = tables["matches"]
+    real = m[m["source"] != "user"]
+    final = is_final_tournament(real["competition"])
+    starts = edition_starts(real["competition"][final], real["date"][final]).dropna().unique()
+    days = fit_days(real["date"], [pd.Timestamp(day).date() for day in starts])
+
+    def progress(done: int, total: int) -> None:
+        if step is not None and done % 25 == 0:
+            step(f"fitting team strengths: {done}/{total}")
+
+    history = fit_history(real, tables["ratings"], params, days, progress)
+    tables["goal_fits"] = history.fits
+    tables["team_strengths"] = history.strengths
+    return history
+
+
+def expected_goals_of(matches: pd.DataFrame, history: StrengthHistory) -> None:
+    """Add each match's pre-match expected goals (``xg_home``, ``xg_away``) from its ratings and
+    the strengths fitted before its day."""
+    lam_h, lam_a = history.rates(
+        matches["home"],
+        matches["away"],
+        matches["date"],
+        matches["neutral"].to_numpy(bool),
+        is_final_tournament(matches["competition"]),
+        matches["elo_home"].to_numpy(float),
+        matches["elo_away"].to_numpy(float),
+    )
+    matches["xg_home"], matches["xg_away"] = lam_h, lam_a
+
+
 def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.DataFrame:
     """The drama index of every match (:mod:`heartbreak.drama.index`), from the derived tables
     and the packaged model parameters."""
@@ -121,7 +166,8 @@ def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> p
         step(f"replaying matches: {description}")
 
     params = load_params()
-    prematch, inplay = PrematchModel.from_params(params.goals), InPlayModel(params.inplay)
+    history = StrengthHistory(tables["goal_fits"], tables["team_strengths"])
+    prematch, inplay = GoalModel(history, params.strengths.rho), InPlayModel(params.inplay)
     return drama_index(
         matches,
         events,
@@ -149,7 +195,7 @@ class GroupStakes:
         cards: pd.DataFrame,
         ratings: pd.DataFrame,
         events: Callable[[list[int]], dict[int, Match]],
-        prematch: PrematchModel,
+        prematch: GoalModel,
         inplay: InPlayModel,
         built: Sequence | None = None,
     ) -> None:
@@ -178,7 +224,7 @@ class GroupStakes:
         cls,
         tables: Mapping[str, pd.DataFrame],
         events: Callable[[list[int]], dict[int, Match]],
-        prematch: PrematchModel,
+        prematch: GoalModel,
         inplay: InPlayModel,
     ) -> GroupStakes:
         """From the derived tables of a build."""
@@ -209,17 +255,13 @@ class GroupStakes:
             hosts = frozenset(
                 self.home_side[f.match_id] for f in edition.fixtures if f.match_id in self.home_side
             )
-            self.strengths[key] = model_strengths(rating, self.prematch, self.inplay, hosts)
+            rates = self.prematch.rates_on(day, rating)
+            self.strengths[key] = model_strengths(rates, self.prematch.rho, self.inplay, hosts)
         return self.strengths[key]
 
     def expected_goals(self, fixture) -> tuple[float, float]:
         row = self.rows.loc[fixture.match_id]
-        lam_h, lam_a = self.prematch.expected_goals(
-            np.array([row["elo_home"]], dtype=float),
-            np.array([row["elo_away"]], dtype=float),
-            np.array([bool(row["neutral"])]),
-        )
-        return float(lam_h[0]), float(lam_a[0])
+        return float(row["xg_home"]), float(row["xg_away"])
 
     def situation(
         self,
@@ -345,7 +387,7 @@ def build_store(
     """
     config.check_store_target(db_path)  # a folder, or a folder that cannot be written: at once
     started = time.perf_counter()
-    total = 14
+    total = 15
     report: Progress = progress or (lambda *a, **k: None)
 
     def step(description: str, advance: int = 0) -> None:
@@ -375,8 +417,10 @@ def build_store(
     tables = derive_tables(src, step)
     step("ratings", 1)
     initial_rating = rate_matches(tables)
+    history = fit_strengths(tables, load_params().strengths, step)
     if user_matches:
         append_user_matches(tables, list(user_matches), origin, initial_rating)
+    expected_goals_of(tables["matches"], history)
     step("replaying matches", 1)
     tables["drama"] = drama_table(tables, step)
     step("writing store", 1)

@@ -604,11 +604,7 @@ def timeline_frames(
     if total == 0:
         yield _empty_timeline()
         return
-    lam_h, lam_a = session.prematch_model.expected_goals(
-        matches["elo_home"].to_numpy(float),
-        matches["elo_away"].to_numpy(float),
-        matches["neutral"].to_numpy(bool),
-    )
+    lam_h, lam_a = session.prematch_model.rates(matches)
     for lo in range(0, total, chunk):
         part = matches.iloc[lo : lo + chunk]
         ids = part["match_id"].astype(int).tolist()

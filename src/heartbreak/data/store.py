@@ -10,7 +10,8 @@ Tables (the column names are a contract):
 - ``matches``: match_id (1-based row of international/results.csv), date, home, away,
   home_score, away_score (after extra time, without shootout), competition, city, country,
   neutral, wc_match_id, stage, knockout, extra_time, shootout_winner, home_penalties,
-  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away.
+  away_penalties, winner, goals_listed, timeline_complete, source, elo_home, elo_away, xg_home,
+  xg_away (the pre-match expected goals of the goal model, :mod:`heartbreak.model.strengths`).
 - ``fixtures``: match_id, group_name, kickoff: a World Cup match's group as the World Cup
   database names it (NULL outside a group) and its local kick-off time "HH:MM" (NULL when
   unknown), for every match of the World Cup database.
@@ -23,6 +24,9 @@ Tables (the column names are a contract):
 - ``teams``: name, first_match, last_match, matches; ``team_aliases``: alias, team, start_date,
   end_date, kind.
 - ``ratings``: team, date, match_id, rating_before, rating_after.
+- ``goal_fits``: as_of, the coefficients of :data:`heartbreak.model.strengths.COEFFICIENTS`,
+  elo_mean, matches: each fit of the goal model; ``team_strengths``: as_of, team, attack,
+  defence: every team's strengths in each fit.
 - ``meta``: key, value (schema_version, built_at, sha256:<file>, count:<table>, attribution,
   user_matches, user_matches_sha256 (the digest of the user matches built from), and
   modified:<file> for each source file whose SHA-256 was not the pinned one, see
@@ -62,7 +66,7 @@ from heartbreak.domain import Match
 from heartbreak.errors import InvalidInput, NoSuchMatch, StoreError
 
 #: The version of the tables' layout; a store of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class StaleStore(StoreError):
@@ -87,7 +91,8 @@ _SCHEMA: dict[str, tuple[str, str]] = {
         "neutral BOOLEAN, wc_match_id VARCHAR, stage VARCHAR, knockout BOOLEAN, "
         "extra_time BOOLEAN, shootout_winner VARCHAR, home_penalties INTEGER, "
         "away_penalties INTEGER, winner VARCHAR, goals_listed INTEGER, "
-        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE",
+        "timeline_complete BOOLEAN, source VARCHAR, elo_home DOUBLE, elo_away DOUBLE, "
+        "xg_home DOUBLE, xg_away DOUBLE",
         "match_id",
     ),
     "fixtures": (
@@ -124,6 +129,16 @@ _SCHEMA: dict[str, tuple[str, str]] = {
     "ratings": (
         "team VARCHAR, date DATE, match_id INTEGER, rating_before DOUBLE, rating_after DOUBLE",
         "team, date, match_id",
+    ),
+    "goal_fits": (
+        "as_of DATE, intercept DOUBLE, home_attack DOUBLE, home_defence DOUBLE, "
+        "host_attack DOUBLE, host_defence DOUBLE, final_tournament DOUBLE, elo_attack DOUBLE, "
+        "elo_defence DOUBLE, elo_mean DOUBLE, matches INTEGER",
+        "as_of",
+    ),
+    "team_strengths": (
+        "as_of DATE, team VARCHAR, attack DOUBLE, defence DOUBLE",
+        "as_of, team",
     ),
 }
 
@@ -721,6 +736,14 @@ class Store:
         rating = np.full(len(names), np.nan)
         rating[found] = row_ratings[at[found]]
         return np.where(np.isnan(rating), self.initial_rating, rating)
+
+    def goal_fits(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every fit of the goal model and every team's strengths in it (``goal_fits``,
+        ``team_strengths``), as :class:`heartbreak.model.strengths.StrengthHistory` reads them."""
+        return (
+            self.query("SELECT * FROM goal_fits ORDER BY as_of"),
+            self.query("SELECT * FROM team_strengths ORDER BY as_of, team"),
+        )
 
     def rating_history(self, team: str) -> pd.DataFrame:
         """Every ``ratings`` row of a team in date order."""

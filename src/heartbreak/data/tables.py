@@ -87,8 +87,9 @@ def _ordered_events(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def derive_tables(src: Sources, progress: Progress) -> dict[str, pd.DataFrame]:
-    """The store's tables (all but ``ratings`` and ``drama``, and the matches' ``elo_home`` and
-    ``elo_away``, which the build adds) from the validated sources."""
+    """The store's tables (all but ``ratings``, ``goal_fits``, ``team_strengths`` and ``drama``,
+    and the matches' ``elo_home``, ``elo_away``, ``xg_home`` and ``xg_away``, which the build
+    adds) from the validated sources."""
     results = src.results
     wc = src.wc_matches
     wc_ids = wc["match_id"].to_numpy()

@@ -25,8 +25,8 @@ from heartbreak.domain import Match, Side
 from heartbreak.drama.metrics import drama_metrics
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.path import PointKind, ProbabilityPath
-from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay_many
+from heartbreak.model.strengths import GoalModel
 
 COLUMNS = (
     "match_id",
@@ -59,7 +59,7 @@ COLUMNS = (
 def drama_index(
     matches: pd.DataFrame,
     events: Callable[[Sequence[int]], dict[int, Match]],
-    prematch: PrematchModel,
+    prematch: GoalModel,
     inplay: InPlayModel,
     progress: Callable[..., None] | None = None,
     chunk: int = 4000,
@@ -73,9 +73,8 @@ def drama_index(
     chances of what matters, :class:`~heartbreak.model.path.Stakes`).
     """
     report = progress or (lambda *a, **k: None)
-    neutral = matches["neutral"].to_numpy(bool)
     knockout = matches["knockout"].to_numpy(bool)
-    lam_h, lam_a = prematch.expected_goals(matches["elo_home"], matches["elo_away"], neutral)
+    lam_h, lam_a = prematch.rates(matches)
     kick = inplay.evaluate(lam_h, lam_a, kickoff_states(knockout), with_suspense=False)
     home_pre = np.where(knockout, kick.p_home_advance, kick.p_home_win)
     away_pre = np.where(knockout, 1.0 - kick.p_home_advance, kick.p_away_win)

@@ -16,17 +16,23 @@ from typing import Any
 from heartbreak.errors import InvalidInput
 from heartbreak.model.inplay import InPlayParams
 from heartbreak.model.prematch import GoalModelParams
+from heartbreak.model.strengths import StrengthParams
 from heartbreak.ratings.elo import EloParams
 
-PARAMS_VERSION = 1
+PARAMS_VERSION = 2
 PACKAGED = "model.json"
 
 
 @dataclass(frozen=True)
 class ModelParams:
-    """Ratings, pre-match goal model and in-play goal process, with how they were fitted."""
+    """Ratings, pre-match goal model and in-play goal process, with how they were fitted.
+
+    ``strengths``: the goal model every prediction uses (:mod:`heartbreak.model.strengths`);
+    ``goals``: the Elo-only goal model it replaced (:mod:`heartbreak.model.prematch`), kept as
+    the baseline the evaluation compares it with."""
 
     elo: EloParams = field(default_factory=EloParams)
+    strengths: StrengthParams = field(default_factory=StrengthParams)
     goals: GoalModelParams = field(default_factory=GoalModelParams)
     inplay: InPlayParams = field(default_factory=InPlayParams)
     fitted: dict[str, Any] = field(default_factory=dict)
@@ -37,6 +43,7 @@ class ModelParams:
             "version": self.version,
             "fitted": self.fitted,
             "elo": asdict(self.elo),
+            "strengths": self.strengths.to_dict(),
             "goals": self.goals.to_dict(),
             "inplay": self.inplay.to_dict(),
         }
@@ -60,6 +67,7 @@ class ModelParams:
             inplay["minute_rates"] = tuple(inplay["minute_rates"])
             return cls(
                 elo=EloParams(**data["elo"]),
+                strengths=StrengthParams(**data["strengths"]),
                 goals=GoalModelParams(**data["goals"]),
                 inplay=InPlayParams(**inplay),
                 fitted=dict(data.get("fitted", {})),

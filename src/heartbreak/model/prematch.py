@@ -199,7 +199,10 @@ class PrematchModel:
 
     def rates(self, matches: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Pre-match expected goals (λ_home, λ_away) of rows with the store's ``matches``
-        columns: what every consumer of a stored match's rates calls."""
+        columns: the goal model's (the stored ``xg_home``, ``xg_away``,
+        :mod:`heartbreak.model.strengths`) where the rows have them, else this Elo model's."""
+        if "xg_home" in matches and matches["xg_home"].notna().all():
+            return matches["xg_home"].to_numpy(float), matches["xg_away"].to_numpy(float)
         return self.expected_goals(matches["elo_home"], matches["elo_away"], matches["neutral"])
 
     def grid(self, elo_home, elo_away, neutral) -> ScoreGrid:

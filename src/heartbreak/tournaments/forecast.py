@@ -27,7 +27,7 @@ count), so a forecast made at a date uses nothing that happened later.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,6 @@ import pandas as pd
 
 from heartbreak.errors import InvalidInput
 from heartbreak.model.inplay import InPlayModel, kickoff_states
-from heartbreak.model.prematch import PrematchModel
 from heartbreak.tournaments.structure import Edition, Fixture, Group, Stage
 from heartbreak.tournaments.table import Row, group_table, rank_across, rank_simulations
 
@@ -62,29 +61,27 @@ class Strengths:
         return home not in self.hosts and away not in self.hosts
 
 
+#: ``rates(home, away, neutral)``: the pre-match expected goals (λ_home, λ_away) of n matches.
+GoalRates = Callable[[Sequence[str], Sequence[str], Sequence[bool]], tuple[np.ndarray, np.ndarray]]
+
+
 def model_strengths(
-    rating: Mapping[str, float],
-    prematch: PrematchModel,
+    rates: GoalRates,
+    rho: float,
     inplay: InPlayModel,
     hosts: frozenset[str] = frozenset(),
 ) -> Strengths:
-    """The model's :class:`Strengths` from each team's rating (the Elo ratings going into a
-    day): score grids of the pre-match model, knockout chances of the in-play model at
-    kick-off (extra time and a shootout included)."""
-
-    def ratings_of(home, away):
-        return (
-            np.array([rating[t] for t in home], dtype=float),
-            np.array([rating[t] for t in away], dtype=float),
-        )
+    """The model's :class:`Strengths` from the goal model's ``rates`` of any pairs of the
+    edition's teams as of a day: score grids (with the Dixon–Coles ``rho``), knockout chances
+    of the in-play model at kick-off (extra time and a shootout included)."""
+    from heartbreak.model.grid import ScoreGrid
 
     def score_grids(home, away, neutral):
-        elo_h, elo_a = ratings_of(home, away)
-        return prematch.grid(elo_h, elo_a, np.asarray(neutral, bool)).remaining
+        lam_h, lam_a = rates(home, away, np.asarray(neutral, bool))
+        return ScoreGrid.from_rates(lam_h, lam_a, rho=rho).remaining
 
     def advance(home, away, neutral):
-        elo_h, elo_a = ratings_of(home, away)
-        lam_h, lam_a = prematch.expected_goals(elo_h, elo_a, np.asarray(neutral, bool))
+        lam_h, lam_a = rates(home, away, np.asarray(neutral, bool))
         states = kickoff_states(np.ones(len(lam_h), dtype=bool))
         return inplay.evaluate(lam_h, lam_a, states, with_suspense=False).p_home_advance
 
