@@ -1,7 +1,7 @@
 """Command-line speed: start-up, one prediction and a batch of 10,000, beside ``python -c pass``.
 
 Run: HEARTBREAK_DATA_DIR=../shared/data python bench/cli_speed.py [--runs 5] [--fixtures 10000]
-     [--db PATH] [--seed 0]
+     [--db PATH] [--seed 0] [--no-compile]
 
 Each command is run ``--runs`` times in a child process, in turns (so that a machine busy with
 something else slows them alike); reported: the median wall time, the median CPU time (user +
@@ -9,21 +9,32 @@ system) of the child (``os.wait4``), its median peak memory (RSS, from ``/usr/bi
 there is one), and the wall time as a multiple of ``python -c pass`` measured in the same run:
 
 - ``python -c pass``: the interpreter's own start-up;
+- importing the libraries one prediction cannot do without (:data:`PREDICT_LIBRARIES`), the
+  floor under ``predict``: what it costs beyond that is Heartbreak's own;
 - ``heartbreak --help``;
 - ``heartbreak predict Brazil Argentina --date 2026-12-01``;
 - ``heartbreak predict --batch FILE.csv`` of ``--fixtures`` fixtures (pairs of the rated teams'
   names, dates from 1900 on, both flags), written to a temporary file, its output checked.
 
 The store is ``--db``, else ``$HEARTBREAK_DB`` or the default one (built by a first, untimed
-prediction when missing). The load average before and after is printed: the figures of a busy
+prediction when missing).
+
+Bytecode: ``pip install`` compiles the package's modules, and an editable install writes their
+``__pycache__`` on its first run, so a user's runs load bytecode. Where that did not happen (a
+source tree only ever run with ``PYTHONDONTWRITEBYTECODE`` set) each run compiles every module
+it imports anew, a few tenths of a second more; so the bench first compiles the heartbreak
+package's stale or missing bytecode, as pip does, and says so (``--no-compile``: measure the
+tree as it is). The load average before and after is printed: the figures of a busy
 machine are slower than a quiet one's, the ratios less so.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import datetime as dt
+import importlib.util
 import json
 import os
 import random
@@ -50,6 +61,11 @@ def heartbreak_command() -> list[str]:
 #: GNU time reports a command's own peak memory; a child forked from this process also counts
 #: what it was forked with (this interpreter's pages), more than ``python -c pass`` uses.
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
+
+
+#: What ``heartbreak predict`` imports of other projects: typer (which reads the parameters with
+#: pydantic), the model's numpy, pandas and scipy.special, the store's DuckDB, the table's rich.
+PREDICT_LIBRARIES = "typer.main, typer._adapters, numpy, pandas, scipy.special, duckdb, rich.table"
 
 
 def run_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -98,6 +114,16 @@ def write_fixtures(path: Path, heartbreak: list[str], env: dict[str, str], count
             )
 
 
+def stale_bytecode(package: Path) -> list[Path]:
+    """The package's modules whose bytecode is missing or older than their source."""
+    stale = []
+    for source in sorted(package.rglob("*.py")):
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        if not cached.is_file() or cached.stat().st_mtime < source.stat().st_mtime:
+            stale.append(source)
+    return stale
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} CPUs"
@@ -109,9 +135,25 @@ def main() -> None:
     parser.add_argument("--fixtures", type=int, default=10_000)
     parser.add_argument("--db", default=None, help="Store (default: $HEARTBREAK_DB or default).")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-compile", action="store_true", help="Do not compile stale bytecode first."
+    )
     args = parser.parse_args()
 
+    import heartbreak
     from heartbreak import config
+
+    package = Path(heartbreak.__file__).parent
+    stale = stale_bytecode(package)
+    dont_write = " (PYTHONDONTWRITEBYTECODE is set)" if sys.dont_write_bytecode else ""
+    if stale and not args.no_compile:
+        compileall.compile_dir(package, quiet=1)
+        bytecode = f"compiled the bytecode of {len(stale)} stale modules first, as pip does"
+    elif stale:
+        bytecode = f"{len(stale)} modules without up-to-date bytecode: compiled on every run"
+    else:
+        bytecode = "up to date"
+    print(f"heartbreak at {package}; bytecode: {bytecode}{dont_write}")
 
     db = config.db_path(args.db)
     env = {**os.environ, "HEARTBREAK_DB": str(db)}
@@ -129,6 +171,7 @@ def main() -> None:
             raise SystemExit(f"--batch printed {len(done.stdout.splitlines())} lines")
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
+            "import predict's libraries": [sys.executable, "-c", f"import {PREDICT_LIBRARIES}"],
             "heartbreak --help": [*heartbreak, "--help"],
             "predict (one fixture)": single,
             batch_name: batch,

@@ -42,6 +42,9 @@ def main() -> None:
     range) is one line on stderr with exit code 2, as every other user error is."""
     import sys
 
+    from heartbreak.cli import _help
+
+    _help.prepare(sys.argv[1:], app)
     try:
         # Outside standalone mode an exit code raised inside a command comes back as the value.
         code = app(standalone_mode=False)

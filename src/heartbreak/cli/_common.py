@@ -42,15 +42,20 @@ class RichProgress:
     """
 
     def __init__(self, console: Console | None = None, transient: bool = True) -> None:
-        if console is None:
-            from rich.console import Console
-
-            console = Console(stderr=True)
-        self.console = console
+        self._console = console  # made when first used: a command that draws no bar needs no rich
         self.transient = transient
         self._progress: Progress | None = None
         self._task: Any = None
         self._completed = 0
+
+    @property
+    def console(self) -> Console:
+        """The console the bar is drawn on (by default a new one on stderr)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True)
+        return self._console
 
     def __call__(self, description: str, advance: int = 0, total: int | None = None) -> None:
         if self._progress is None:

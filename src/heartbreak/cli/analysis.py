@@ -15,6 +15,7 @@ from heartbreak.cli.options import (
     OutputFormat,
     open_session,
     print_json,
+    print_json_lines,
 )
 from heartbreak.errors import InvalidInput
 
@@ -80,8 +81,7 @@ def predict(
         if batch is not None:
             if home or away:
                 raise InvalidInput("--batch: give either a CSV file or HOME AWAY, not both")
-            for prediction in session.predict_file(batch):
-                print_json(prediction.to_dict(), indent=None)
+            print_json_lines(p.to_dict() for p in session.predict_file(batch))
             return
         if not home or not away:
             raise InvalidInput("HOME AWAY: two teams are required (or --batch FILE.csv)")

@@ -5,14 +5,15 @@
 - :class:`OutputFormat` and :data:`FormatOption` (``--format text|json``).
 - :func:`open_session`: the :class:`~heartbreak.services.Heartbreak` session for those options,
   its store built on first use with a progress bar on stderr.
-- :func:`print_json`: a JSON document on standard output.
+- :func:`print_json`: a JSON document on standard output; :func:`print_json_lines`: one line
+  of JSON for each item.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,3 +61,17 @@ def print_json(
     """``data`` as JSON on standard output, then a newline (indented unless ``indent=None``)."""
     text = json.dumps(data, ensure_ascii=ensure_ascii, indent=indent, allow_nan=allow_nan)
     sys.stdout.write(text + "\n")
+
+
+def print_json_lines(items: Iterable[Any], *, chunk: int = 1000) -> None:
+    """Each item as one line of JSON on standard output, as ``print_json(item, indent=None)``
+    writes it, but with one encoder and one write for every ``chunk`` lines."""
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=True).encode
+    lines: list[str] = []
+    for item in items:
+        lines.append(encode(item))
+        if len(lines) == chunk:
+            sys.stdout.write("\n".join(lines) + "\n")
+            lines = []
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")

@@ -24,14 +24,15 @@ import re
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from heartbreak.data.files import fsync_dir, pid_alive
 from heartbreak.data.integrity import crash_point
 from heartbreak.data.sources import DATA_HINT, NEEDED_SOURCES, SOURCES, Source
 from heartbreak.errors import ChecksumMismatch, DataUnavailable
+
+if TYPE_CHECKING:
+    import httpx
 
 SOURCE_URL_ENV = "HEARTBREAK_SOURCE_URL"
 _CHUNK = 1 << 16
@@ -93,6 +94,8 @@ def _copy_one(source: Source, from_dir: Path, dest: Path) -> None:
 
 
 def _download_one(client: httpx.Client, source: Source, url: str, dest: Path) -> None:
+    import httpx
+
     target = dest / source.path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(target)
@@ -226,6 +229,8 @@ def fetch_sources(
                 _copy_one(source, Path(from_dir), staging)
             else:
                 if client is None:
+                    import httpx  # only a download needs it: it is slow to import
+
                     client = httpx.Client(timeout=timeout, follow_redirects=True)
                 report(f"downloading {source.path}", 0, len(todo))
                 _download_one(client, source, source_url(source, base_url), staging)
