@@ -49,12 +49,11 @@ from heartbreak.drama.index import drama_index
 from heartbreak.errors import BadSourceRow, ChecksumMismatch, DataUnavailable
 from heartbreak.evaluation.peers import edition_starts
 from heartbreak.model.inplay import InPlayModel
-from heartbreak.model.params import load_params
+from heartbreak.model.params import ModelParams, load_params
 from heartbreak.model.path import ProbabilityPath, Stakes
 from heartbreak.model.strengths import (
     GoalModel,
     StrengthHistory,
-    StrengthParams,
     fit_days,
     fit_history,
     is_final_tournament,
@@ -104,7 +103,7 @@ def rate_matches(tables: dict[str, pd.DataFrame]) -> float:
 
 
 def fit_strengths(
-    tables: dict[str, pd.DataFrame], params: StrengthParams, step: Progress | None = None
+    tables: dict[str, pd.DataFrame], params: ModelParams, step: Progress | None = None
 ) -> StrengthHistory:
     """Fit the goal model's team strengths (:mod:`heartbreak.model.strengths`) on the rated
     real matches, on every day of :func:`~heartbreak.model.strengths.fit_days`: adds the
@@ -119,7 +118,9 @@ def fit_strengths(
         if step is not None and done % 25 == 0:
             step(f"fitting team strengths: {done}/{total}")
 
-    history = fit_history(real, tables["ratings"], params, days, progress)
+    history = fit_history(
+        real, tables["ratings"], params.strengths, days, progress, params.goal_prior
+    )
     tables["goal_fits"] = history.fits
     tables["team_strengths"] = history.strengths
     return history
@@ -166,7 +167,7 @@ def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> p
         step(f"replaying matches: {description}")
 
     params = load_params()
-    history = StrengthHistory(tables["goal_fits"], tables["team_strengths"])
+    history = StrengthHistory(tables["goal_fits"], tables["team_strengths"], params.goal_prior)
     prematch, inplay = GoalModel(history, params.strengths.rho), InPlayModel(params.inplay)
     return drama_index(
         matches,
@@ -417,7 +418,8 @@ def build_store(
     tables = derive_tables(src, step)
     step("ratings", 1)
     initial_rating = rate_matches(tables)
-    history = fit_strengths(tables, load_params().strengths, step)
+    step("team strengths", 1)
+    history = fit_strengths(tables, load_params(), step)
     if user_matches:
         append_user_matches(tables, list(user_matches), origin, initial_rating)
     expected_goals_of(tables["matches"], history)

@@ -16,7 +16,7 @@ from typing import Any
 from heartbreak.errors import InvalidInput
 from heartbreak.model.inplay import InPlayParams
 from heartbreak.model.prematch import GoalModelParams
-from heartbreak.model.strengths import StrengthParams
+from heartbreak.model.strengths import StrengthParams, prior_of
 from heartbreak.ratings.elo import EloParams
 
 PARAMS_VERSION = 2
@@ -37,6 +37,12 @@ class ModelParams:
     inplay: InPlayParams = field(default_factory=InPlayParams)
     fitted: dict[str, Any] = field(default_factory=dict)
     version: int = PARAMS_VERSION
+
+    @property
+    def goal_prior(self) -> dict[str, float]:
+        """The goal model's coefficients before its first fit: the Elo-only model's."""
+        g = self.goals
+        return prior_of(g.intercept, g.rating_slope, g.home_attack, g.home_defence)
 
     def to_dict(self) -> dict[str, Any]:
         return {

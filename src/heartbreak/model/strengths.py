@@ -19,8 +19,8 @@ matches stays at the rates its Elo gives, a team with many moves to what its goa
 The parameters are fitted by weighted maximum likelihood on the internationals of the
 ``window_years`` before the fit's day, each weighted by exp(−ξ·age in days) (the time weighting
 of Dixon & Coles 1997, section 4.5), so the home advantage and the scoring level follow recent
-years (home advantage fell after 2020's empty stadiums). Newton-CG with the exact gradient and
-Hessian-vector products.
+years (home advantage fell after 2020's empty stadiums). Newton's method with the exact
+gradient and Hessian.
 
 The strengths are refitted on a schedule (:func:`fit_days`) and a match takes the latest fit on
 or before its day, strengths frozen through a tournament: on the validation editions
@@ -148,12 +148,70 @@ class _Posterior:
         grad = self._transpose(w * (lam_h - self.gh), w * (lam_a - self.ga)) + self._ridge(p)
         return value, grad
 
+    def hessian(self, p) -> np.ndarray:
+        """The Hessian Jᵀ·diag(w·λ)·J + ridge, assembled block by block: each rate's log has
+        the design and two Elo columns, one attack and one defence entry, so the attack–attack
+        and defence–defence blocks are diagonal and the rest are sums over the matches."""
+        if self._at is None or not np.array_equal(p, self._at):
+            self.value_and_gradient(p)
+        lam_h, lam_a = self._lam
+        k, nt, hi, ai, z = self.k, self.nt, self.hi, self.ai, self.z
+        c_h, c_a = self.w * lam_h, self.w * lam_a
+        # The columns of each rate's log in the coefficients (design, κ_a, κ_d).
+        coef_h = np.column_stack([self.design_h, z[hi], -z[ai]])
+        coef_a = np.column_stack([self.design_a, z[ai], -z[hi]])
+        m = k + 2
+        out = np.zeros((m + 2 * nt, m + 2 * nt))
+        out[:m, :m] = coef_h.T @ (c_h[:, None] * coef_h) + coef_a.T @ (c_a[:, None] * coef_a)
+        u, v = slice(m, m + nt), slice(m + nt, m + 2 * nt)
+        for j in range(m):
+            wh, wa = c_h * coef_h[:, j], c_a * coef_a[:, j]
+            out[j, u] = np.bincount(hi, wh, nt) + np.bincount(ai, wa, nt)
+            out[j, v] = np.bincount(ai, wh, nt) + np.bincount(hi, wa, nt)
+        out[u, :m] = out[:m, u].T
+        out[v, :m] = out[:m, v].T
+        diag = np.arange(nt)
+        out[m + diag, m + diag] = np.bincount(hi, c_h, nt) + np.bincount(ai, c_a, nt) + self.ridge
+        out[m + nt + diag, m + nt + diag] = (
+            np.bincount(ai, c_h, nt) + np.bincount(hi, c_a, nt) + self.ridge
+        )
+        # attack[home]·defence[away] in the home rate, attack[away]·defence[home] in the away.
+        cross = np.bincount(hi * nt + ai, c_h, nt * nt) + np.bincount(ai * nt + hi, c_a, nt * nt)
+        out[u, v] = cross.reshape(nt, nt)
+        out[v, u] = out[u, v].T
+        return out
+
     def hessian_product(self, p, s):
         if self._at is None or not np.array_equal(p, self._at):
             self.value_and_gradient(p)
         lam_h, lam_a = self._lam
         d_h, d_a = self._linear(s)
         return self._transpose(self.w * lam_h * d_h, self.w * lam_a * d_a) + self._ridge(s)
+
+
+def _newton(posterior: _Posterior, start: np.ndarray, max_steps: int = 100) -> np.ndarray:
+    """Minimise a smooth convex function by Newton's method with a backtracking (Armijo)
+    line search (Nocedal & Wright 2006, "Numerical Optimization", algorithm 3.1), stopping
+    when the Newton decrement gᵀH⁻¹g/2 is below 1e-12. A tiny diagonal term keeps a column
+    that the window never exercises (e.g. no host at a tournament yet) at its start."""
+    p = start.copy()
+    value, grad = posterior.value_and_gradient(p)
+    for _ in range(max_steps):
+        hessian = posterior.hessian(p)
+        hessian[np.diag_indices(len(p))] += 1e-10
+        step = np.linalg.solve(hessian, grad)
+        decrement = float(grad @ step)
+        if decrement / 2.0 < 1e-12:
+            break
+        t = 1.0
+        while True:
+            trial = p - t * step
+            trial_value, trial_grad = posterior.value_and_gradient(trial)
+            if trial_value <= value - 1e-4 * t * decrement or t < 1e-10:
+                break
+            t *= 0.5
+        p, value, grad = trial, trial_value, trial_grad
+    return p
 
 
 def design(neutral: np.ndarray, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -176,22 +234,33 @@ def fit_goals(
     """Fit the model on ``window`` (columns date, home, away, home_score, away_score,
     neutral, competition: the matches before ``as_of``); ``elo``: each team's rating on
     ``as_of``; ``start``: an earlier fit to start the optimiser from (only speeds it up)."""
-    from scipy.optimize import minimize
+    age = (pd.Timestamp(as_of) - pd.to_datetime(window["date"])).dt.days.to_numpy(float)
+    return _fit_arrays(
+        window["home"].to_numpy(dtype=object),
+        window["away"].to_numpy(dtype=object),
+        window["home_score"].to_numpy(float),
+        window["away_score"].to_numpy(float),
+        window["neutral"].to_numpy(bool),
+        is_final_tournament(window["competition"]),
+        age,
+        as_of,
+        elo,
+        params,
+        start,
+    )
 
-    teams = pd.Index(sorted(set(window["home"]) | set(window["away"])))
-    hi, ai = teams.get_indexer(window["home"]), teams.get_indexer(window["away"])
+
+def _fit_arrays(home, away, gh, ga, neutral, final, age, as_of, elo, params, start) -> GoalFit:
+    """:func:`fit_goals` on the window's columns as arrays (``age``: days before ``as_of``)."""
+    teams, codes = np.unique(np.concatenate([home, away]), return_inverse=True)
+    hi, ai = codes[: len(home)], codes[len(home) :]
     nt = len(teams)
     ratings = np.array([elo.get(t, np.nan) for t in teams], dtype=float)
     known = ~np.isnan(ratings)
     elo_mean = float(ratings[known].mean()) if known.any() else 1500.0
     z = np.where(known, (ratings - elo_mean) / 400.0, 0.0)
-    design_h, design_a = design(
-        window["neutral"].to_numpy(), is_final_tournament(window["competition"])
-    )
-    age = (pd.Timestamp(as_of) - pd.to_datetime(window["date"])).dt.days.to_numpy(float)
+    design_h, design_a = design(neutral, final)
     w = np.exp(-params.time_decay * age)
-    gh = window["home_score"].to_numpy(float)
-    ga = window["away_score"].to_numpy(float)
     k = design_h.shape[1]
     p0 = np.zeros(k + 2 + 2 * nt)
     p0[k], p0[k + 1] = 1.0, 1.0
@@ -204,24 +273,17 @@ def fit_goals(
             start.defence.get(t, 0.0) + p0[k + 1] * z[i] for i, t in enumerate(teams)
         ]
     posterior = _Posterior(design_h, design_a, gh, ga, w, hi, ai, z, params.ridge)
-    found = minimize(
-        posterior.value_and_gradient,
-        p0,
-        jac=True,
-        hessp=posterior.hessian_product,
-        method="Newton-CG",
-        options={"xtol": 1e-10, "maxiter": 200},
-    ).x
+    found = _newton(posterior, p0)
     ka, kd = found[k], found[k + 1]
     attack = ka * z + found[k + 2 : k + 2 + nt]
     defence = -kd * z + found[k + 2 + nt :]
     return GoalFit(
         as_of=as_of,
         coefficients={name: float(x) for name, x in zip(COEFFICIENTS, found[: k + 2], strict=True)},
-        attack={t: float(a) for t, a in zip(teams, attack, strict=True)},
-        defence={t: float(d) for t, d in zip(teams, defence, strict=True)},
+        attack={str(t): float(a) for t, a in zip(teams, attack, strict=True)},
+        defence={str(t): float(d) for t, d in zip(teams, defence, strict=True)},
         elo_mean=elo_mean,
-        matches=len(window),
+        matches=len(home),
     )
 
 
@@ -242,13 +304,20 @@ class StrengthHistory:
 
     ``fits``: one row per fit (as_of, the :data:`COEFFICIENTS`, elo_mean, matches), sorted by
     as_of; ``strengths``: as_of, team, attack, defence. A fixture takes the latest fit on or
-    before its day (the earliest one before the first fit); a side whose team that fit does not
-    know, or whose rating was given by the user (``rating_only``), takes the Elo-based strength
-    κ·z of its rating.
+    before its day; a side whose team that fit does not know, or whose rating was given by the
+    user (``rating_only``), takes the Elo-based strength κ·z of its rating. Before the first fit
+    (the earliest years, or a store too small to fit) a fixture takes the ``prior``
+    coefficients (:func:`prior_of`: the Elo-only goal model), which need no team strengths.
     """
 
-    def __init__(self, fits: pd.DataFrame, strengths: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        fits: pd.DataFrame,
+        strengths: pd.DataFrame,
+        prior: Mapping[str, float] | None = None,
+    ) -> None:
         self.fits = fits.sort_values("as_of", kind="stable").reset_index(drop=True)
+        self.prior = dict(prior) if prior is not None else None
         self.strengths = strengths
         self._days = _day_numbers(self.fits["as_of"])
         self._lookup = {
@@ -263,7 +332,9 @@ class StrengthHistory:
         }
 
     @classmethod
-    def from_fits(cls, fits: Sequence[GoalFit]) -> StrengthHistory:
+    def from_fits(
+        cls, fits: Sequence[GoalFit], prior: Mapping[str, float] | None = None
+    ) -> StrengthHistory:
         rows = [
             {"as_of": f.as_of, **f.coefficients, "elo_mean": f.elo_mean, "matches": f.matches}
             for f in fits
@@ -277,12 +348,12 @@ class StrengthHistory:
         return cls(
             pd.DataFrame(rows, columns=columns),
             pd.DataFrame(strengths, columns=["as_of", "team", "attack", "defence"]),
+            prior,
         )
 
     def fit_index(self, dates) -> np.ndarray:
-        """The row of :attr:`fits` each day takes."""
-        at = np.searchsorted(self._days, _day_numbers(dates), side="right") - 1
-        return np.maximum(at, 0)
+        """The row of :attr:`fits` each day takes (−1 before the first fit)."""
+        return np.searchsorted(self._days, _day_numbers(dates), side="right") - 1
 
     def rates(
         self,
@@ -298,13 +369,18 @@ class StrengthHistory:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Expected goals (λ_home, λ_away) of each fixture (see the class docstring)."""
         n = len(home)
-        if len(self.fits) == 0:
-            raise ValueError("no fit of the goal model: the store has too few matches")
         at = self.fit_index(dates)
-        fit = self.fits.iloc[at]
-        day = self._days[at]
-        c = {name: fit[name].to_numpy(float) for name in COEFFICIENTS}
-        mean = fit["elo_mean"].to_numpy(float)
+        before = at < 0
+        if before.any() and self.prior is None:
+            raise ValueError("no fit of the goal model on or before that day, and no prior")
+        fit = self.fits.iloc[np.maximum(at, 0)] if len(self.fits) else None
+        c, mean, day = {}, np.full(n, PRIOR_ELO_MEAN), np.full(n, -(2**40))
+        if fit is not None:
+            mean = np.where(before, PRIOR_ELO_MEAN, fit["elo_mean"].to_numpy(float))
+            day = np.where(before, day, self._days[np.maximum(at, 0)])
+        for name in COEFFICIENTS:
+            fitted = fit[name].to_numpy(float) if fit is not None else np.zeros(n)
+            c[name] = np.where(before, (self.prior or {}).get(name, 0.0), fitted)
         only_h = np.zeros(n, bool) if rating_only_home is None else np.asarray(rating_only_home)
         only_a = np.zeros(n, bool) if rating_only_away is None else np.asarray(rating_only_away)
 
@@ -326,36 +402,88 @@ class StrengthHistory:
         return np.exp(eta_h), np.exp(eta_a)
 
 
+#: The mean rating the prior's Elo-based strengths are centred on (it cancels out of a match's
+#: rates when κ_a = κ_d, as in the Elo-only model).
+PRIOR_ELO_MEAN = 1500.0
+
+
+def prior_of(intercept: float, rating_slope: float, home_attack: float, home_defence: float):
+    """The coefficients of the Elo-only goal model (:mod:`heartbreak.model.prematch`) in this
+    model's terms: κ_a = κ_d = its rating slope and no host or tournament term, so that
+    attack[home] + defence[away] = slope·(Elo_home − Elo_away)/400."""
+    return {
+        "intercept": intercept,
+        "home_attack": home_attack,
+        "home_defence": home_defence,
+        "host_attack": 0.0,
+        "host_defence": 0.0,
+        "final_tournament": 0.0,
+        "elo_attack": rating_slope,
+        "elo_defence": rating_slope,
+    }
+
+
 def fit_history(
     matches: pd.DataFrame,
     ratings: pd.DataFrame,
     params: StrengthParams,
     days: Sequence[dt.date],
     progress=None,
+    prior: Mapping[str, float] | None = None,
 ) -> StrengthHistory:
     """Fit the strengths on each of ``days`` from ``matches`` (the real, rated internationals:
     date, home, away, scores, neutral, competition) and ``ratings`` (team, date, match_id,
     rating_after: each team's rating after each match), each fit on the matches before its day
-    only. Days whose window has fewer than ``params.min_matches`` matches are skipped."""
+    only. Days whose window has fewer than ``params.min_matches`` matches are skipped;
+    ``prior``: the coefficients before the first fit (:func:`prior_of`)."""
+    from threadpoolctl import threadpool_limits
+
+    # Hundreds of small dense solves: BLAS threads only contend for the cores there.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit_history(matches, ratings, params, days, progress, prior)
+
+
+def _fit_history(matches, ratings, params, days, progress, prior) -> StrengthHistory:
     m = matches.sort_values(["date", "match_id"], kind="stable")
     match_days = _day_numbers(pd.to_datetime(m["date"]).to_numpy())
     r = ratings.sort_values(["date", "match_id"], kind="stable")
     rating_days = _day_numbers(pd.to_datetime(r["date"]).to_numpy())
+    home, away = m["home"].to_numpy(dtype=object), m["away"].to_numpy(dtype=object)
+    gh, ga = m["home_score"].to_numpy(float), m["away_score"].to_numpy(float)
+    neutral, final = m["neutral"].to_numpy(bool), is_final_tournament(m["competition"])
+    rating_teams = r["team"].to_numpy(dtype=object)
+    rating_values = r["rating_after"].to_numpy(dtype=float)
     fits: list[GoalFit] = []
     previous = None
-    for i, day in enumerate(days):
+    elo: dict[str, float] = {}  # each team's latest rating before the day, carried forward
+    seen = 0
+    for i, day in enumerate(sorted(days)):
         end = _day_numbers([day])[0]
         begin = _day_numbers([_years_before(day, params.window_years)])[0]
+        upto = int(np.searchsorted(rating_days, end))
+        elo.update(zip(rating_teams[seen:upto], rating_values[seen:upto], strict=True))
+        seen = upto
         lo, hi = np.searchsorted(match_days, [begin, end])
         if hi - lo >= params.min_matches:
-            window = m.iloc[lo:hi]
-            seen = r.iloc[: np.searchsorted(rating_days, end)]
-            elo = seen.groupby("team", sort=False)["rating_after"].last().to_dict()
-            previous = fit_goals(window, day, elo, params, start=previous)
+            part = slice(lo, hi)
+            age = (end - match_days[part]).astype(float)
+            previous = _fit_arrays(
+                home[part],
+                away[part],
+                gh[part],
+                ga[part],
+                neutral[part],
+                final[part],
+                age,
+                day,
+                elo,
+                params,
+                previous,
+            )
             fits.append(previous)
         if progress is not None:
             progress(i + 1, len(days))
-    return StrengthHistory.from_fits(fits)
+    return StrengthHistory.from_fits(fits, prior)
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

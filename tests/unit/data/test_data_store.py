@@ -40,6 +40,8 @@ MATCH_COLUMNS = [
     "source",
     "elo_home",
     "elo_away",
+    "xg_home",
+    "xg_away",
 ]
 
 

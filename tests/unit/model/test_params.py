@@ -74,7 +74,7 @@ def test_defaults_round_trip() -> None:
 
 def test_to_dict_is_plain_json(params: ModelParams) -> None:
     data = params.to_dict()
-    assert list(data) == ["version", "fitted", "elo", "goals", "inplay"]
+    assert list(data) == ["version", "fitted", "elo", "strengths", "goals", "inplay"]
     assert data["version"] == PARAMS_VERSION
     assert data["inplay"]["minute_rates"] == list(params.inplay.minute_rates)
     assert json.loads(json.dumps(data)) == data
@@ -83,7 +83,7 @@ def test_to_dict_is_plain_json(params: ModelParams) -> None:
 # --------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize("version", [0, 2, "1", None])
+@pytest.mark.parametrize("version", [0, 1, 3, "2", None])
 def test_version_mismatch_names_the_version(params: ModelParams, version) -> None:
     data = params.to_dict()
     data["version"] = version
@@ -233,7 +233,7 @@ def test_packaged_file_loads() -> None:
     assert packaged == load_params(packaged_path())
     assert packaged.version == PARAMS_VERSION
     assert len(packaged.inplay.minute_rates) == len(TIME_BINS) == 11
-    assert packaged.inplay.rho == packaged.goals.rho
+    assert packaged.inplay.rho == packaged.strengths.rho
     assert packaged.to_json() == packaged_path().read_text(encoding="utf-8")
 
 
@@ -242,6 +242,7 @@ def test_packaged_file_is_plausible() -> None:
     assert packaged.fitted["train_end"] == "2019-07-01"
     assert all(r > 0 for r in packaged.inplay.minute_rates)
     assert -0.5 <= packaged.goals.rho <= 0.5
+    assert -0.5 <= packaged.strengths.rho <= 0.5
     assert packaged.goals.rating_slope > 0
     assert packaged.inplay.red_card_own < 1 < packaged.inplay.red_card_opponent
     assert packaged.inplay.stoppage_second_half > packaged.inplay.stoppage_first_half > 0

@@ -22,6 +22,7 @@ from heartbreak.model.strengths import (
     fit_goals,
     fit_history,
     is_final_tournament,
+    prior_of,
 )
 
 TEAMS = [f"T{i}" for i in range(12)]
@@ -176,7 +177,7 @@ def test_a_fixture_takes_the_latest_fit_and_its_rating_where_the_fit_lacks_the_t
     assert [d for d in pd.to_datetime(history.fits["as_of"]).dt.date] == days
     assert list(
         history.fit_index([first - dt.timedelta(days=5), first, end, end + dt.timedelta(days=400)])
-    ) == [0, 0, 1, 1]
+    ) == [-1, 0, 1, 1]
     lam_h, lam_a = history.rates(
         ["T0", "Stranger", "T0"],
         ["T1", "T1", "T1"],
@@ -259,7 +260,49 @@ def test_the_fit_days_and_the_final_tournaments():
     )
 
 
-def test_an_empty_history_refuses_to_rate():
+def test_before_the_first_fit_a_fixture_takes_the_elo_only_prior():
     empty = StrengthHistory.from_fits([])
     with pytest.raises(ValueError, match="no fit"):
         empty.rates(["A"], ["B"], [dt.date(2000, 1, 1)], [True], [False], [1500.0], [1500.0])
+    prior = prior_of(0.2, 0.8, 0.25, -0.1)
+    window, _, _, elo, end = simulated_window(rounds=3)
+    matches, ratings = _history(window, elo)
+    history = fit_history(matches, ratings, StrengthParams(min_matches=10), [end], prior=prior)
+    early = dt.date(1990, 1, 1)
+    lam_h, lam_a = history.rates(
+        ["T0", "A"],
+        ["T1", "B"],
+        [early, early],
+        [False, True],
+        [True, False],
+        [1700.0, 1500.0],
+        [1500.0, 1600.0],
+    )
+    # The Elo goal model exactly: log λ = α + β·x + γ·h, whatever the teams' fitted strengths.
+    assert lam_h[0] == pytest.approx(np.exp(0.2 + 0.8 * 0.5 + 0.25))
+    assert lam_a[0] == pytest.approx(np.exp(0.2 - 0.8 * 0.5 - 0.1))
+    assert lam_h[1] == pytest.approx(np.exp(0.2 - 0.8 * 0.25))
+
+
+def test_the_assembled_hessian_is_the_hessian_product():
+    window, _, _, elo, _ = simulated_window(rounds=2)
+    teams = pd.Index(TEAMS)
+    hi, ai = teams.get_indexer(window["home"]), teams.get_indexer(window["away"])
+    z = np.array([(elo[t] - 1500) / 400 for t in TEAMS])
+    final = np.arange(len(window)) % 3 == 0
+    dh, da = design(np.arange(len(window)) % 2 == 0, final)
+    post = _Posterior(
+        dh,
+        da,
+        window["home_score"].to_numpy(float),
+        window["away_score"].to_numpy(float),
+        np.linspace(0.5, 1.0, len(window)),
+        hi,
+        ai,
+        z,
+        2.0,
+    )
+    p = np.random.default_rng(2).normal(0, 0.1, dh.shape[1] + 2 + 2 * len(TEAMS))
+    hessian = post.hessian(p)
+    columns = np.column_stack([post.hessian_product(p, e) for e in np.eye(len(p))])
+    assert np.allclose(hessian, columns, rtol=1e-10, atol=1e-10)

@@ -67,7 +67,15 @@ SH, FH = Period.SECOND_HALF, Period.FIRST_HALF
 PARAMS = load_params()
 PREMATCH = PrematchModel.from_params(PARAMS.goals)
 MODEL = InPlayModel(PARAMS.inplay)
-STRENGTHS = model_strengths({t: 1800.0 for t in "ABCDPQRSTU"}, PREMATCH, MODEL)
+
+
+def _equal_rates(home, away, neutral):
+    """Every team rated 1800, by the Elo-only goal model."""
+    level = np.full(len(home), 1800.0)
+    return PREMATCH.expected_goals(level, level, np.asarray(neutral, bool))
+
+
+STRENGTHS = model_strengths(_equal_rates, PARAMS.goals.rho, MODEL)
 _LAM = PREMATCH.expected_goals(np.array([1800.0]), np.array([1800.0]), np.array([True]))
 LAM = float(_LAM[0][0])  # both sides alike: the same expected goals
 
