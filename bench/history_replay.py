@@ -36,7 +36,7 @@ def peak_rss_mib() -> float:
 def replay_history(store: Store, prematch: PrematchModel, inplay: InPlayModel, chunk: int):
     """(matches, states replayed, the final P(home win) of every replayed match)."""
     frame = store.matches()
-    lam_h, lam_a = prematch.expected_goals(frame["elo_home"], frame["elo_away"], frame["neutral"])
+    lam_h, lam_a = prematch.rates(frame)
     kick = inplay.evaluate(
         lam_h, lam_a, kickoff_states(frame["knockout"].to_numpy(bool)), with_suspense=False
     )
@@ -55,7 +55,7 @@ def replay_history(store: Store, prematch: PrematchModel, inplay: InPlayModel, c
 def naive_rate(store: Store, prematch: PrematchModel, inplay: InPlayModel, n: int) -> float:
     frame = store.matches(timeline_complete=True).head(n)
     matches = list(store.load_matches(frame["match_id"].tolist()).values())
-    lam_h, lam_a = prematch.expected_goals(frame["elo_home"], frame["elo_away"], frame["neutral"])
+    lam_h, lam_a = prematch.rates(frame)
     rate, _ = naive_states_per_second(inplay, matches, lam_h, lam_a)
     return rate
 

@@ -62,7 +62,7 @@ def main() -> None:
     rows = frame.set_index("match_id").loc[[m.info.match_id for m in matches]]
     params = load_params()
     model = PrematchModel.from_params(params.goals)
-    lam_h, lam_a = model.expected_goals(rows["elo_home"], rows["elo_away"], rows["neutral"])
+    lam_h, lam_a = model.rates(rows)
     inplay = InPlayModel(params.inplay)
     rss_before = peak_rss_mib()
 

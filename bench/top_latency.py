@@ -62,9 +62,7 @@ def recompute(session: Heartbreak) -> list[float]:
         competition="FIFA World Cup", knockout=True, timeline_complete=True
     )
     matches = list(session.store.load_matches(frame["match_id"].tolist()).values())
-    lam_h, lam_a = session.prematch_model.expected_goals(
-        frame["elo_home"], frame["elo_away"], frame["neutral"]
-    )
+    lam_h, lam_a = session.prematch_model.rates(frame)
     paths = replay_many(matches, lam_h, lam_a, session.inplay)
     scores = [drama_metrics(p, m.winner).heartbreak for p, m in zip(paths, matches, strict=True)]
     return sorted(scores, reverse=True)[:10]

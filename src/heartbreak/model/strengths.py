@@ -306,7 +306,7 @@ class StrengthHistory:
     as_of; ``strengths``: as_of, team, attack, defence. A fixture takes the latest fit on or
     before its day; a side whose team that fit does not know, or whose rating was given by the
     user (``rating_only``), takes the Elo-based strength κ·z of its rating. Before the first fit
-    (the earliest years, or a store too small to fit) a fixture takes the ``prior``
+    (1872–1908 in the data, or a store too small to fit) a fixture takes the ``prior``
     coefficients (:func:`prior_of`: the Elo-only goal model), which need no team strengths.
     """
 
