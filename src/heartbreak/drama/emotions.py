@@ -34,7 +34,8 @@ For side S at point t of a :class:`~heartbreak.model.path.ProbabilityPath`:
   over. Each event is felt: at an AFTER_EVENT point a change taking ``event_share`` or more of
   what was left (of the chance when it falls, of the gap to certainty when it rises; at least
   ``share_floor``) is a move and a big one, so a second goal conceded at 0.14 that leaves 0.04
-  is a blow of its own, not absorbed by the first.
+  is a blow of its own, not absorbed by the first. A goal that gives the side the lead is a
+  move whatever its size: a rank outsider's fans feel the lead their chance barely shows.
 - ``margin``: the side's goal difference; ``peak15``: the highest standing within
   ``shock_minutes`` of play before the move; ``rout``: ``margin ≤ −humiliation_margin`` and
   ``v_0 ≥ humiliation_expectation`` (a side that expected to compete).
@@ -62,8 +63,9 @@ The rule (thresholds are the fields of :class:`EmotionRule`)
    - down, not late, ``peak15 − a ≥ shock_drop`` and ``a ≤ v_0 − shock_drop`` → SHOCK;
    - down, in a rout, to ``a ≤ lost_level`` → HUMILIATION;
    - down by a big move to ``a ≤ despair_level``, late or from ``b ≥ agony_level`` → DESPAIR;
-   - down by ``≥ big_move`` from ``b ≥ agony_level`` and ``b ≥ v_0 + expectation_band``
-     (a position better than expected torn away) → AGONY;
+   - down by ``≥ big_move`` from ``b ≥ agony_level`` and either ``b ≥ v_0 +
+     expectation_band`` (a position better than expected torn away) or late in play (a
+     favourite's win torn away near the end; not a shootout kick) → AGONY;
    - down by ``≥ big_move`` otherwise → DISMAY; any smaller move down → ANXIETY.
 
 2. *Otherwise, by level*, with ``best_t`` the highest standing held so far (kick-off included),
@@ -487,7 +489,10 @@ def _in_play_codes(
     room = np.where(delta_t < 0, before_t, 1.0 - before_t)
     share_t = np.abs(delta_t) / np.maximum(room, 1e-12)
     share_big = event & (share_t >= rule.event_share) & (np.abs(delta_t) >= rule.share_floor)
-    moved = (np.abs(delta_t) >= rule.move_min) | share_big
+    # Taking the lead is felt however little it moves the chance (a rank outsider's goal).
+    took_lead = event & (margin > 0) & (np.diff(margin, prepend=margin[0]) > 0) & (delta_t > 0)
+    took_lead &= np.concatenate([[False], margin[:-1] <= 0])
+    moved = (np.abs(delta_t) >= rule.move_min) | share_big | took_lead
     last = np.maximum.accumulate(np.where(moved, np.arange(n), -1))
     j = np.maximum(last, 0)
     recent = (last >= 0) & (elapsed - elapsed[j] <= rule.persist_minutes)
@@ -521,7 +526,9 @@ def _in_play_codes(
             ~up & shock,
             ~up & rout[j] & (result[j] <= rule.lost_level),
             big_down & (after <= rule.despair_level) & (late[j] | (before >= rule.agony_level)),
-            big_down & (before >= rule.agony_level) & (before >= v0 + band),
+            big_down
+            & (before >= rule.agony_level)
+            & ((before >= v0 + band) | (late[j] & ~kick[j])),
             big_down,
         ],
         [

@@ -544,3 +544,26 @@ def test_no_flicker_at_a_threshold():
 def test_new_feelings_are_unpleasant_and_coloured():
     assert E.SHOCK.valence == -1 and E.HUMILIATION.valence == -1
     assert "rout" in E.HUMILIATION.definition.lower()
+
+
+def test_a_rank_outsiders_lead_is_joy_though_its_chance_barely_moves():
+    # 0.01 → 0.04 is no move by size; taking the lead is felt all the same (USA 1-0 England 1950)
+    start, after = (0.01, 0.04, 0.95), (0.04, 0.10, 0.86)
+    rows = [(0, 0, "kick_off", 0, 0, start), (38, 0, "before_event", 0, 0, start)]
+    rows += [(38, 0, "after_event", 1, 0, after), (39, 0, "minute", 1, 0, after)]
+    assert fan_emotions(script_path(rows, WORLD_CUP_GROUP), Side.HOME)[-2] == E.JOY
+    # A consolation goal (still behind) of the same size is not.
+    rows = [(0, 0, "kick_off", 0, 2, start), (38, 0, "before_event", 0, 2, start)]
+    rows += [(38, 0, "after_event", 1, 2, after), (39, 0, "minute", 1, 2, after)]
+    assert fan_emotions(script_path(rows, WORLD_CUP_GROUP), Side.HOME)[-2] != E.JOY
+
+
+def test_a_favourites_win_torn_away_late_is_agony():
+    # A favourite expected to go through (0.89) leads at 117' (0.97); the equaliser takes it
+    # to the shootout (0.5): agony, though 0.97 was not far above what it expected.
+    rows = [(0, 0, "kick_off", 0, 0, 0.89)]
+    rows += [(105, 1, "after_event", 1, 0, 0.95, "extra_time_first_half")]
+    rows += [(117, 0, "before_event", 1, 0, 0.97, "extra_time_second_half")]
+    rows += [(117, 0, "after_event", 1, 1, 0.5, "extra_time_second_half")]
+    rows += [(118, 0, "minute", 1, 1, 0.5, "extra_time_second_half")]
+    assert fan_emotions(script_path(rows, WORLD_CUP_R16), Side.HOME)[-2] == E.AGONY
