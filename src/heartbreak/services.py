@@ -30,8 +30,8 @@ from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.inplay import InPlayModel, kickoff_states
 from heartbreak.model.params import ModelParams, load_params
 from heartbreak.model.path import ProbabilityPath
-from heartbreak.model.prematch import PrematchModel
 from heartbreak.model.replay import replay as replay_match
+from heartbreak.model.strengths import GoalModel, StrengthHistory, is_final_tournament
 from heartbreak.results import MatchRecord, MatchReplay, Prediction, build_replay
 
 # --- the session ----------------------------------------------------------------------------
@@ -71,8 +71,12 @@ class Heartbreak:
         return fresh
 
     @cached_property
-    def prematch_model(self) -> PrematchModel:
-        return PrematchModel.from_params(self.params.goals)
+    def prematch_model(self) -> GoalModel:
+        """The goal model of the store: the team strengths fitted by its build and the
+        parameters' ρ (:mod:`heartbreak.model.strengths`)."""
+        fits, strengths = self.store.goal_fits()
+        history = StrengthHistory(fits, strengths, self.params.goal_prior)
+        return GoalModel(history, self.params.strengths.rho)
 
     @cached_property
     def history_matches(self) -> pd.DataFrame:
@@ -264,7 +268,9 @@ class Heartbreak:
             hosts = frozenset(
                 at_home[f.match_id] for f in edition.fixtures if f.match_id in at_home
             )
-            self._strengths[key] = model_strengths(rating, self.prematch_model, self.inplay, hosts)
+            goals = self.prematch_model
+            rates = goals.rates_on(day, rating)
+            self._strengths[key] = model_strengths(rates, goals.rho, self.inplay, hosts)
         return self._strengths[key]
 
     @cached_property
@@ -433,12 +439,16 @@ class Heartbreak:
         knockout: bool = False,
         elo_home: float | None = None,
         elo_away: float | None = None,
+        competition: str | None = None,
     ) -> Prediction:
-        """Pre-match probabilities of a fixture on a date, from ratings as of that date (or
-        those given, held to :func:`heartbreak.rules.check_rating`)."""
+        """Pre-match probabilities of a fixture on a date, from the team strengths and ratings as
+        of that date (or the ratings given, held to :func:`heartbreak.rules.check_rating`; a
+        given rating is that side's whole strength). ``competition`` (as fans type it, e.g.
+        "World Cup"; default a friendly): at a final tournament the home side is its host."""
         from heartbreak.rules import check_rating
 
         day = parse_day(date)
+        competition = self.competition_named(competition) if competition else "Friendly"
         for name, value in (("elo_home", elo_home), ("elo_away", elo_away)):
             try:
                 check_rating(value)
@@ -446,6 +456,8 @@ class Heartbreak:
                 raise InvalidInput(f"{name}: {exc}", field=name) from None
         home_name = self.resolve_team(home, day) if elo_home is None else home
         away_name = self.resolve_team(away, day) if elo_away is None else away
+        # A rating the user gives is the side's whole strength (the Elo-based rates).
+        rating_only = (elo_home is not None, elo_away is not None)
         if home_name == away_name:
             raise InvalidInput(
                 f"away: {away!r} is {home_name}, the home team: a team cannot play itself",
@@ -465,13 +477,28 @@ class Heartbreak:
                     "knockout": [knockout],
                     "elo_home": [elo_home],
                     "elo_away": [elo_away],
+                    "rating_only_home": [rating_only[0]],
+                    "rating_only_away": [rating_only[1]],
+                    "competition": [competition],
                 }
             )
         )[0]
 
+    def competition_named(self, text: str) -> str:
+        """The one stored competition a user's text names, or a clear error."""
+        found = self.store.resolve_competition(text)
+        if len(found) != 1:
+            some = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+            detail = f"it could be {some}" if found else "no stored competition has that name"
+            raise InvalidInput(f"competition: {text!r}: {detail}", field="competition")
+        return found[0]
+
     def predict_many(self, fixtures: pd.DataFrame) -> list[Prediction]:
         """Vectorised predictions; ``fixtures`` has home, away, date, neutral, knockout and
-        elo_home/elo_away (looked up as of each date where missing, by :meth:`team_ratings`)."""
+        elo_home/elo_away (looked up as of each date where missing, by :meth:`team_ratings`);
+        optionally competition (a final tournament's home side is its host; default a
+        friendly) and rating_only_home/rating_only_away (that side's strength from its rating
+        alone, not its fitted strengths: a rating the user gave)."""
         frame = fixtures.copy()
         if "elo_home" not in frame or "elo_away" not in frame:
             dates = frame["date"].tolist()
@@ -479,11 +506,20 @@ class Heartbreak:
             frame["elo_home"], frame["elo_away"] = both[: len(frame)], both[len(frame) :]
         neutral = frame["neutral"].to_numpy(dtype=bool)
         knockout = frame["knockout"].to_numpy(dtype=bool)
-        lam_h, lam_a = self.prematch_model.expected_goals(
-            frame["elo_home"].to_numpy(float), frame["elo_away"].to_numpy(float), neutral
+        competition = frame["competition"] if "competition" in frame else ["Friendly"] * len(frame)
+        lam_h, lam_a = self.prematch_model.fixture_rates(
+            frame["home"].tolist(),
+            frame["away"].tolist(),
+            frame["date"].tolist(),
+            neutral,
+            is_final_tournament(competition),
+            frame["elo_home"].to_numpy(float),
+            frame["elo_away"].to_numpy(float),
+            frame["rating_only_home"].to_numpy(bool) if "rating_only_home" in frame else None,
+            frame["rating_only_away"].to_numpy(bool) if "rating_only_away" in frame else None,
         )
         kickoff = self.inplay.evaluate(lam_h, lam_a, kickoff_states(knockout), with_suspense=False)
-        grid = ScoreGrid.from_rates(lam_h, lam_a, rho=self.params.goals.rho)
+        grid = ScoreGrid.from_rates(lam_h, lam_a, rho=self.prematch_model.rho)
         out = []
         for i, row in enumerate(frame.itertuples(index=False)):
             out.append(
@@ -544,6 +580,7 @@ class Heartbreak:
                     "date": [info.date],
                     "neutral": [info.neutral],
                     "knockout": [info.knockout],
+                    "competition": [info.competition],
                     "elo_home": [elo_home],
                     "elo_away": [elo_away],
                 }
@@ -755,6 +792,7 @@ def fit_parameters(
         train_end=train_end,
         elo=session.params.elo,
         kicks=session.store.all_shootout_kicks(),
+        strengths=session.params.strengths,
     )
     return params, save_params(params, out if out is not None else packaged_path())
 
@@ -772,6 +810,7 @@ def evaluate(
     from heartbreak.evaluation.inplay import evaluate_inplay
     from heartbreak.evaluation.prematch import prematch_backtest
     from heartbreak.model.fit import fit_model
+    from heartbreak.model.prematch import PrematchModel
 
     start = parse_day(date_from, "--from").isoformat()
     end = parse_day(date_to, "--to").isoformat() if date_to is not None else None

@@ -167,7 +167,15 @@ def test_prematch_block_agrees_with_predict(story, real_db_path):
     assert pre["p_home_win"] + pre["p_draw"] + pre["p_away_win"] == pytest.approx(1, abs=1e-5)
     assert 0.5 < pre["p_home_advance"] < 1
     predicted = invoke(
-        real_db_path, "predict", *BELGIUM_JAPAN[1:], "--neutral", "--knockout", "--format", "json"
+        real_db_path,
+        "predict",
+        *BELGIUM_JAPAN[1:],
+        "--neutral",
+        "--knockout",
+        "--competition",
+        "World Cup",
+        "--format",
+        "json",
     )
     assert predicted.exit_code == 0, predicted.stderr
     expected = json.loads(predicted.stdout)

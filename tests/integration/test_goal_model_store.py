@@ -89,3 +89,18 @@ def test_a_given_rating_is_the_sides_whole_strength(session):
     stronger = session.predict("Brazil", "Bolivia", "2022-06-01", elo_home=rating + 200)
     assert stronger.expected_goals_home > given.expected_goals_home
     assert stronger.expected_goals_away < given.expected_goals_away
+
+
+def test_predict_takes_the_competition_as_fans_type_it(session):
+    from heartbreak.errors import InvalidInput
+
+    at_home = dict(date="2026-06-20", neutral=False)
+    friendly = session.predict("Mexico", "Canada", **at_home)
+    world_cup = session.predict("Mexico", "Canada", competition="world cup", **at_home)
+    assert world_cup.expected_goals_home != pytest.approx(friendly.expected_goals_home)
+    assert session.predict("Mexico", "Canada", competition="Friendly", **at_home) == friendly
+    with pytest.raises(InvalidInput, match="competition: 'qualification': it could be") as info:
+        session.predict("Mexico", "Canada", competition="qualification", **at_home)
+    assert info.value.field == "competition"
+    with pytest.raises(InvalidInput, match="no stored competition"):
+        session.predict("Mexico", "Canada", competition="Moon Cup", **at_home)

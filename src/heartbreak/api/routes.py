@@ -113,6 +113,11 @@ class PredictQuery(_Query):
     date: Day = Field(description="Match date.")
     neutral: bool = Field(False, description="Played on neutral ground.")
     knockout: bool = Field(False, description="Needs a winner: adds p_home_advance.")
+    competition: str | None = Field(
+        None,
+        description="The competition, e.g. 'World Cup' (default a friendly): a final "
+        "tournament's host plays with its host edge.",
+    )
 
 
 class ReplayQuery(_Query):
@@ -370,4 +375,6 @@ def ratings(session: Session, q: Annotated[RatingsQuery, Query()]) -> list[dict[
     summary="Pre-match probabilities (as `heartbreak predict --format json`)",
 )
 def predict(session: Session, q: Annotated[PredictQuery, Query()]) -> dict[str, Any]:
-    return session.predict(q.home, q.away, q.date, neutral=q.neutral, knockout=q.knockout).to_dict()
+    return session.predict(
+        q.home, q.away, q.date, neutral=q.neutral, knockout=q.knockout, competition=q.competition
+    ).to_dict()

@@ -64,6 +64,12 @@ def predict(
     date: str | None = typer.Option(None, "--date", help="Match date, YYYY-MM-DD."),
     neutral: bool = typer.Option(False, "--neutral", help="Played on neutral ground."),
     knockout: bool = typer.Option(False, "--knockout", help="Needs a winner: adds P(advance)."),
+    competition: str | None = typer.Option(
+        None,
+        "--competition",
+        help="The competition, e.g. 'World Cup' (default a friendly): a tournament's host "
+        "plays with its host edge.",
+    ),
     batch: Path | None = typer.Option(
         None,
         "--batch",
@@ -88,7 +94,9 @@ def predict(
         if date is None:
             raise InvalidInput("--date: a date is required (YYYY-MM-DD)")
         day = parse_day(date, "--date")
-        result = session.predict(home, away, day, neutral=neutral, knockout=knockout)
+        result = session.predict(
+            home, away, day, neutral=neutral, knockout=knockout, competition=competition
+        )
         if output is OutputFormat.json:
             print_json(result.to_dict())
             return
