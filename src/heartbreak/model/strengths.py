@@ -320,16 +320,25 @@ class StrengthHistory:
         self.prior = dict(prior) if prior is not None else None
         self.strengths = strengths
         self._days = _day_numbers(self.fits["as_of"])
-        self._lookup = {
-            (int(n), team): (float(a), float(d))
-            for n, team, a, d in zip(
-                _day_numbers(strengths["as_of"]),
-                strengths["team"],
-                strengths["attack"],
-                strengths["defence"],
-                strict=True,
-            )
-        }
+        # Strengths keyed by (fit day, team code), sorted: a fixture's lookup is a binary search.
+        codes, teams = pd.factorize(strengths["team"].to_numpy(dtype=object))
+        self._teams = pd.Index(teams, dtype=object)
+        keys = _day_numbers(strengths["as_of"]) * _KEY_SPAN + codes
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._attack = strengths["attack"].to_numpy(float)[order]
+        self._defence = strengths["defence"].to_numpy(float)[order]
+
+    def _strengths_of(self, teams, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(attack, defence, found) of each team in the fit of each day."""
+        codes = self._teams.get_indexer(pd.Index(list(teams), dtype=object))
+        keys = day * _KEY_SPAN + np.maximum(codes, 0)
+        at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+        if len(self._keys) == 0:
+            empty = np.zeros(len(keys))
+            return empty, empty, np.zeros(len(keys), bool)
+        found = (codes >= 0) & (self._keys[at] == keys)
+        return self._attack[at], self._defence[at], found
 
     @classmethod
     def from_fits(
@@ -374,7 +383,7 @@ class StrengthHistory:
         if before.any() and self.prior is None:
             raise ValueError("no fit of the goal model on or before that day, and no prior")
         fit = self.fits.iloc[np.maximum(at, 0)] if len(self.fits) else None
-        c, mean, day = {}, np.full(n, PRIOR_ELO_MEAN), np.full(n, -(2**40))
+        c, mean, day = {}, np.full(n, PRIOR_ELO_MEAN), np.full(n, -(2**20), dtype=np.int64)
         if fit is not None:
             mean = np.where(before, PRIOR_ELO_MEAN, fit["elo_mean"].to_numpy(float))
             day = np.where(before, day, self._days[np.maximum(at, 0)])
@@ -386,11 +395,10 @@ class StrengthHistory:
 
         def strengths(teams, elo, only):
             z = (np.asarray(elo, dtype=float) - mean) / 400.0
-            attack, defence = c["elo_attack"] * z, -c["elo_defence"] * z
-            for i, team in enumerate(teams):
-                found = None if only[i] else self._lookup.get((int(day[i]), team))
-                if found is not None:
-                    attack[i], defence[i] = found
+            fitted_attack, fitted_defence, found = self._strengths_of(teams, day)
+            use = found & ~np.asarray(only, dtype=bool)
+            attack = np.where(use, fitted_attack, c["elo_attack"] * z)
+            defence = np.where(use, fitted_defence, -c["elo_defence"] * z)
             return attack, defence
 
         att_h, def_h = strengths(list(home), elo_home, only_h)
@@ -401,6 +409,9 @@ class StrengthHistory:
         eta_a = (design_a * theta).sum(axis=1) + att_a + def_h
         return np.exp(eta_h), np.exp(eta_a)
 
+
+#: Team codes in a strengths key (day · span + code): more than any number of teams.
+_KEY_SPAN = np.int64(1) << 20
 
 #: The mean rating the prior's Elo-based strengths are centred on (it cancels out of a match's
 #: rates when κ_a = κ_d, as in the Elo-only model).
@@ -495,14 +506,10 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 def _day_numbers(days) -> np.ndarray:
     """Days since 1970-01-01 of dates, Timestamps or datetime64 values (1677–2262)."""
-    values = pd.to_datetime(
-        pd.Series(
-            np.asarray(days, dtype=object)
-            if not isinstance(days, np.ndarray) or days.dtype.kind != "M"
-            else days
-        )
-    )
-    return values.to_numpy().astype("datetime64[D]").astype(np.int64)
+    values = days.to_numpy() if isinstance(days, pd.Series) else np.asarray(days)
+    if values.dtype.kind != "M":
+        values = pd.to_datetime(pd.Series(values.astype(object))).to_numpy()
+    return values.astype("datetime64[D]").astype(np.int64)
 
 
 class GoalModel:
