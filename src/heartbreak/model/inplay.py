@@ -16,9 +16,17 @@ the data and ``heartbreak model fit`` writes them to the packaged parameter file
   ``red_card_opponent`` for the rest of the match (Ridder, Cramer & Hopstaken 1994, "Down to
   ten: estimating the effect of a red card in soccer", JASA 89(427); Vecer, Kopriva & Ichiba
   2009, JQAS 5(1)).
-- The goals to come of the two sides have the Dixon–Coles dependence ``rho`` (Dixon & Coles
-  1997; see :class:`~heartbreak.model.grid.ScoreGrid`), as the pre-match grid does, so that the
-  engine at kick-off and the pre-match model agree.
+- Score effects (Dixon & Robinson 1998, "A birth process model for association football
+  matches", The Statistician 47(3)): in regulation a side's rate is multiplied by
+  ``score_lead[k − 1]`` while it leads by k goals and ``score_trail[k − 1]`` while it trails by
+  k (the last entry for every larger margin), by the ``_late`` ones from minute
+  ``score_late_from`` on, and by 1 while level.
+- Without score effects, the goals to come of the two sides have the Dixon–Coles dependence
+  ``rho`` (Dixon & Coles 1997; see :class:`~heartbreak.model.grid.ScoreGrid`), as the pre-match
+  grid does, so that the engine at kick-off and the pre-match model agree. With them, the
+  score effects take the place of ρ in regulation (both make draws likelier than independent
+  goals would; using both would count that twice), so the engine at kick-off differs a little
+  from the pre-match grid (by under a percentage point of P(home win) with the fitted values).
 - Shootout: the home side wins with probability ``shootout_home`` (close to a coin toss:
   Csató & Petróczy 2022, "On the monotonicity of the penalty shootout", and references there).
   Where the record has the kicks, the replay follows them one by one
@@ -28,10 +36,14 @@ The defaults are documented assumptions: rates rising linearly by 23% either sid
 (44% of international goals come in the first half), 1.5 and 4 minutes of stoppage, extra time
 at the average regulation rate, independent goals, shootout kicks converted 70% of the time.
 
-Goals to come are Poisson counts with means equal to the integrated rates until the end of the
-phase (regulation, or extra time once it has started), so a batch of states becomes one
-:class:`~heartbreak.model.grid.ScoreGrid` and every probability is derived from it. Everything is
-vectorised over states: a whole match path, or many matches at once, is one call.
+Without score effects, goals to come are Poisson counts with means equal to the integrated
+rates until the end of the phase (regulation, or extra time once it has started), so a batch of
+states becomes one :class:`~heartbreak.model.grid.ScoreGrid` and every probability is derived
+from it. With score effects the rates depend on the goal difference, and so does the result: in
+regulation the difference is a birth process whose final sign :func:`score_effect_outcomes`
+computes exactly (to 1e-13) for every state; extra time (its value from regulation, and states
+in it) stays a score grid without score effects. Everything is vectorised over states: a whole
+match path, or many matches at once, is one call.
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.special import gammainc, gammaincc, gammaincinv
 
-from heartbreak.model.grid import ScoreGrid
+from heartbreak.model.grid import ScoreGrid, grid_size
 from heartbreak.rules import MAX_RED_CARDS
 
 # Period indices used in the engine's arrays.
@@ -82,6 +94,9 @@ def ramp_rates(ramp: float = 0.23, stoppage_first: float = 1.5, stoppage_second:
     return (*(float(r) for r in raw * scale), flat, flat)
 
 
+_SCORE_FIELDS = ("score_lead", "score_trail", "score_lead_late", "score_trail_late")
+
+
 @dataclass(frozen=True)
 class InPlayParams:
     """Parameters of the in-play goal process (see module docstring)."""
@@ -96,16 +111,39 @@ class InPlayParams:
     rho: float = 0.0
     shootout_home: float = 0.5
     shootout_conversion: float = 0.7
+    # Score effects: multipliers of a side's rate when it leads (trails) by 1, 2, … goals, the
+    # last entry for every larger margin; the "_late" ones from minute score_late_from on.
+    score_lead: tuple[float, ...] = (1.0, 1.0)
+    score_trail: tuple[float, ...] = (1.0, 1.0)
+    score_lead_late: tuple[float, ...] = (1.0, 1.0)
+    score_trail_late: tuple[float, ...] = (1.0, 1.0)
+    score_late_from: float = 75.0
 
     def __post_init__(self) -> None:
         if len(self.minute_rates) != len(TIME_BINS):
             raise ValueError(f"minute_rates needs {len(TIME_BINS)} values, one per time bin")
         object.__setattr__(self, "minute_rates", tuple(float(r) for r in self.minute_rates))
+        lengths = set()
+        for name in _SCORE_FIELDS:
+            values = tuple(float(v) for v in getattr(self, name))
+            if not values or min(values) <= 0:
+                raise ValueError(f"{name} needs one or more positive multipliers")
+            lengths.add(len(values))
+            object.__setattr__(self, name, values)
+        if len(lengths) != 1:
+            raise ValueError(f"{', '.join(_SCORE_FIELDS)} need the same number of values")
+        if not 45.0 <= self.score_late_from <= 90.0:
+            raise ValueError("score_late_from must be a second-half minute (45-90)")
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["minute_rates"] = list(self.minute_rates)
+        for name in ("minute_rates", *_SCORE_FIELDS):
+            out[name] = list(getattr(self, name))
         return out
+
+    @property
+    def has_score_effects(self) -> bool:
+        return any(v != 1.0 for name in _SCORE_FIELDS for v in getattr(self, name))
 
     @property
     def stoppage_means(self) -> np.ndarray:
@@ -147,6 +185,119 @@ def residual_stoppage(mean: np.ndarray, played: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):  # −inf − (−inf) far in the tail; handled below
         ratio = np.exp(_gamma_logsf(x, shape + 1.0) - _gamma_logsf(x, shape))
     return np.maximum(np.where(np.isfinite(ratio), mean * ratio - played, scale), 0.0)
+
+
+def _rate_pairs(base_h: np.ndarray, base_a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (home, away) rate pairs, (C, 2), and each state's pair index."""
+    order = np.lexsort((base_a, base_h))
+    h, a = base_h[order], base_a[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (h[1:] != h[:-1]) | (a[1:] != a[:-1])
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return np.column_stack([h[new], a[new]]), inverse
+
+
+def score_effect_outcomes(
+    base_h: np.ndarray,
+    base_a: np.ndarray,
+    tables: np.ndarray,
+    late_left: float,
+    queries: list[tuple[np.ndarray, list[np.ndarray]]],
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """P(home ahead), P(level) at the end of regulation when the scoring rates depend on the
+    goal difference (a birth process: Dixon & Robinson 1998, "A birth process model for
+    association football matches", The Statistician 47(3)).
+
+    Time is counted in profile-weighted minutes (a side scores ``base`` per weighted minute at
+    κ = 1), so the goal difference ``d`` is a continuous-time Markov chain with rates constant
+    within each phase: up at ``base_h · κ(d)``, down at ``base_a · κ(−d)``, with
+    ``tables[phase]`` the κ by lead (:meth:`InPlayModel.score_multipliers`); the late phase is
+    the last ``late_left`` weighted minutes. Each query ``(left, [d, …])`` asks, for every
+    state, the outcome with ``left`` weighted minutes to come from each difference ``d``.
+
+    Computed by uniformisation (Jensen 1953, "Markoff chains as an aid in the study of Markoff
+    processes", Skandinavisk Aktuarietidskrift 36; Grassmann 1977, "Transient solutions in
+    Markovian queueing systems", Computers & Operations Research 4(1)): with Λ at least every
+    total rate and P = I + Q/Λ, ``exp(Q·t) = Σ_k Pois(k; Λt) · P^k``. Working backwards from the
+    indicator of each final sign, ``P^k`` gives the answer for every starting difference at
+    once, so the states that share their rates (a match's points between two events) share one
+    recursion and each weighs its terms by its own ``left``. The late phase gives, for every
+    difference, the chances from the start of the late phase, and the early phase starts from
+    those. The differences run over ±M, absorbing at the ends, with M and the number of terms
+    such that the Poisson tail left out is below 1e-13 (coming back from ±M takes M goals).
+    """
+    base_h = np.asarray(base_h, dtype=float)
+    base_a = np.asarray(base_a, dtype=float)
+    pairs, inverse = _rate_pairs(base_h, base_a)
+    cap = (tables.shape[1] - 1) // 2
+    lam = (pairs[:, 0] + pairs[:, 1]) * max(float(tables.max()), 1.0)  # Λ per rate pair
+    lam_max = float(lam.max(initial=0.0))
+    lefts = [np.maximum(np.asarray(left, dtype=float), 0.0) for left, _ in queries]
+    longest = max([late_left, *(float(left.max(initial=0.0)) for left in lefts)])
+    half = max(grid_size(lam_max * longest), cap + 1)
+    d = np.arange(-half, half + 1)
+    width = len(d)
+    moves = []  # per phase: (up, down) chances of one uniformised step, absorbing at the ends
+    for phase in (0, 1):
+        up = pairs[:, :1] * tables[phase, np.clip(d, -cap, cap) + cap] / lam[:, None]
+        down = pairs[:, 1:] * tables[phase, np.clip(-d, -cap, cap) + cap] / lam[:, None]
+        up[:, [0, -1]] = 0.0
+        down[:, [0, -1]] = 0.0
+        moves.append((up, down))
+
+    def step(u: np.ndarray, phase: int) -> np.ndarray:
+        up, down = moves[phase]
+        out = u.copy()
+        out[:, :, :-1] += up[:, :-1] * (u[:, :, 1:] - u[:, :, :-1])
+        out[:, :, 1:] += down[:, 1:] * (u[:, :, :-1] - u[:, :, 1:])
+        return out
+
+    n = len(base_h)
+    out = [np.zeros((2, len(diffs), n)) for _, diffs in queries]
+    late = [left <= late_left for left in lefts]
+    # The indicators of the final sign, u[0] "home ahead" and u[1] "level", per pair and d.
+    u = np.empty((2, len(pairs), width))
+    u[0], u[1] = d > 0, d == 0
+    for phase in (1, 0):
+        rows = [np.flatnonzero(is_late == bool(phase)) for is_late in late]
+        spans = [
+            (left[r] if phase else left[r] - late_left) for left, r in zip(lefts, rows, strict=True)
+        ]
+        x = [lam[inverse[r]] * span for r, span in zip(rows, spans, strict=True)]
+        # Each state's cell (pair, difference) in u's last two axes, flattened: (diffs, rows).
+        cells = [
+            inverse[r] * width + np.clip(np.asarray(diffs)[:, r], -half, half) + half
+            for r, (_, diffs) in zip(rows, queries, strict=True)
+        ]
+        weight = [np.exp(-v) for v in x]
+        acc = [np.zeros((2, *c.shape)) for c in cells]
+        longest = max([float(v.max(initial=0.0)) for v in x] + [lam_max * late_left * phase])
+        if phase:
+            x_start = lam * late_left
+            w_start = np.exp(-x_start)
+            start = np.zeros_like(u)
+        terms = grid_size(longest)
+        for k in range(terms):
+            flat = u.reshape(2, -1)
+            for q in range(len(queries)):
+                acc[q] += weight[q] * np.take(flat, cells[q], axis=1)
+                weight[q] = weight[q] * x[q] / (k + 1)
+            if phase:
+                start += w_start[:, None] * u
+                w_start = w_start * x_start / (k + 1)
+            if k + 1 < terms:
+                u = step(u, phase)
+        for q, r in enumerate(rows):
+            out[q][:, :, r] = acc[q]
+        if phase:
+            u = start
+    answers = []
+    for q in out:
+        home = np.clip(q[0], 0.0, 1.0)
+        level = np.clip(q[1], 0.0, 1.0 - home)
+        answers.append(list(zip(home, level, strict=True)))
+    return answers
 
 
 @dataclass(frozen=True)
@@ -280,7 +431,14 @@ class InPlayModel:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each side's expected goals from a state to the end of the current phase
         (regulation, or extra time once it has started): the Poisson means of the goals to
-        come; 0 once the match is over."""
+        come; 0 once the match is over.
+
+        Without score effects: with these means and ``rho`` the score grid gives every
+        probability of :meth:`evaluate`. The score effects are left out here: users of the
+        whole remaining-score distribution (the group stakes of
+        :mod:`heartbreak.tournaments.stakes`) take the goals to come as Poisson, the score
+        effects changing only :meth:`evaluate`'s outcome probabilities (a lead's multipliers
+        are within a few percent of 1, and the final scores the stakes weigh are the same)."""
         base_h, base_a = self._base_rates(lam_home, lam_away, states)
         in_extra = (states.period == EXTRA_FIRST) | (states.period == EXTRA_SECOND)
         left = self.remaining_regulation(states.period, states.minute, states.stoppage)
@@ -301,7 +459,10 @@ class InPlayModel:
         in_extra = (states.period == EXTRA_FIRST) | (states.period == EXTRA_SECOND)
         in_regulation = states.period <= SECOND_HALF
         et_left = self.remaining_extra_time(states.period, states.minute, states.stoppage)
-        rem_h, rem_a = self.goals_to_come(lam_home, lam_away, states)
+        left = self.remaining_regulation(states.period, states.minute, states.stoppage)
+        # The goals to come of :meth:`goals_to_come`, from the play left computed once.
+        phase_left = np.where(in_extra, et_left, left)
+        rem_h, rem_a = base_h * phase_left, base_a * phase_left
 
         # The tie-break value: P(home goes through | level at the end of the phase).
         knockout = np.asarray(states.knockout, dtype=bool)
@@ -313,9 +474,53 @@ class InPlayModel:
                 (base_h * et_left)[needs_et], (base_a * et_left)[needs_et]
             )
 
-        home, draw, away, adv = self._probabilities(
-            rem_h, rem_a, states.home_goals, states.away_goals, tie
-        )
+        rate = None
+        if with_suspense:
+            rate = self.rate_at(states.period, states.minute, states.stoppage)
+        birth = in_regulation & p.has_score_effects
+        if not birth.any():
+            home, draw, away, adv, suspense = self._grid_outcomes(
+                rem_h,
+                rem_a,
+                states.home_goals,
+                states.away_goals,
+                tie,
+                knockout,
+                base_h,
+                base_a,
+                rate,
+            )
+        else:
+            # Score effects in regulation: the birth process; extra time stays a score grid.
+            n = len(base_h)
+            home, draw, away, adv, suspense = (np.zeros(n) for _ in range(5))
+            rows = np.flatnonzero(birth)
+            parts = self._birth_outcomes(
+                base_h[rows],
+                base_a[rows],
+                (np.asarray(states.home_goals) - np.asarray(states.away_goals))[rows],
+                left[rows],
+                tie[rows],
+                knockout[rows],
+                None if rate is None else rate[rows],
+            )
+            for out, part in zip((home, draw, away, adv, suspense), parts, strict=True):
+                out[rows] = part
+            rows = np.flatnonzero(~birth)
+            if len(rows):
+                parts = self._grid_outcomes(
+                    rem_h[rows],
+                    rem_a[rows],
+                    states.home_goals[rows],
+                    states.away_goals[rows],
+                    tie[rows],
+                    knockout[rows],
+                    base_h[rows],
+                    base_a[rows],
+                    None if rate is None else rate[rows],
+                )
+                for out, part in zip((home, draw, away, adv, suspense), parts, strict=True):
+                    out[rows] = part
         adv = np.where(knockout, adv, np.nan)
 
         plain_left = np.where(
@@ -325,23 +530,77 @@ class InPlayModel:
         )
         finished = states.period == FINISHED
         time_left = np.where(finished, 0.0, plain_left)
+        return StateProbabilities(
+            home, draw, away, adv, time_left, np.where(finished, 0.0, suspense)
+        )
 
-        suspense = np.zeros(len(base_h))
-        if with_suspense:
-            rate = self.rate_at(states.period, states.minute, states.stoppage)
+    def _grid_outcomes(
+        self, rem_h, rem_a, home_goals, away_goals, tie, knockout, base_h, base_a, rate
+    ):
+        """(home, draw, away, advance, suspense) from the score grid of the goals to come;
+        suspense 0 when ``rate`` (θ now) is None."""
+        home, draw, away, adv = self._probabilities(rem_h, rem_a, home_goals, away_goals, tie)
+        suspense = np.zeros(len(rem_h))
+        if rate is not None:
             suspense = self._suspense(
                 rem_h,
                 rem_a,
                 base_h * rate,
                 base_a * rate,
-                states,
+                home_goals,
+                away_goals,
                 tie,
                 knockout,
                 (home, draw, away, adv),
             )
-        return StateProbabilities(
-            home, draw, away, adv, time_left, np.where(finished, 0.0, suspense)
+        return home, draw, away, adv, suspense
+
+    # --- score effects: the birth process on the goal difference ------------------------------
+    def score_multipliers(self, lead, late) -> np.ndarray:
+        """κ of a side with goal difference ``lead`` (its goals minus the other side's), in the
+        late part of regulation where ``late``: 1 when level, else the ``score_lead``/
+        ``score_trail`` multiplier of the margin (the last one for every larger margin)."""
+        tables = self._score_tables
+        cap = (tables.shape[1] - 1) // 2
+        index = np.clip(np.asarray(lead, dtype=int), -cap, cap) + cap
+        return tables[np.asarray(late, dtype=int), index]
+
+    @property
+    def _score_tables(self) -> np.ndarray:
+        """(2, 2·cap + 1): κ by phase (before, from ``score_late_from``) and lead −cap…cap."""
+        p = self.params
+        return np.array(
+            [
+                [*reversed(p.score_trail), 1.0, *p.score_lead],
+                [*reversed(p.score_trail_late), 1.0, *p.score_lead_late],
+            ]
         )
+
+    def _birth_outcomes(self, base_h, base_a, diff, left, tie, knockout, rate):
+        """(home, draw, away, advance, suspense) of regulation states under score effects:
+        ``diff`` the goal difference now, ``left`` the profile-weighted regulation minutes to
+        come (:meth:`remaining_regulation`), ``rate`` θ now (None: no suspense)."""
+        late_left = float(self.remaining_regulation(SECOND_HALF, self.params.score_late_from, 0.0))
+        queries = [(left, [diff])]
+        if rate is not None:
+            # One minute of play (never more than is left), then the three futures of
+            # :meth:`_suspense`: no goal, a home goal, an away goal.
+            step = np.minimum(rate, left)
+            queries.append((left - step, [diff, diff + 1, diff - 1]))
+        results = score_effect_outcomes(base_h, base_a, self._score_tables, late_left, queries)
+        home, draw = results[0][0]
+        now = (home, draw, 1.0 - home - draw, home + draw * tie)
+        suspense = np.zeros(len(base_h))
+        if rate is not None:
+            late = left <= late_left
+            kappa_h = self.score_multipliers(diff, late)
+            kappa_a = self.score_multipliers(-diff, late)
+            p_goal_h = 1.0 - np.exp(-base_h * kappa_h * step)
+            p_goal_a = 1.0 - np.exp(-base_a * kappa_a * step)
+            p_none = np.clip(1.0 - p_goal_h - p_goal_a, 0.0, 1.0)
+            futures = [(h, d, 1.0 - h - d, h + d * tie) for h, d in results[1]]
+            suspense = _expected_move(now, futures, (p_none, p_goal_h, p_goal_a), knockout)
+        return (*now, suspense)
 
     def _extra_time_value(self, et_h: np.ndarray, et_a: np.ndarray) -> np.ndarray:
         grid = ScoreGrid.from_rates(et_h, et_a, rho=self.params.rho)
@@ -352,7 +611,7 @@ class InPlayModel:
         home, draw, away = grid.outcome_probabilities()
         return home, draw, away, home + draw * tie
 
-    def _suspense(self, rem_h, rem_a, rate_h, rate_a, states, tie, knockout, now):
+    def _suspense(self, rem_h, rem_a, rate_h, rate_a, home_goals, away_goals, tie, knockout, now):
         """E_t[Σ_o (p_o,t+1 − p_o,t)²] over the next minute of play (Ely, Frankel & Kamenica 2015).
 
         Over the outcomes that matter: advance/out in a knockout, else win/draw/loss.
@@ -365,9 +624,7 @@ class InPlayModel:
         p_goal_a = 1.0 - np.exp(-step_a)
         p_none = np.clip(1.0 - p_goal_h - p_goal_a, 0.0, 1.0)
         # The three futures share the goals still to come after the minute: one grid.
-        grid = ScoreGrid.from_rates(
-            after_h, after_a, states.home_goals, states.away_goals, rho=self.params.rho
-        )
+        grid = ScoreGrid.from_rates(after_h, after_a, home_goals, away_goals, rho=self.params.rho)
 
         def future(extra_home: int, extra_away: int):
             home, draw, away = grid.outcome_probabilities(extra_home, extra_away)
@@ -375,12 +632,20 @@ class InPlayModel:
 
         quiet, home_goal, away_goal = future(0, 0), future(1, 0), future(0, 1)
 
-        def move(nxt):
-            three = (nxt[0] - now[0]) ** 2 + (nxt[1] - now[1]) ** 2 + (nxt[2] - now[2]) ** 2
-            binary = 2.0 * (nxt[3] - now[3]) ** 2
-            return np.where(knockout, np.nan_to_num(binary), three)
+        return _expected_move(
+            now, (quiet, home_goal, away_goal), (p_none, p_goal_h, p_goal_a), knockout
+        )
 
-        return p_none * move(quiet) + p_goal_h * move(home_goal) + p_goal_a * move(away_goal)
+
+def _expected_move(now, futures, chances, knockout) -> np.ndarray:
+    """Σ_f P(f) · Σ_o (p_o,f − p_o,now)²: over advance/out (both squared) in a knockout, else
+    over win/draw/loss."""
+    total = np.zeros(len(knockout))
+    for nxt, chance in zip(futures, chances, strict=True):
+        three = (nxt[0] - now[0]) ** 2 + (nxt[1] - now[1]) ** 2 + (nxt[2] - now[2]) ** 2
+        binary = 2.0 * (nxt[3] - now[3]) ** 2
+        total = total + chance * np.where(knockout, np.nan_to_num(binary), three)
+    return total
 
 
 def kickoff_states(knockout: np.ndarray) -> StateBatch:
