@@ -1,14 +1,22 @@
 """Walk-forward evaluation of in-play probabilities at fixed checkpoints.
 
-Held-out matches: complete timelines dated in ``[date_from, date_to)``, by default only those of
-well-recorded competitions (:func:`heartbreak.model.fit.well_recorded`): whether a single
-match's goal list is complete depends on its score (a 0-0 always is), which would skew the held-
-out set toward few goals and draws; ``selection="complete"`` keeps every complete timeline. For
-each match and each checkpoint minute ``c`` the state is read off the record (score and players
-sent off at the end of minute ``c``; ``45`` is half-time, with every first-half goal; ``90`` is
-the end of the 90th minute, evaluated only for matches whose stoppage-time goals are labelled as
-such, i.e. World Cup matches). Forecasts are of the result after 90 minutes plus stoppage
-(three-way) and, for knockouts, of going through.
+Held-out matches: complete timelines dated in ``[date_from, date_to)`` (by default every match
+from 2010-07-01 on), by default only those of well-recorded competitions
+(:func:`heartbreak.model.fit.well_recorded`): whether a single match's goal list is complete
+depends on its score (a 0-0 always is), which would skew the held-out set toward few goals and
+draws; ``selection="complete"`` keeps every complete timeline. For each match and each
+checkpoint minute ``c`` the state is read off the record (score and players sent off at the end
+of minute ``c``; ``45`` is half-time, with every first-half goal; ``90`` is the end of the 90th
+minute, evaluated only for matches whose stoppage-time goals are labelled as such, i.e. World
+Cup matches). Forecasts are of the result after 90 minutes plus stoppage (three-way) and, for
+knockouts, of going through.
+
+Walk-forward: the range is cut into evaluation years, 1 July to 30 June (the football season,
+so that a summer tournament is scored by a fit that has seen the season before it and none of
+it). Each year is forecast by the models fitted on the matches before its first day
+(``fit(first day)``, e.g. :func:`heartbreak.model.fit.fit_model` with that ``train_end``), and
+the lookup table counts the selected matches before that day. The forecasts of all years are
+pooled and then scored per checkpoint.
 
 Compared in the same run, on the same states:
 
@@ -16,27 +24,37 @@ Compared in the same run, on the same states:
 - ``constant_poisson``: the same pre-match goal rates spread evenly over 90 minutes, no stoppage,
   no red cards, extra time at the same rate and a coin-toss shootout (the naive in-play model);
 - ``lookup``: outcome frequencies by checkpoint, goal difference (−3…+3) and rating-difference
-  bucket, counted on the training matches (dated before ``date_from``), with a Dirichlet prior of
-  weight 1 toward the checkpoint × goal-difference frequencies (so that no cell gives 0).
+  bucket, counted on the training matches (dated before the evaluation year), with a Dirichlet
+  prior of weight 1 toward the checkpoint × goal-difference frequencies (so that no cell gives
+  0).
 
-Scores per checkpoint: sample count, mean RPS and log loss of the three-way forecast, Brier score
-and expected calibration error (10 equal-width bins) of P(home win); for knockout states also
-Brier score and log loss of P(home goes through).
+Every forecaster's pre-match goal rates come from ``PrematchModel.rates`` of the match rows.
+
+Scores per checkpoint and forecaster (:func:`score_checkpoints`): sample count, mean RPS and log
+loss of the three-way forecast, Brier score and expected calibration error (10 equal-width
+bins) of P(home win), with the ECE noise floor of a perfectly calibrated forecaster on the same
+forecasts; for knockout states also Brier score and log loss of P(home goes through); and the
+paired bootstrap interval of each score's mean difference to ``constant_poisson``.
 
 Nothing here reads the future: ratings going into a match come from earlier matches, the goal
-model and in-play parameters are fitted before ``date_from`` (the caller's responsibility; see
-:mod:`heartbreak.model.fit`), and the lookup table counts only training matches.
+model and in-play parameters are fitted before each evaluation year (see
+:mod:`heartbreak.model.fit`), and the lookup table counts only earlier matches.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from heartbreak.evaluation.peers import SEED, paired_cluster_bootstrap
 from heartbreak.evaluation.scoring import (
     brier_score,
+    ece_noise_quantile,
     expected_calibration_error,
     log_loss,
     outcome_code,
@@ -51,6 +69,13 @@ from heartbreak.model.prematch import PrematchModel
 CHECKPOINTS = (0, 15, 30, 45, 60, 75, 85, 89, 90)
 RATING_EDGES = np.array([-300.0, -200.0, -100.0, -50.0, 0.0, 50.0, 100.0, 200.0, 300.0])
 FORECASTERS = ("model", "constant_poisson", "lookup")
+#: The forecaster every other is compared with (paired bootstrap of the score differences).
+REFERENCE = "constant_poisson"
+#: The default held-out range starts here: every evaluation year since, refitted walk-forward.
+WALK_FORWARD_FROM = "2010-07-01"
+#: Bootstrap resamples of the differences, and outcome draws of the ECE noise floor.
+RESAMPLES = 1_000
+NOISE_DRAWS = 200
 HOME_ADVANTAGE = 100.0
 
 
@@ -186,6 +211,47 @@ class LookupTable:
         return np.column_stack([probs, probs[:, 0] + probs[:, 1] * 0.5])
 
 
+def _selected(matches: pd.DataFrame, selection: str) -> np.ndarray:
+    if selection == "well_recorded":
+        return well_recorded(matches).to_numpy(dtype=bool)
+    if selection == "complete":
+        return matches["timeline_complete"].to_numpy(dtype=bool)
+    raise ValueError(f"selection: {selection!r} is not 'well_recorded' or 'complete'")
+
+
+def evaluation_years(date_from: str, date_to: str) -> list[tuple[str, str]]:
+    """``[date_from, date_to)`` cut at every 1 July inside it: the evaluation years (1 July to
+    30 June, the football season; a range need not start or end on 1 July)."""
+    start, end = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
+    cuts = [start]
+    year = start.year if start < dt.date(start.year, 7, 1) else start.year + 1
+    while dt.date(year, 7, 1) < end:
+        cuts.append(dt.date(year, 7, 1))
+        year += 1
+    cuts.append(end)
+    return [(a.isoformat(), b.isoformat()) for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def forecasts_of(
+    test: pd.DataFrame,
+    train: pd.DataFrame,
+    test_matches: pd.DataFrame,
+    prematch: PrematchModel,
+    inplay: InPlayModel,
+) -> dict[str, np.ndarray]:
+    """The (n, 4) home/draw/away/advance forecasts of each forecaster for the states ``test``
+    (of the matches ``test_matches``); the lookup table counts the states ``train``."""
+    lam_h, lam_a = prematch.rates(test_matches)
+    index = pd.Index(test_matches["match_id"]).get_indexer(test["match_id"])
+    lam_h, lam_a = np.asarray(lam_h, dtype=float)[index], np.asarray(lam_a, dtype=float)[index]
+    out = inplay.evaluate(lam_h, lam_a, engine_states(test), with_suspense=False)
+    return {
+        "model": np.column_stack([out.p_home_win, out.p_draw, out.p_away_win, out.p_home_advance]),
+        "constant_poisson": constant_poisson(test, lam_h, lam_a),
+        "lookup": LookupTable().fit(train).predict(test),
+    }
+
+
 def evaluate_inplay(
     matches: pd.DataFrame,
     goals: pd.DataFrame,
@@ -196,41 +262,117 @@ def evaluate_inplay(
     date_to: str | None = None,
     checkpoints=CHECKPOINTS,
     selection: str = "well_recorded",
+    resamples: int = RESAMPLES,
+    noise_draws: int = NOISE_DRAWS,
 ) -> dict:
-    """Score the model and both baselines; returns every number as plain data."""
-    dates = pd.to_datetime(matches["date"])
-    if selection == "well_recorded":
-        complete = well_recorded(matches).to_numpy(dtype=bool)
-    elif selection == "complete":
-        complete = matches["timeline_complete"].to_numpy(dtype=bool)
-    else:
-        raise ValueError(f"selection: {selection!r} is not 'well_recorded' or 'complete'")
-    test_mask = complete & (dates >= date_from).to_numpy()
-    if date_to is not None:
-        test_mask &= (dates < date_to).to_numpy()
-    train_mask = complete & (dates < date_from).to_numpy()
-    test = checkpoint_states(matches[test_mask], goals, reds, checkpoints)
-    train = checkpoint_states(matches[train_mask], goals, reds, checkpoints)
+    """Score the model (one fit, given) and both baselines on ``[date_from, date_to)``;
+    returns every number as plain data (see :func:`score_checkpoints`)."""
+    return evaluate_walk_forward(
+        matches,
+        goals,
+        reds,
+        lambda _: (prematch, inplay),
+        date_from,
+        date_to,
+        checkpoints,
+        selection,
+        resamples=resamples,
+        noise_draws=noise_draws,
+        by_year=False,
+    )
 
-    lam_h, lam_a = prematch.expected_goals(test["elo_home"], test["elo_away"], test["neutral"])
-    out = inplay.evaluate(lam_h, lam_a, engine_states(test), with_suspense=False)
+
+def evaluate_walk_forward(
+    matches: pd.DataFrame,
+    goals: pd.DataFrame,
+    reds: pd.DataFrame,
+    fit: Callable[[str], tuple[PrematchModel, InPlayModel]],
+    date_from: str = WALK_FORWARD_FROM,
+    date_to: str | None = None,
+    checkpoints=CHECKPOINTS,
+    selection: str = "well_recorded",
+    progress: Callable[..., None] | None = None,
+    resamples: int = RESAMPLES,
+    noise_draws: int = NOISE_DRAWS,
+    by_year: bool = True,
+) -> dict:
+    """Walk-forward evaluation: each evaluation year (:func:`evaluation_years`) of
+    ``[date_from, date_to)`` (to the last match by default) is forecast by ``fit(first day of
+    the year)`` (the models fitted on the matches before it) and by a lookup table counted on
+    the selected matches before it; the forecasts of all years are pooled and scored per
+    checkpoint (:func:`score_checkpoints`). Without ``by_year`` the range is one block, fitted
+    once at ``date_from``. ``progress(description, advance, total)`` is told of each year."""
+    dates = pd.to_datetime(matches["date"])
+    chosen = _selected(matches, selection)
+    if date_to is None:
+        last = dates[chosen].max() if chosen.any() else pd.Timestamp(date_from)
+        date_to = (last + pd.Timedelta(days=1)).date().isoformat()
+        end_label = None
+    else:
+        end_label = date_to
+    years = evaluation_years(date_from, date_to) if by_year else [(date_from, date_to)]
+    keep = chosen & (dates < date_to).to_numpy()
+    states = checkpoint_states(matches[keep], goals, reds, checkpoints)
+    match_day = pd.Series(dates[keep].to_numpy(), index=matches.loc[keep, "match_id"])
+    state_day = match_day.reindex(states["match_id"]).to_numpy()
+    parts, blocks = [], []
+    for start, end in years:
+        rows = (state_day >= np.datetime64(start)) & (state_day < np.datetime64(end))
+        in_year = keep & (dates >= start).to_numpy() & (dates < end).to_numpy()
+        train = keep & (dates < start).to_numpy()
+        block = {"from": start, "to": end, "matches": int(in_year.sum())}
+        block["training_matches"] = int(train.sum())
+        if rows.any():
+            prematch, inplay = fit(start)
+            test = states[rows]
+            forecasts = forecasts_of(
+                test, states[state_day < np.datetime64(start)], matches[in_year], prematch, inplay
+            )
+            parts.append((test, forecasts))
+        blocks.append(block)
+        if progress is not None:
+            progress(f"evaluation year {start} to {end}", advance=1, total=len(years))
+    test = pd.concat([t for t, _ in parts]) if parts else states.iloc[:0]
     forecasts = {
-        "model": np.column_stack([out.p_home_win, out.p_draw, out.p_away_win, out.p_home_advance]),
-        "constant_poisson": constant_poisson(test, lam_h, lam_a),
-        "lookup": LookupTable().fit(train).predict(test),
+        name: np.concatenate([f[name] for _, f in parts]) if parts else np.zeros((0, 4))
+        for name in FORECASTERS
     }
     results: dict = {
         "date_from": date_from,
-        "date_to": date_to,
+        "date_to": end_label,
         "selection": selection,
-        "matches": int(test_mask.sum()),
-        "training_matches": int(train_mask.sum()),
-        "checkpoints": [],
+        "matches": int(sum(b["matches"] for b in blocks)),
+        "training_matches": blocks[0]["training_matches"] if blocks else 0,
+        "years": blocks,
+        "checkpoints": score_checkpoints(test, forecasts, checkpoints, resamples, noise_draws),
     }
-    outcome = test["outcome"].to_numpy()
+    return results
+
+
+def _interval(scores: np.ndarray, reference: np.ndarray, clusters, resamples: int) -> dict:
+    return paired_cluster_bootstrap(scores, reference, clusters, resamples, SEED).to_dict()
+
+
+def score_checkpoints(
+    states: pd.DataFrame,
+    forecasts: dict[str, np.ndarray],
+    checkpoints=CHECKPOINTS,
+    resamples: int = RESAMPLES,
+    noise_draws: int = NOISE_DRAWS,
+) -> list[dict]:
+    """Per checkpoint and forecaster: n, mean RPS, log loss, Brier and ECE of P(home win) with
+    its reliability table and ``ece_noise_p90`` (the 90th percentile ECE of a perfectly
+    calibrated forecaster with these forecasts, :func:`ece_noise_quantile` over
+    ``noise_draws`` draws), and for knockout states the Brier score and log loss of
+    P(home goes through). ``vs_constant_poisson``: the mean difference of each score to the
+    constant-Poisson forecaster's on the same states, with its paired bootstrap 95% interval
+    (:func:`~heartbreak.evaluation.peers.paired_cluster_bootstrap`, resampling matches)."""
+    outcome = states["outcome"].to_numpy()
     home_won = (outcome == 0).astype(float)
-    checkpoint = test["checkpoint"].to_numpy()
-    advanced = test["advanced_home"].to_numpy(dtype=float)
+    checkpoint = states["checkpoint"].to_numpy()
+    advanced = states["advanced_home"].to_numpy(dtype=float)
+    match_id = states["match_id"].to_numpy()
+    entries = []
     for c in checkpoints:
         rows = checkpoint == c
         if not rows.any():
@@ -238,22 +380,43 @@ def evaluate_inplay(
         entry = {"checkpoint": c, "n": int(rows.sum()), "n_knockout": 0, "forecasters": {}}
         ko = rows & ~np.isnan(advanced)
         entry["n_knockout"] = int(ko.sum())
+        per_state: dict[str, dict[str, np.ndarray]] = {}
         for name, probs in forecasts.items():
             p3 = probs[rows, :3]
+            per_state[name] = {
+                "rps": ranked_probability_score(p3, outcome[rows]),
+                "log_loss": log_loss(p3, outcome[rows]),
+            }
             scores = {
-                "rps": float(ranked_probability_score(p3, outcome[rows]).mean()),
-                "log_loss": float(log_loss(p3, outcome[rows]).mean()),
+                "n": int(rows.sum()),
+                "rps": float(per_state[name]["rps"].mean()),
+                "log_loss": float(per_state[name]["log_loss"].mean()),
                 "brier_home_win": float(brier_score(p3[:, 0], home_won[rows]).mean()),
                 "ece_home_win": expected_calibration_error(p3[:, 0], home_won[rows]),
+                "ece_noise_p90": ece_noise_quantile(p3[:, 0], 0.9, noise_draws, SEED),
                 "reliability": reliability_table(p3[:, 0], home_won[rows]).tolist(),
             }
             if ko.any():
                 p_adv = np.clip(probs[ko, 3], 1e-15, 1 - 1e-15)
                 y = advanced[ko]
-                scores["brier_advance"] = float(brier_score(p_adv, y).mean())
-                scores["log_loss_advance"] = float(
-                    -(y * np.log(p_adv) + (1 - y) * np.log(1 - p_adv)).mean()
+                per_state[name]["brier_advance"] = brier_score(p_adv, y)
+                per_state[name]["log_loss_advance"] = -(
+                    y * np.log(p_adv) + (1 - y) * np.log(1 - p_adv)
                 )
+                scores["brier_advance"] = float(per_state[name]["brier_advance"].mean())
+                scores["log_loss_advance"] = float(per_state[name]["log_loss_advance"].mean())
             entry["forecasters"][name] = scores
-        results["checkpoints"].append(entry)
-    return results
+        reference = per_state.get(REFERENCE)
+        if reference is not None:
+            for name, scores in entry["forecasters"].items():
+                scores[f"vs_{REFERENCE}"] = {
+                    key: _interval(
+                        per_state[name][key],
+                        reference[key],
+                        match_id[ko if key.endswith("_advance") else rows],
+                        resamples,
+                    )
+                    for key in per_state[name]
+                }
+        entries.append(entry)
+    return entries

@@ -65,3 +65,43 @@ def outcome_code(home_goals: np.ndarray, away_goals: np.ndarray) -> np.ndarray:
     """0 home win, 1 draw, 2 away win."""
     diff = np.asarray(home_goals) - np.asarray(away_goals)
     return np.where(diff > 0, 0, np.where(diff == 0, 1, 2))
+
+
+def calibrated_ece_draws(
+    p: np.ndarray,
+    draws: int = 200,
+    seed: int = 0,
+    bins: int = 10,
+    uniforms: np.ndarray | None = None,
+) -> np.ndarray:
+    """The ECE (:func:`expected_calibration_error`) of ``draws`` outcome sets drawn from the
+    forecasts ``p`` themselves: a perfectly calibrated forecaster's ECE on these forecasts,
+    whose spread is the floor that sample size alone puts under any ECE (the consistency
+    resampling of Bröcker & Smith 2007, "Increasing the reliability of reliability diagrams",
+    Weather and Forecasting 22(3)). Outcome ``k`` of draw ``i`` happens when
+    ``uniforms[i, k] < p[k]``; the uniforms are drawn with ``seed`` unless given, shape
+    ``(draws, len(p))``."""
+    p = np.asarray(p, dtype=float)
+    n = len(p)
+    if uniforms is None:
+        uniforms = np.random.default_rng(seed).random((draws, n))
+    happened = np.asarray(uniforms) < p[None, :]
+    if n == 0:
+        return np.full(len(happened), np.nan)
+    index = np.minimum((p * bins).astype(int), bins - 1)
+    sum_p = np.bincount(index, weights=p, minlength=bins)
+    # Per draw and bin, the outcomes that happened: one bincount over (draw, bin) cells.
+    cells = index[None, :] + bins * np.arange(len(happened))[:, None]
+    sum_y = np.bincount(cells[happened], minlength=bins * len(happened)).reshape(-1, bins)
+    # Σ_b count_b · |mean p_b − mean y_b| / n, as in expected_calibration_error.
+    return np.abs(sum_p[None, :] - sum_y).sum(axis=1) / n
+
+
+def ece_noise_quantile(
+    p: np.ndarray, q: float = 0.9, draws: int = 200, seed: int = 0, bins: int = 10
+) -> float:
+    """The ``q`` quantile of :func:`calibrated_ece_draws`: an ECE at or below it is within
+    what chance gives a perfectly calibrated forecaster on these forecasts."""
+    if len(p) == 0:
+        return float("nan")
+    return float(np.quantile(calibrated_ece_draws(p, draws, seed, bins), q))
