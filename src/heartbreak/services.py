@@ -799,43 +799,58 @@ def fit_parameters(
 
 def evaluate(
     session: Heartbreak,
-    date_from: str = "2019-07-01",
+    date_from: str | None = None,
     date_to: str | None = None,
     selection: str = "well_recorded",
     diagrams: str | Path | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> dict:
-    """Walk-forward evaluation: in-play checkpoints on held-out matches from ``date_from``
-    (parameters refitted on the matches before it, so no held-out match shapes them) and
-    pre-match probabilities on the major final tournaments 2010–2026. Deterministic."""
-    from heartbreak.evaluation.inplay import evaluate_inplay
+    """Walk-forward evaluation: in-play checkpoints on the held-out matches from ``date_from``
+    (default 2010-07-01) to ``date_to`` (default: the last match), each evaluation year (1 July
+    to 30 June) forecast with the parameters refitted on the matches before its first day, so
+    no held-out match shapes the forecast of its year
+    (:func:`heartbreak.evaluation.inplay.evaluate_walk_forward`); and pre-match probabilities
+    on the major final tournaments 2010–2026. ``parameters``: each year's fit, in order.
+    ``progress(description, advance, total)`` is told of each year. Deterministic."""
+    from heartbreak.evaluation.inplay import WALK_FORWARD_FROM, evaluate_walk_forward
     from heartbreak.evaluation.prematch import prematch_backtest
     from heartbreak.model.fit import fit_model
     from heartbreak.model.prematch import PrematchModel
 
-    start = parse_day(date_from, "--from").isoformat()
+    start = parse_day(date_from or WALK_FORWARD_FROM, "--from").isoformat()
     end = parse_day(date_to, "--to").isoformat() if date_to is not None else None
+    if end is not None and end <= start:
+        raise InvalidInput(f"--from/--to: {start} is not before {end}", field="date_to")
     if selection not in ("well_recorded", "complete"):
         raise InvalidInput(
             f"--selection: {selection!r} is not well_recorded or complete", field="selection"
         )
     matches, goals, reds = _recorded_history(session.store)
-    params = fit_model(
+    kicks = session.store.all_shootout_kicks()
+    fits: list[ModelParams] = []
+
+    def fit(train_end: str) -> tuple[PrematchModel, InPlayModel]:
+        params = fit_model(
+            matches,
+            goals,
+            reds,
+            train_end=train_end,
+            elo=session.params.elo,
+            kicks=kicks,
+            strengths=session.params.strengths,
+        )
+        fits.append(params)
+        return PrematchModel.from_params(params.goals), InPlayModel(params.inplay)
+
+    inplay = evaluate_walk_forward(
         matches,
         goals,
         reds,
-        train_end=start,
-        elo=session.params.elo,
-        kicks=session.store.all_shootout_kicks(),
-    )
-    inplay = evaluate_inplay(
-        matches,
-        goals,
-        reds,
-        PrematchModel.from_params(params.goals),
-        InPlayModel(params.inplay),
+        fit,
         date_from=start,
         date_to=end,
         selection=selection,
+        progress=progress,
     )
     if inplay["matches"] == 0:
         raise InvalidInput(f"--from/--to: no held-out matches between {start} and {end or 'now'}")
@@ -849,7 +864,7 @@ def evaluate(
             "summary": summary.to_dict("records"),
             "fit": {k: v for k, v in summary.attrs.items()},
         },
-        "parameters": params.to_dict(),
+        "parameters": [params.to_dict() for params in fits],
         "attribution": ATTRIBUTION_SHORT,
     }
     if diagrams is not None:

@@ -29,8 +29,20 @@ from heartbreak.model.prematch import PrematchModel
 runner = CliRunner()
 
 TRAIN_END = "2019-07-01"
-SCORE_KEYS = {"rps", "log_loss", "brier_home_win", "ece_home_win", "reliability"}
+SCORE_KEYS = {
+    "n",
+    "rps",
+    "log_loss",
+    "brier_home_win",
+    "ece_home_win",
+    "ece_noise_p90",
+    "reliability",
+    "vs_constant_poisson",
+}
 ADVANCE_KEYS = {"brier_advance", "log_loss_advance"}
+#: The eval tests score two evaluation years (a refit each), to stay fast; the default range
+#: (2010-07-01 on, a refit per year) takes about a minute.
+EVAL_RANGE = ("--from", "2018-07-01", "--to", "2020-07-01")
 
 
 def invoke(db: Path, *args: str):
@@ -62,6 +74,10 @@ def assert_params_close(got: dict, expected: dict) -> None:
     expected_rates = expected_inplay.pop("minute_rates")
     assert len(got_rates) == len(expected_rates) == 11
     assert got_rates == pytest.approx(expected_rates, rel=1e-9, abs=1e-12)
+    for name in ("score_lead", "score_trail", "score_lead_late", "score_trail_late"):
+        got_values, expected_values = got_inplay.pop(name), expected_inplay.pop(name)
+        assert len(got_values) == len(expected_values), name
+        assert got_values == pytest.approx(expected_values, rel=1e-9, abs=1e-12), name
     assert got_inplay == pytest.approx(expected_inplay, rel=1e-9, abs=1e-12)
     assert got["elo"] == expected["elo"]
 
@@ -173,6 +189,21 @@ def test_fitted_params_are_consistent(fresh: ModelParams) -> None:
     assert shootouts["kick_shootouts"] == 30 and shootouts["kicks"] > 250
     assert fresh.inplay.shootout_conversion == shootouts["kicks_converted"] / shootouts["kicks"]
     assert 0.65 < fresh.inplay.shootout_conversion < 0.75
+
+
+def test_score_effects_are_fitted_only_when_asked(frames, kicks, fresh: ModelParams) -> None:
+    """The packaged parameters have none (fit.SCORE_EFFECTS); asked for, the side behind scores
+    faster, more so late on, and nothing else changes."""
+    assert not fresh.inplay.has_score_effects
+    assert fresh.fitted["score_effects"] == {"fitted": False}
+    with_effects = fit_model(*frames, train_end=TRAIN_END, kicks=kicks, score_effects=True)
+    inplay = with_effects.inplay
+    assert inplay.has_score_effects
+    assert 1.0 < inplay.score_trail[0] < inplay.score_trail_late[0] < 1.3
+    assert 0.9 < inplay.score_lead[0] < 1.1
+    assert with_effects.fitted["score_effects"]["fitted"] is True
+    assert inplay.minute_rates == fresh.inplay.minute_rates
+    assert inplay.red_card_own == fresh.inplay.red_card_own
 
 
 # --------------------------------------------------------------------------- the packaged engine
@@ -323,8 +354,8 @@ def test_model_fit_cli_out_in_a_missing_folder(real_db_path: Path, tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def eval_result(real_db_path: Path) -> tuple[str, dict]:
-    """``heartbreak eval --format json`` once for the module (about 4 s)."""
-    result = invoke(real_db_path, "eval", "--format", "json")
+    """``heartbreak eval --format json`` on two evaluation years, once for the module."""
+    result = invoke(real_db_path, "eval", *EVAL_RANGE, "--format", "json")
     assert result.exit_code == 0, result.stderr
     return result.stdout, strict_json(result.stdout)
 
@@ -339,11 +370,38 @@ def test_eval_json_is_standard_json(eval_result) -> None:
 def test_eval_inplay_header(eval_result) -> None:
     _, data = eval_result
     inplay = data["inplay"]
-    assert inplay["date_from"] == TRAIN_END
-    assert inplay["date_to"] is None
+    assert inplay["date_from"] == "2018-07-01"
+    assert inplay["date_to"] == "2020-07-01"
     assert inplay["selection"] == "well_recorded"
-    assert inplay["matches"] > 1000
+    assert inplay["matches"] > 500
     assert inplay["training_matches"] > inplay["matches"]
+
+
+def test_eval_refits_every_evaluation_year(eval_result) -> None:
+    """Walk-forward: one fit per year from 1 July, on the matches before it; the years' matches
+    add up to the held-out set and the lookup table of a year counts the years before it."""
+    _, data = eval_result
+    years = data["inplay"]["years"]
+    assert [(y["from"], y["to"]) for y in years] == [
+        ("2018-07-01", "2019-07-01"),
+        ("2019-07-01", "2020-07-01"),
+    ]
+    assert [p["fitted"]["train_end"] for p in data["parameters"]] == ["2018-07-01", TRAIN_END]
+    assert sum(y["matches"] for y in years) == data["inplay"]["matches"]
+    assert all(y["matches"] > 0 for y in years)
+    assert years[1]["training_matches"] == years[0]["training_matches"] + years[0]["matches"]
+    assert years[0]["training_matches"] == data["inplay"]["training_matches"]
+
+
+def test_eval_default_range_is_every_year_from_2010() -> None:
+    import inspect
+
+    from heartbreak.cli.model import eval_command
+    from heartbreak.evaluation.inplay import WALK_FORWARD_FROM
+
+    assert WALK_FORWARD_FROM == "2010-07-01"
+    assert inspect.signature(eval_command).parameters["date_from"].default.default == "2010-07-01"
+    assert inspect.signature(services.evaluate).parameters["date_from"].default is None
 
 
 def test_eval_scores_every_checkpoint_and_forecaster(eval_result) -> None:
@@ -362,10 +420,19 @@ def test_eval_scores_every_checkpoint_and_forecaster(eval_result) -> None:
             where = (c, name)
             keys = SCORE_KEYS | ADVANCE_KEYS if entry["n_knockout"] else SCORE_KEYS
             assert set(scores) == keys, where
+            assert scores["n"] == entry["n"], where
             assert 0 <= scores["rps"] <= 1, where
             assert 0 < scores["log_loss"] < 5, where
             assert 0 <= scores["brier_home_win"] <= 1, where
             assert 0 <= scores["ece_home_win"] <= 1, where
+            # 0 where every forecast is certain (constant_poisson at 90', no time left).
+            assert 0 <= scores["ece_noise_p90"] < 0.2, where
+            differences = scores["vs_constant_poisson"]
+            assert set(differences) == keys & {"rps", "log_loss", *ADVANCE_KEYS}, where
+            for key, interval in differences.items():
+                assert interval["low"] <= interval["mean"] <= interval["high"], (where, key)
+                if name == "constant_poisson":
+                    assert interval == {"mean": 0.0, "low": 0.0, "high": 0.0}, (where, key)
             table = scores["reliability"]
             assert len(table) == 10 and all(len(row) == 3 for row in table), where
             assert sum(row[2] for row in table) == entry["n"], where
@@ -397,16 +464,18 @@ def test_eval_prematch_summary(eval_result) -> None:
 
 
 def test_eval_parameters_are_the_packaged_ones(eval_result, packaged: ModelParams) -> None:
-    """With the default --from the in-play model is refitted on exactly the packaged years."""
+    """The year from 2019-07-01 is forecast with a fit on exactly the packaged years."""
     _, data = eval_result
-    assert_params_close(data["parameters"], packaged.to_dict())
+    assert_params_close(data["parameters"][1], packaged.to_dict())
 
 
 def test_eval_is_reproducible_and_draws_diagrams(
     eval_result, real_db_path: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "diagrams"
-    result = invoke(real_db_path, "eval", "--format", "json", "--diagrams", str(folder))
+    result = invoke(
+        real_db_path, "eval", *EVAL_RANGE, "--format", "json", "--diagrams", str(folder)
+    )
     assert result.exit_code == 0, result.stderr
     again = strict_json(result.stdout)
     files = again.pop("diagrams")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from heartbreak.cli._common import LazyConsole, handle_errors
+from heartbreak.cli._common import LazyConsole, handle_errors, make_progress
 from heartbreak.cli.options import (
     DataDirOption,
     DbOption,
@@ -48,8 +48,14 @@ def fit(
 
 
 def eval_command(
-    date_from: str = typer.Option("2019-07-01", "--from", help="First held-out date."),
-    date_to: str | None = typer.Option(None, "--to", help="Held-out matches before this date."),
+    date_from: str = typer.Option(
+        "2010-07-01",
+        "--from",
+        help="First held-out date; each year from 1 July is refitted on the matches before it.",
+    ),
+    date_to: str | None = typer.Option(
+        None, "--to", help="Held-out matches before this date (default: to the last match)."
+    ),
     selection: str = typer.Option(
         "well_recorded", "--selection", help="well_recorded (default) or complete."
     ),
@@ -67,13 +73,17 @@ def eval_command(
     from heartbreak.services import evaluate
 
     with handle_errors():
-        results = evaluate(
-            open_session(db, data_dir, params=ModelParams()),
-            date_from=date_from,
-            date_to=date_to,
-            selection=selection,
-            diagrams=diagrams,
-        )
+        session = open_session(db, data_dir, params=ModelParams())
+        # A refit per evaluation year (a few seconds each): a bar on stderr while it runs.
+        with make_progress() as progress:
+            results = evaluate(
+                session,
+                date_from=date_from,
+                date_to=date_to,
+                selection=selection,
+                diagrams=diagrams,
+                progress=progress,
+            )
         if output is OutputFormat.json:
             print_json(json_safe(results), ensure_ascii=True, allow_nan=False)
             return
@@ -92,17 +102,41 @@ def json_safe(value):
     return value
 
 
+def _difference(scores: dict, key: str) -> str:
+    """``+0.0012 [−0.0003, +0.0027]``: the mean difference to the reference and its interval."""
+    diff = scores.get("vs_constant_poisson", {}).get(key)
+    if diff is None:
+        return ""
+    return f"{diff['mean']:+.4f} [{diff['low']:+.4f}, {diff['high']:+.4f}]"
+
+
 def print_results(results: dict) -> None:
     from rich.table import Table
 
     inplay = results["inplay"]
+    years = inplay.get("years", [])
     console.print(
         f"Held-out: {inplay['matches']} matches from {inplay['date_from']}"
-        f"{' to ' + inplay['date_to'] if inplay['date_to'] else ''} ({inplay['selection']}); "
-        f"lookup table from {inplay['training_matches']} training matches"
+        f"{' to ' + inplay['date_to'] if inplay['date_to'] else ''} ({inplay['selection']}), "
+        f"{len(years)} evaluation year{'s' if len(years) != 1 else ''} each refitted on the "
+        f"matches before it; lookup table from {inplay['training_matches']} earlier matches "
+        "at the start"
     )
     table = Table(title="In-play forecasts of the result after 90 minutes")
-    for column in ("min", "n", "forecaster", "RPS", "log loss", "Brier H", "ECE H", "Brier adv"):
+    columns = (
+        "min",
+        "n",
+        "forecaster",
+        "RPS",
+        "ΔRPS vs constant [95%]",
+        "log loss",
+        "Δlog loss vs constant [95%]",
+        "Brier H",
+        "ECE H",
+        "ECE p90 noise",
+        "Brier adv",
+    )
+    for column in columns:
         table.add_column(column, justify="right")
     for entry in inplay["checkpoints"]:
         for name, s in entry["forecasters"].items():
@@ -111,9 +145,12 @@ def print_results(results: dict) -> None:
                 str(entry["n"]),
                 name,
                 f"{s['rps']:.4f}",
+                _difference(s, "rps") if name != "constant_poisson" else "",
                 f"{s['log_loss']:.4f}",
+                _difference(s, "log_loss") if name != "constant_poisson" else "",
                 f"{s['brier_home_win']:.4f}",
                 f"{s['ece_home_win']:.4f}",
+                f"{s['ece_noise_p90']:.4f}",
                 f"{s['brier_advance']:.4f}" if "brier_advance" in s else "",
             )
         table.add_section()
