@@ -26,7 +26,9 @@ the data and ``heartbreak model fit`` writes them to the packaged parameter file
   grid does, so that the engine at kick-off and the pre-match model agree. With them, the
   score effects take the place of ρ in regulation (both make draws likelier than independent
   goals would; using both would count that twice), so the engine at kick-off differs a little
-  from the pre-match grid (by under a percentage point of P(home win) with the fitted values).
+  from the pre-match grid (by under a percentage point of P(home win) with the values fitted
+  on the years before 2019-07-01). The packaged parameters have none (see
+  :mod:`heartbreak.model.fit`).
 - Shootout: the home side wins with probability ``shootout_home`` (close to a coin toss:
   Csató & Petróczy 2022, "On the monotonicity of the penalty shootout", and references there).
   Where the record has the kicks, the replay follows them one by one
@@ -433,12 +435,12 @@ class InPlayModel:
         (regulation, or extra time once it has started): the Poisson means of the goals to
         come; 0 once the match is over.
 
-        Without score effects: with these means and ``rho`` the score grid gives every
-        probability of :meth:`evaluate`. The score effects are left out here: users of the
-        whole remaining-score distribution (the group stakes of
-        :mod:`heartbreak.tournaments.stakes`) take the goals to come as Poisson, the score
-        effects changing only :meth:`evaluate`'s outcome probabilities (a lead's multipliers
-        are within a few percent of 1, and the final scores the stakes weigh are the same)."""
+        Without score effects, these means and ``rho`` give the score grid from which
+        :meth:`evaluate` derives every probability. Score effects are left out here: the one
+        user of the whole distribution of final scores (the group stakes of
+        :mod:`heartbreak.tournaments.stakes`) takes the goals to come as Poisson with ρ, an
+        approximation when parameters have score effects (the birth process of
+        :func:`score_effect_outcomes` tracks the goal difference, not each side's goals)."""
         base_h, base_a = self._base_rates(lam_home, lam_away, states)
         in_extra = (states.period == EXTRA_FIRST) | (states.period == EXTRA_SECOND)
         left = self.remaining_regulation(states.period, states.minute, states.stoppage)
