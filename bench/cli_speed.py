@@ -63,9 +63,24 @@ def heartbreak_command() -> list[str]:
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").is_file() else None
 
 
-#: What ``heartbreak predict`` imports of other projects: typer (which reads the parameters with
-#: pydantic), the model's numpy, pandas and scipy.special, the store's DuckDB, the table's rich.
-PREDICT_LIBRARIES = "typer.main, typer._adapters, numpy, pandas, scipy.special, duckdb, rich.table"
+#: What ``heartbreak predict`` imports of other projects: typer (whose ``_adapters`` read the
+#: parameters with pydantic, in the typers that have it), the model's numpy, pandas and
+#: scipy.special, the store's DuckDB, the table's rich.
+PREDICT_LIBRARIES = (
+    "typer.main",
+    "typer._adapters",
+    "numpy",
+    "pandas",
+    "scipy.special",
+    "duckdb",
+    "rich.table",
+)
+IMPORT_LIBRARIES = f"""
+import importlib, importlib.util
+for name in {PREDICT_LIBRARIES!r}:
+    if importlib.util.find_spec(name) is not None:
+        importlib.import_module(name)
+"""
 
 
 def run_once(command: list[str], env: dict[str, str]) -> dict[str, float]:
@@ -171,7 +186,7 @@ def main() -> None:
             raise SystemExit(f"--batch printed {len(done.stdout.splitlines())} lines")
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
-            "import predict's libraries": [sys.executable, "-c", f"import {PREDICT_LIBRARIES}"],
+            "import predict's libraries": [sys.executable, "-c", IMPORT_LIBRARIES],
             "heartbreak --help": [*heartbreak, "--help"],
             "predict (one fixture)": single,
             batch_name: batch,
