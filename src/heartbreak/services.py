@@ -898,9 +898,16 @@ def session() -> Heartbreak:
 
 
 def predict(
-    home: str, away: str, date: str | dt.date, neutral: bool = False, knockout: bool = False
+    home: str,
+    away: str,
+    date: str | dt.date,
+    neutral: bool = False,
+    knockout: bool = False,
+    competition: str | None = None,
 ) -> Prediction:
-    return session().predict(home, away, date, neutral=neutral, knockout=knockout)
+    return session().predict(
+        home, away, date, neutral=neutral, knockout=knockout, competition=competition
+    )
 
 
 def replay(home: str, away: str, date: str | dt.date, side: str | None = None) -> MatchReplay:

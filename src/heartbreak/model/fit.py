@@ -59,7 +59,8 @@ from heartbreak.model.inplay import (
 )
 from heartbreak.model.optimize import fit_maximum_likelihood
 from heartbreak.model.params import ModelParams
-from heartbreak.model.prematch import PrematchModel
+from heartbreak.model.prematch import PrematchModel, _dixon_coles_log_tau
+from heartbreak.model.strengths import StrengthParams
 from heartbreak.ratings.elo import EloParams
 
 DEFAULT_TRAIN_END = "2019-07-01"
@@ -418,6 +419,26 @@ def fit_shootout_conversion(
     return scored / taken, report
 
 
+def fit_rho(
+    matches: pd.DataFrame, lam_home: np.ndarray, lam_away: np.ndarray
+) -> tuple[float, dict]:
+    """The Dixon & Coles (1997) low-score dependence ρ by maximum likelihood of the scores of
+    ``matches`` given their pre-match rates (the rates held fixed: only the four low-score cells
+    depend on ρ)."""
+    from scipy.optimize import minimize_scalar
+
+    gh = matches["home_score"].to_numpy(dtype=float)
+    ga = matches["away_score"].to_numpy(dtype=float)
+    lam_h, lam_a = np.asarray(lam_home, dtype=float), np.asarray(lam_away, dtype=float)
+
+    def negative_log_likelihood(rho: float) -> float:
+        return -float(_dixon_coles_log_tau(lam_h, lam_a, gh, ga, rho).sum())
+
+    found = minimize_scalar(negative_log_likelihood, bounds=(-0.5, 0.5), method="bounded")
+    rho = round(float(found.x), 6)
+    return rho, {"matches": len(matches), "rho": rho}
+
+
 def fit_model(
     matches: pd.DataFrame,
     goals: pd.DataFrame,
@@ -427,15 +448,21 @@ def fit_model(
     profile_years: int = PROFILE_YEARS,
     elo: EloParams | None = None,
     kicks: pd.DataFrame | None = None,
+    strengths: StrengthParams | None = None,
     score_effects: bool | None = None,
 ) -> ModelParams:
     """Fit every parameter on matches before ``train_end`` (see the module docstring);
-    ``kicks`` are the shootout kicks of the record (``shootout_kicks`` rows);
+    ``kicks`` are the shootout kicks of the record (``shootout_kicks`` rows); ``strengths``:
+    the settings of the goal model the store's rates were fitted with (ρ is fitted here);
     ``score_effects``: whether to fit them (default :data:`SCORE_EFFECTS`; else none)."""
     dates = pd.to_datetime(matches["date"])
     before = matches[dates < train_end]
     goal_start = _years_before(train_end, goal_model_years)
+    # The Elo-only goal model: the baseline; its rates stand in for rows without stored ones.
     prematch = PrematchModel(goal_start, train_end, dixon_coles=True).fit(before)
+    window = before[pd.to_datetime(before["date"]) >= goal_start]
+    rho, rho_report = fit_rho(window, *prematch.rates(window))
+    strengths = replace(strengths or StrengthParams(), rho=rho)
 
     stoppage_report = fit_stoppage(before, goals, STOPPAGE_SINCE, train_end)
     defaults = InPlayParams()
@@ -452,14 +479,12 @@ def fit_model(
 
     profile_start = _years_before(train_end, profile_years)
     pool = before[well_recorded(before) & (pd.to_datetime(before["date"]) >= profile_start)]
-    lam_h, lam_a = prematch.expected_goals(pool["elo_home"], pool["elo_away"], pool["neutral"])
+    lam_h, lam_a = prematch.rates(pool)
     rates, profile_report = fit_time_profile(pool, goals, lam_h, lam_a, stoppage)
     shaped = InPlayModel(InPlayParams(minute_rates=rates, **means))
 
     cards_pool = before[pd.to_datetime(before["date"]) >= "1970-01-01"]
-    lam_ch, lam_ca = prematch.expected_goals(
-        cards_pool["elo_home"], cards_pool["elo_away"], cards_pool["neutral"]
-    )
+    lam_ch, lam_ca = prematch.rates(cards_pool)
     own, opp, red_report = fit_red_cards(cards_pool, goals, reds, lam_ch, lam_ca, shaped)
     score_fields, score_report = fit_score_effect_step(
         pool,
@@ -479,7 +504,7 @@ def fit_model(
         **means,
         red_card_own=own,
         red_card_opponent=opp,
-        rho=prematch.params_.rho,
+        rho=strengths.rho,
         shootout_home=0.5,
         shootout_conversion=conversion,
         **score_fields,
@@ -488,6 +513,7 @@ def fit_model(
         "train_end": train_end,
         "goal_model_window": [goal_start, train_end],
         "goal_model_matches": prematch.n_train_,
+        "rho": rho_report,
         "time_profile_window": [profile_start, train_end],
         "time_profile": profile_report,
         "stoppage": stoppage_report,
@@ -500,4 +526,10 @@ def fit_model(
         },
         "coverage_threshold": COVERAGE,
     }
-    return ModelParams(elo=elo or EloParams(), goals=prematch.params_, inplay=inplay, fitted=fitted)
+    return ModelParams(
+        elo=elo or EloParams(),
+        strengths=strengths,
+        goals=prematch.params_,
+        inplay=inplay,
+        fitted=fitted,
+    )
