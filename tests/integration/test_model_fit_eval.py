@@ -23,8 +23,8 @@ import heartbreak.services as services
 from heartbreak.cli import app
 from heartbreak.evaluation.inplay import CHECKPOINTS, FORECASTERS
 from heartbreak.model.fit import DEFAULT_TRAIN_END, fit_model
+from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.params import ModelParams, load_params, packaged_path
-from heartbreak.model.prematch import PrematchModel
 
 runner = CliRunner()
 
@@ -67,7 +67,8 @@ def strict_json(text: str):
 
 
 def assert_params_close(got: dict, expected: dict) -> None:
-    """``goals`` and ``inplay`` blocks equal up to floating-point noise."""
+    """``strengths``, ``goals`` and ``inplay`` blocks equal up to floating-point noise."""
+    assert got["strengths"] == pytest.approx(expected["strengths"], rel=1e-9, abs=1e-12)
     assert got["goals"] == pytest.approx(expected["goals"], rel=1e-9, abs=1e-12)
     got_inplay, expected_inplay = dict(got["inplay"]), dict(expected["inplay"])
     got_rates = got_inplay.pop("minute_rates")
@@ -176,7 +177,10 @@ def test_packaged_params_are_a_fresh_fit(fresh: ModelParams, packaged: ModelPara
 
 
 def test_fitted_params_are_consistent(fresh: ModelParams) -> None:
-    assert fresh.inplay.rho == fresh.goals.rho < 0
+    # One ρ: fitted on the goal model's rates, shared by the pre-match grid and the engine.
+    assert fresh.inplay.rho == fresh.strengths.rho < 0
+    assert fresh.fitted["rho"]["rho"] == fresh.strengths.rho
+    assert fresh.fitted["rho"]["matches"] == fresh.fitted["goal_model_matches"]
     rates = np.array(fresh.inplay.minute_rates)
     assert (rates > 0).all()
     stoppage = fresh.inplay.stoppage_first_half, fresh.inplay.stoppage_second_half
@@ -228,8 +232,8 @@ def test_kickoff_engine_reproduces_the_prematch_grid(
 ) -> None:
     assert hb.params == packaged
     prediction = hb.predict(home, away, date, neutral=neutral, knockout=knockout)
-    grid = PrematchModel.from_params(packaged.goals).grid(
-        prediction.elo_home, prediction.elo_away, neutral
+    grid = ScoreGrid.from_rates(
+        prediction.expected_goals_home, prediction.expected_goals_away, packaged.strengths.rho
     )
     home_win, draw, away_win = (float(p[0]) for p in grid.outcome_probabilities())
     assert prediction.p_home_win == pytest.approx(home_win, abs=1e-9)
@@ -244,12 +248,14 @@ def test_kickoff_engine_reproduces_the_grid_for_a_whole_tournament(
     dates = pd.to_datetime(matches["date"])
     cup = matches[(matches["competition"] == "FIFA World Cup") & (dates.dt.year == 2018)]
     assert len(cup) == 64
-    fixtures = cup[["home", "away", "neutral", "knockout", "elo_home", "elo_away"]].copy()
+    columns = ["home", "away", "neutral", "knockout", "competition", "elo_home", "elo_away"]
+    fixtures = cup[columns].copy()
     fixtures["date"] = dates[cup.index].dt.date
     predictions = hb.predict_many(fixtures)
     got = np.array([[p.p_home_win, p.p_draw, p.p_away_win] for p in predictions])
-    grid = PrematchModel.from_params(packaged.goals).grid(
-        cup["elo_home"].to_numpy(float), cup["elo_away"].to_numpy(float), cup["neutral"]
+    # The stored rates of the matches, through the score grid alone.
+    grid = ScoreGrid.from_rates(
+        cup["xg_home"].to_numpy(float), cup["xg_away"].to_numpy(float), packaged.strengths.rho
     )
     expected = np.column_stack(grid.outcome_probabilities())
     assert np.abs(got - expected).max() < 1e-9
