@@ -60,9 +60,9 @@ def feed_end_of_first_half(feed: list[dict]) -> dict:
 @pytest.mark.parametrize(
     ("upto", "ending"),
     [
-        (0, "At kick-off it was 0-0, with Japan's chance of reaching the quarter-finals at 21%."),
-        (52, "At 52' it was 2-0, with Japan's chance of reaching the quarter-finals at 85%."),
-        (74, "At 74' it was 2-2, with Japan's chance of reaching the quarter-finals at 33%."),
+        (0, "At kick-off it was 0-0, with Japan's chance of reaching the quarter-finals at 19%."),
+        (52, "At 52' it was 2-0, with Japan's chance of reaching the quarter-finals at 81%."),
+        (74, "At 74' it was 2-2, with Japan's chance of reaching the quarter-finals at 31%."),
     ],
 )
 def test_the_story_so_far_ends_where_the_match_stands(session, live, upto, ending):
@@ -109,7 +109,7 @@ def test_a_live_match_is_told_so_far_until_its_final_whistle(session, live, tmp_
     service.ingest(live_id, first_half)
     state = service.ingest(live_id, {"event_id": "tick", "type": "clock", "minute": 60})
     assert state["live"]["finished"] is False
-    assert state["story"].endswith("with Belgium's chance of reaching the quarter-finals at 15%.")
+    assert state["story"].endswith("with Belgium's chance of reaching the quarter-finals at 19%.")
     assert state["metrics"]["winner"] is None
     rest = [m for m in feed if m not in first_half]
     final = service.ingest(live_id, rest)

@@ -233,7 +233,9 @@ def test_kickoff_engine_reproduces_the_prematch_grid(
     assert hb.params == packaged
     prediction = hb.predict(home, away, date, neutral=neutral, knockout=knockout)
     grid = ScoreGrid.from_rates(
-        prediction.expected_goals_home, prediction.expected_goals_away, packaged.strengths.rho
+        prediction.expected_goals_home,
+        prediction.expected_goals_away,
+        rho=packaged.strengths.rho,
     )
     home_win, draw, away_win = (float(p[0]) for p in grid.outcome_probabilities())
     assert prediction.p_home_win == pytest.approx(home_win, abs=1e-9)
@@ -255,7 +257,9 @@ def test_kickoff_engine_reproduces_the_grid_for_a_whole_tournament(
     got = np.array([[p.p_home_win, p.p_draw, p.p_away_win] for p in predictions])
     # The stored rates of the matches, through the score grid alone.
     grid = ScoreGrid.from_rates(
-        cup["xg_home"].to_numpy(float), cup["xg_away"].to_numpy(float), packaged.strengths.rho
+        cup["xg_home"].to_numpy(float),
+        cup["xg_away"].to_numpy(float),
+        rho=packaged.strengths.rho,
     )
     expected = np.column_stack(grid.outcome_probabilities())
     assert np.abs(got - expected).max() < 1e-9
