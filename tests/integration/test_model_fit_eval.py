@@ -426,6 +426,7 @@ def test_eval_scores_every_checkpoint_and_forecaster(eval_result) -> None:
         assert entry["n"] == held_out if c < 90 else 0 < entry["n"] < held_out
         assert 0 <= entry["n_knockout"] <= entry["n"]
         assert set(entry["forecasters"]) == set(FORECASTERS)
+        assert entry["ece_noise_p90"] == entry["forecasters"]["model"]["ece_noise_p90"]
         for name, scores in entry["forecasters"].items():
             where = (c, name)
             keys = SCORE_KEYS | ADVANCE_KEYS if entry["n_knockout"] else SCORE_KEYS

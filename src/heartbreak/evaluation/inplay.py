@@ -366,7 +366,8 @@ def score_checkpoints(
     ``noise_draws`` draws), and for knockout states the Brier score and log loss of
     P(home goes through). ``vs_constant_poisson``: the mean difference of each score to the
     constant-Poisson forecaster's on the same states, with its paired bootstrap 95% interval
-    (:func:`~heartbreak.evaluation.peers.paired_cluster_bootstrap`, resampling matches)."""
+    (:func:`~heartbreak.evaluation.peers.paired_cluster_bootstrap`, resampling matches). The
+    checkpoint's own ``ece_noise_p90`` is the model's."""
     outcome = states["outcome"].to_numpy()
     home_won = (outcome == 0).astype(float)
     checkpoint = states["checkpoint"].to_numpy()
@@ -406,6 +407,9 @@ def score_checkpoints(
                 scores["brier_advance"] = float(per_state[name]["brier_advance"].mean())
                 scores["log_loss_advance"] = float(per_state[name]["log_loss_advance"].mean())
             entry["forecasters"][name] = scores
+        if "model" in entry["forecasters"]:
+            # The model's own noise floor, at the checkpoint: the bar its ECE is held to.
+            entry["ece_noise_p90"] = entry["forecasters"]["model"]["ece_noise_p90"]
         reference = per_state.get(REFERENCE)
         if reference is not None:
             for name, scores in entry["forecasters"].items():

@@ -148,6 +148,8 @@ def test_the_pooled_years_are_scored_per_checkpoint(walk, record) -> None:
     entries = results["checkpoints"]
     assert [e["checkpoint"] for e in entries] == [c for c in CHECKPOINTS if c < 90]
     for entry in entries:
+        # The bar the model's ECE is held to, at the checkpoint (inplay.checkpoints[i]).
+        assert entry["ece_noise_p90"] == entry["forecasters"]["model"]["ece_noise_p90"]
         assert entry["n"] == held_out
         assert set(entry["forecasters"]) == set(FORECASTERS)
         for name, scores in entry["forecasters"].items():
