@@ -465,10 +465,13 @@ def test_eval_prematch_summary(eval_result) -> None:
     _, data = eval_result
     pre = data["prematch"]
     rows = {row["forecaster"]: row for row in pre["summary"]}
-    assert set(rows) == {"heartbreak", "uniform", "elo_draw_rate"}
+    assert set(rows) == {"heartbreak", "elo_goal_model", "uniform", "elo_draw_rate"}
     assert len({row["n"] for row in rows.values()}) == 1
     assert rows["uniform"]["log_loss"] == pytest.approx(math.log(3))
     assert rows["uniform"]["rps"] > rows["heartbreak"]["rps"]
+    # The team strengths beat the Elo-only goal model they replaced on the majors 2010-2026.
+    assert rows["heartbreak"]["rps"] < rows["elo_goal_model"]["rps"]
+    assert rows["heartbreak"]["log_loss"] < rows["elo_goal_model"]["log_loss"]
     for row in rows.values():
         assert 0 < row["rps"] < 1 and 0 < row["log_loss"] < 2
     assert "FIFA World Cup" in pre["competitions"]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from heartbreak.evaluation.scoring import log_loss, outcome_code, ranked_probability_score
+from heartbreak.model.grid import ScoreGrid
 from heartbreak.model.prematch import PrematchModel
 from heartbreak.ratings.elo import EloParams, expected_score
 
@@ -78,7 +79,10 @@ def prematch_backtest(
     competitions: tuple[str, ...] = MAJOR_TOURNAMENTS,
     model: PrematchModel | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score the model and the baselines on the test matches.
+    """Score the model and the baselines on the test matches: ``heartbreak`` the goal model's
+    stored rates (:mod:`heartbreak.model.strengths`; the Elo goal model's where the rows have
+    none), ``elo_goal_model`` the Elo-only goal model fitted on the ten years before
+    ``test_start``, the Elo expected score with a draw rate and 1/3 each.
 
     Returns (summary with one row per forecaster: n, rps, log_loss; per-match forecasts).
     """
@@ -100,9 +104,14 @@ def prematch_backtest(
     elo_h = test["elo_home"].to_numpy(float)
     elo_a = test["elo_away"].to_numpy(float)
 
-    home_win, draw, away_win = model.grid(elo_h, elo_a, neutral).outcome_probabilities()
+    elo_only = np.column_stack(model.grid(elo_h, elo_a, neutral).outcome_probabilities())
+    # The goal model's rates are walk-forward as stored (fitted before each match's day); ρ
+    # is the Elo model's, fitted before the test years.
+    lam_h, lam_a = model.rates(test)
+    grid = ScoreGrid.from_rates(lam_h, lam_a, rho=model.params_.rho)
     forecasts = {
-        "heartbreak": np.column_stack([home_win, draw, away_win]),
+        "heartbreak": np.column_stack(grid.outcome_probabilities()),
+        "elo_goal_model": elo_only,
         "uniform": uniform_forecast(len(test)),
         "elo_draw_rate": elo_draw_rate_forecast(elo_h, elo_a, neutral, draw_rate),
     }
