@@ -2,9 +2,10 @@
 command's options and writing ``heartbreak --help`` imports none of the heavy libraries (nor
 does any other help page, but for pydantic: typer imports it to read any parameter of a
 subcommand), and ``heartbreak --help`` lists every command. The console script writes a help
-page without rich's markdown and traceback modules (:mod:`heartbreak.cli._help`), the same
-page as typer's formatter imported as usual; the data layer, a session's progress bar and the
-store's commands import no HTTP client, and no rich before a bar is drawn."""
+page without rich's markdown and traceback modules (:mod:`heartbreak.cli._startup`), the same
+page as typer's formatter imported as usual, and tunes the collector of a quick command only;
+the data layer, a session's progress bar and the store's commands import no HTTP client, and
+no rich before a bar is drawn."""
 
 from __future__ import annotations
 
@@ -239,3 +240,36 @@ def test_json_lines_are_those_of_print_json(capsys):
     assert capsys.readouterr().out == one_by_one
     print_json_lines([])
     assert capsys.readouterr().out == ""
+
+
+#: What ``_startup.prepare`` does to the collector for some arguments, and ``finish``.
+GC_PROBE = """
+import gc, json, sys
+from heartbreak.cli import _startup, app
+default = gc.get_threshold()
+out = {}
+for args in (["predict", "Brazil", "Japan"], ["ratings"], ["predict", "--help"], ["data", "build"],
+             ["story"], []):
+    gc.set_threshold(*default)
+    quick = _startup.prepare(args, app)
+    out[" ".join(args)] = [quick, gc.get_threshold() == _startup.QUICK_THRESHOLDS]
+    assert quick or gc.get_threshold() == default
+frozen = gc.get_freeze_count()
+_startup.finish()
+print(json.dumps({"runs": out, "frozen": [frozen, gc.get_freeze_count() > 0]}))
+"""
+
+
+def test_only_a_quick_command_tunes_the_collector():
+    done = run("-c", GC_PROBE)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["runs"] == {
+        "predict Brazil Japan": [True, True],
+        "ratings": [True, True],
+        "predict --help": [False, False],
+        "data build": [False, False],
+        "story": [False, False],
+        "": [False, False],
+    }
+    assert found["frozen"] == [0, True]

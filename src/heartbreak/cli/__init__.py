@@ -42,9 +42,9 @@ def main() -> None:
     range) is one line on stderr with exit code 2, as every other user error is."""
     import sys
 
-    from heartbreak.cli import _help
+    from heartbreak.cli import _startup
 
-    _help.prepare(sys.argv[1:], app)
+    quick = _startup.prepare(sys.argv[1:], app)
     try:
         # Outside standalone mode an exit code raised inside a command comes back as the value.
         code = app(standalone_mode=False)
@@ -62,6 +62,9 @@ def main() -> None:
         message = " ".join(exc.format_message().split())
         typer.echo(f"error: {message} (see {command} --help)", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
+    finally:
+        if quick:
+            _startup.finish()
     sys.exit(code if isinstance(code, int) else 0)
 
 
