@@ -69,6 +69,6 @@ def test_the_method_page_explains_every_measure_and_feeling(client):
     for feeling in ("content", "joy", "ecstasy", "despair", "resignation"):
         assert re.search(rf"<dt[^>]*>{feeling}</dt>", text)
     # The model card's figures, from the one model card.
-    assert 'id="model-card"' in text and "<table>" in text
-    assert "0.1587" in text  # the in-play RPS at 0' in the model card's table
+    assert 'id="model-card"' in text and '<table tabindex="0">' in text
+    assert "0.1595" in text  # the in-play RPS at 0' in the model card's table
     assert 'href="/about"' in client.get("/", headers=HTML).text

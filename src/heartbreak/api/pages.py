@@ -609,6 +609,8 @@ def _markdown_html(name: str) -> str:
         text = text.split("\n", 1)[1]
     text = text.replace("(model-card.md)", "(#model-card)").replace("(model.md)", "(#model)")
     html = MarkdownIt("commonmark").enable("table").render(text)
+    # A wide table scrolls sideways (app.css): focusable, so a keyboard can scroll it too.
+    html = html.replace("<table>", '<table tabindex="0">')
     for level in (3, 2, 1):
         html = html.replace(f"<h{level}>", f"<h{level + 1}>").replace(
             f"</h{level}>", f"</h{level + 1}>"
