@@ -129,16 +129,7 @@ def fit_strengths(
 def expected_goals_of(matches: pd.DataFrame, history: StrengthHistory) -> None:
     """Add each match's pre-match expected goals (``xg_home``, ``xg_away``) from its ratings and
     the strengths fitted before its day."""
-    lam_h, lam_a = history.rates(
-        matches["home"],
-        matches["away"],
-        matches["date"],
-        matches["neutral"].to_numpy(bool),
-        is_final_tournament(matches["competition"]),
-        matches["elo_home"].to_numpy(float),
-        matches["elo_away"].to_numpy(float),
-    )
-    matches["xg_home"], matches["xg_away"] = lam_h, lam_a
+    matches["xg_home"], matches["xg_away"] = history.match_rates(matches)
 
 
 def drama_table(tables: dict[str, pd.DataFrame], step: Callable[..., None]) -> pd.DataFrame:

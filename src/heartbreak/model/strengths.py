@@ -364,6 +364,19 @@ class StrengthHistory:
         """The row of :attr:`fits` each day takes (−1 before the first fit)."""
         return np.searchsorted(self._days, _day_numbers(dates), side="right") - 1
 
+    def match_rates(self, matches: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`rates` of rows with the store's ``matches`` columns (teams, date, venue,
+        competition and ratings)."""
+        return self.rates(
+            matches["home"],
+            matches["away"],
+            matches["date"],
+            matches["neutral"].to_numpy(bool),
+            is_final_tournament(matches["competition"]),
+            matches["elo_home"].to_numpy(float),
+            matches["elo_away"].to_numpy(float),
+        )
+
     def rates(
         self,
         home: Sequence[str],
@@ -525,15 +538,7 @@ class GoalModel:
         """(λ_home, λ_away) of rows with the store's ``matches`` columns."""
         if "xg_home" in matches and matches["xg_home"].notna().all():
             return matches["xg_home"].to_numpy(float), matches["xg_away"].to_numpy(float)
-        return self.fixture_rates(
-            matches["home"],
-            matches["away"],
-            matches["date"],
-            matches["neutral"].to_numpy(bool),
-            is_final_tournament(matches["competition"]),
-            matches["elo_home"].to_numpy(float),
-            matches["elo_away"].to_numpy(float),
-        )
+        return self.history.match_rates(matches)
 
     def fixture_rates(self, *args, **kwargs) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`StrengthHistory.rates`."""
