@@ -780,20 +780,11 @@ def fit_parameters(
 ) -> tuple[ModelParams, Path]:
     """Fit every parameter on matches before ``train_end`` and write the parameter file
     (by default the packaged one, which every session then loads)."""
-    from heartbreak.model.fit import fit_model
     from heartbreak.model.params import packaged_path, save_params
 
     parse_day(train_end, "--train-end")
-    matches, goals, reds = _recorded_history(session.store)
-    params = fit_model(
-        matches,
-        goals,
-        reds,
-        train_end=train_end,
-        elo=session.params.elo,
-        kicks=session.store.all_shootout_kicks(),
-        strengths=session.params.strengths,
-    )
+    history = _recorded_history(session.store)
+    params = _fit(session, history, train_end, session.store.all_shootout_kicks())
     return params, save_params(params, out if out is not None else packaged_path())
 
 
@@ -814,7 +805,6 @@ def evaluate(
     ``progress(description, advance, total)`` is told of each year. Deterministic."""
     from heartbreak.evaluation.inplay import WALK_FORWARD_FROM, evaluate_walk_forward
     from heartbreak.evaluation.prematch import prematch_backtest
-    from heartbreak.model.fit import fit_model
     from heartbreak.model.prematch import PrematchModel
 
     start = parse_day(date_from or WALK_FORWARD_FROM, "--from").isoformat()
@@ -830,15 +820,7 @@ def evaluate(
     fits: list[ModelParams] = []
 
     def fit(train_end: str) -> tuple[PrematchModel, InPlayModel]:
-        params = fit_model(
-            matches,
-            goals,
-            reds,
-            train_end=train_end,
-            elo=session.params.elo,
-            kicks=kicks,
-            strengths=session.params.strengths,
-        )
+        params = _fit(session, (matches, goals, reds), train_end, kicks)
         fits.append(params)
         return PrematchModel.from_params(params.goals), InPlayModel(params.inplay)
 
@@ -872,6 +854,20 @@ def evaluate(
 
         results["diagrams"] = [str(p) for p in save_reliability_diagrams(inplay, diagrams)]
     return results
+
+
+def _fit(session: Heartbreak, history, train_end: str, kicks: pd.DataFrame) -> ModelParams:
+    """:func:`heartbreak.model.fit.fit_model` on the record's (matches, goals, reds) before
+    ``train_end``, with the session's Elo and goal-model settings."""
+    from heartbreak.model.fit import fit_model
+
+    return fit_model(
+        *history,
+        train_end=train_end,
+        elo=session.params.elo,
+        kicks=kicks,
+        strengths=session.params.strengths,
+    )
 
 
 def _recorded_history(store) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
