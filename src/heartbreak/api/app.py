@@ -27,6 +27,7 @@ from heartbreak.api.limits import (
 from heartbreak.api.live import live_router, quiet_dropped_streams
 from heartbreak.api.pages import mount_pages
 from heartbreak.api.routes import router
+from heartbreak.live.fanout import Fanout
 from heartbreak.services import Heartbreak
 
 #: Responses from this size on are gzipped for a client that accepts it; Server-Sent Events
@@ -50,6 +51,7 @@ def create_app(
     limits: Limits | None = None,
     live_open_loopback: bool = False,
     live_tokens: Path | None = None,
+    fanout: Fanout | None = None,
 ) -> FastAPI:
     """The HTTP API over one :class:`~heartbreak.services.Heartbreak` session.
 
@@ -60,7 +62,8 @@ def create_app(
     :func:`heartbreak.live.tokens.tokens_path_for`); ``live_open_loopback`` takes writes without
     a token from this machine while no token exists (:mod:`heartbreak.api.auth`). ``limits``
     (default: :meth:`Limits.from_env`) bounds what a client may cost (:mod:`heartbreak.api.limits`;
-    ``max_body_bytes``, when given, overrides its body limit).
+    ``max_body_bytes``, when given, overrides its body limit). ``fanout``: where every live frame
+    is also published, for streams held by another server (:mod:`heartbreak.live.fanout`).
     """
     from heartbreak.live.log import log_path_for
     from heartbreak.live.service import LiveService
@@ -91,7 +94,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.session = session
-    app.state.live = LiveService(session, live_log or log_path_for(session.store.path))
+    app.state.live = LiveService(
+        session, live_log or log_path_for(session.store.path), fanout=fanout
+    )
     limits = limits or Limits.from_env()
     app.state.limits = limits
     app.state.live.max_matches = limits.live_max_matches

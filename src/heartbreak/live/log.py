@@ -43,14 +43,26 @@ def log_path_for(db: str | Path) -> Path:
     return path.with_name(path.name + ".live.duckdb")
 
 
+class LogHeld(StoreError):
+    """The live log is open for writing in another process (DuckDB lets one process write)."""
+
+
 class LiveLog:
-    """Live matches and their messages in one DuckDB file; safe to share between threads."""
+    """Live matches and their messages in one DuckDB file; safe to share between threads.
+
+    One process at a time may hold it: DuckDB locks the file while it is open for writing, so a
+    second process gets :class:`LogHeld` until the first closes it or dies (the lock is the
+    operating system's, released with the process)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise LogHeld(f"{self.path}: the live log is held by another process") from None
+            raise StoreError(f"{self.path}: cannot open the live log ({exc})") from None
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the live log ({exc})") from None
         self._lock = threading.Lock()

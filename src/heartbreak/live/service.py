@@ -65,7 +65,8 @@ from heartbreak.errors import (
     NoSuchMatch,
     UnknownTeam,
 )
-from heartbreak.live.log import LiveLog
+from heartbreak.live.fanout import Fanout
+from heartbreak.live.log import LiveLog, LogHeld
 from heartbreak.live.state import (
     Clock,
     LiveDefinition,
@@ -183,12 +184,16 @@ class Frame:
     """One update as Server-Sent Events send it, encoded once for every subscriber: ``data``
     is ``id: seq``, ``event: state`` and the whole state's JSON; ``delta``, when the state
     extends the state of id ``base`` (see :func:`extension`), is ``id: seq``,
-    ``event: append`` and what changed since that one."""
+    ``event: append`` and what changed since that one. ``state_json`` and ``append_json`` are
+    the two payloads alone, for a fan-out that frames them itself
+    (:mod:`heartbreak.live.fanout`)."""
 
     seq: int
     data: bytes
     base: int | None = None
     delta: bytes | None = None
+    state_json: bytes = b""
+    append_json: bytes | None = None
 
     def bytes_after(self, last: int) -> bytes:
         """What to send a subscriber whose last frame sent had id ``last``: the append frame
@@ -296,10 +301,10 @@ def sse_frame(
     the append frame of ``append`` (an :func:`extension` of the state of id ``base``)."""
     data = b"id: %d\nevent: state\ndata: %s\n\n" % (seq, body)
     if append is None or base is None:
-        return Frame(seq, data)
+        return Frame(seq, data, state_json=body)
     payload = encode_state({"base": base, **append})
     delta = b"id: %d\nevent: append\ndata: %s\n\n" % (seq, payload)
-    return Frame(seq, data, base, delta)
+    return Frame(seq, data, base, delta, body, payload)
 
 
 #: The entries of a state that an append frame carries; every other entry must be unchanged.
@@ -359,8 +364,17 @@ def apply_append(state: Mapping[str, Any], append: Mapping[str, Any]) -> dict[st
 class LiveService:
     """Live matches over one session (ratings and models) and one durable log."""
 
-    def __init__(self, session, log_path: str | Path, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        session,
+        log_path: str | Path,
+        now: Callable[[], float] = time.time,
+        fanout: Fanout | None = None,
+    ) -> None:
         self.session = session
+        # Where each frame is also published once, for subscribers held by another server
+        # (None: only this process's subscribers).
+        self.fanout = fanout
         self.now = now  # the server's clock (seconds since the epoch): when messages arrive
         self.log_path = Path(log_path)
         self._log: LiveLog | None = None
@@ -389,6 +403,19 @@ class LiveService:
                 self._log = LiveLog(self.log_path)
             return self._log
 
+    def hold_log(self, poll: float = 0.25, until: Callable[[], bool] | None = None) -> bool:
+        """Open the log, waiting while another process holds it (a standby owner of the live
+        matches takes over the moment the owner dies); False when ``until()`` said to stop
+        waiting first."""
+        while True:
+            try:
+                self.log  # noqa: B018  (opened here, or the error says who holds it)
+                return True
+            except LogHeld:
+                if until is not None and until():
+                    return False
+                time.sleep(poll)
+
     def close(self) -> None:
         """Close the log; every subscriber's stream ends."""
         with self._ingesting, self._lock:
@@ -399,6 +426,8 @@ class LiveService:
             subscribers, self._subscribers = self._subscribers, {}
         for loops in subscribers.values():
             _hand_over(loops, None)
+        if self.fanout is not None:
+            self.fanout.close()
 
     # --- matches ---
     def create(self, match: LiveMatch | LiveDefinition | Mapping[str, Any]) -> str:
@@ -455,6 +484,8 @@ class LiveService:
                 self._place(entry, fixture.match_id)
                 groups.setdefault(live.group_key, set()).add(live_id)
             self._live[live_id] = entry
+            if self.fanout is not None:  # the channel exists (and has its state) from now on
+                self.fanout.publish(live_id, self._snapshot(live_id, entry).frame)
         return live_id
 
     def _place(self, entry: _Live, fixture_id: int) -> None:
@@ -587,6 +618,8 @@ class LiveService:
             with self._lock:
                 subscribers = self._subscribers.pop(live_id, {})
             _hand_over(subscribers, None)
+            if self.fanout is not None:
+                self.fanout.end(live_id)
 
     # --- ingest ---
     def _admit(
@@ -872,7 +905,10 @@ class LiveService:
 
     def publish(self, live_id: str, frame: Frame) -> None:
         """Hand a frame to every subscriber of the match, from any thread: one call per event
-        loop, whatever the number of subscribers."""
+        loop, whatever the number of subscribers; and to the fan-out, once (called in the order
+        of the states, under ``_ingesting``)."""
+        if self.fanout is not None:
+            self.fanout.publish(str(live_id), frame)
         with self._lock:
             loops = dict(self._subscribers.get(str(live_id), {}))
         for loop in _hand_over(loops, frame):

@@ -734,6 +734,8 @@
   // "state" is the whole state; "append" is {base, timeline, emotions, live}: the state of id
   // base with points added to the timeline and to each side's emotions, and a new live block.
   // An append applies only onto the state of its base; otherwise the page fetches the state.
+  // The id is the state's live.version; the SSE id says the same when this server streams,
+  // but not behind a fan-out server that numbers frames itself (deploy/).
   if (liveId && typeof EventSource !== "undefined") {
     var status = document.getElementById("live-status");
     var stateUrl = "/api/live/" + encodeURIComponent(liveId);
@@ -761,7 +763,7 @@
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
         .then(function (json) {
           fetching = false;
-          var id = json.live.events_received;
+          var id = json.live.version;
           if (applied === null || id >= applied) { show(json, id); }
           var queued = waiting;
           waiting = [];
@@ -783,11 +785,16 @@
       show(state, id);
     };
 
+    var versionOf = function (json, e) {
+      return json.live && typeof json.live.version === "number" ? json.live.version : Number(e.lastEventId);
+    };
     source.addEventListener("state", function (e) {
-      show(JSON.parse(e.data), Number(e.lastEventId));
+      var json = JSON.parse(e.data);
+      show(json, versionOf(json, e));
     });
     source.addEventListener("append", function (e) {
-      onAppend(JSON.parse(e.data), Number(e.lastEventId));
+      var delta = JSON.parse(e.data);
+      onAppend(delta, versionOf(delta, e));
     });
     source.addEventListener("error", function () { status.textContent = "reconnecting…"; });
   }
