@@ -5,7 +5,6 @@ the state reaches subscribers by Server-Sent Events; the CLI feeds a real server
 from __future__ import annotations
 
 import asyncio
-import copy
 import json
 import random
 import socket
@@ -19,6 +18,7 @@ from heartbreak.live.log import LiveLog, log_path_for
 from heartbreak.live.service import LiveService, apply_append
 from heartbreak.live.state import definition_of, feed_of
 from heartbreak.services import Heartbreak
+from live_faults import faulty_schedule, without_id
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -67,14 +67,6 @@ def assert_same_ride(state: dict, reference: dict) -> None:
     assert state["metrics"] == reference["metrics"]
     match = {k: v for k, v in state["match"].items() if k != "id"}
     assert match == {k: v for k, v in reference["match"].items() if k != "id"}
-
-
-def without_id(state: dict) -> dict:
-    out = copy.deepcopy(state)
-    out["live"].pop("id")
-    out["live"].pop("events_received")
-    out["live"].pop("version")  # outside a group, the messages received too
-    return out
 
 
 # --- the log -------------------------------------------------------------------------------
@@ -145,38 +137,6 @@ def test_a_restarted_service_resumes_the_same_state(session, stored, definition,
     second.close()
 
 
-def _faulty_schedule(feed: list[dict], rnd: random.Random) -> tuple[list[dict], int]:
-    """The true feed with faults: a goal that is then retracted (VAR), a goal first sent at a
-    wrong minute then corrected (sometimes corrected twice, back and forth), duplicates,
-    out-of-order arrival (a retraction or a correction may come before its event); plus the
-    position of a restart."""
-    messages = [dict(m) for m in feed]
-    goals = [m for m in messages if m["type"] == "goal"]
-    wrong = rnd.choice(goals)
-    true_minute = wrong["minute"]
-    wrong_minute = rnd.choice([m for m in range(1, 90) if m != true_minute])
-    first = {**wrong, "minute": wrong_minute}
-    messages[messages.index(wrong)] = first
-    fixes = [{"event_id": wrong["event_id"], "type": "correction", "minute": true_minute}]
-    if rnd.random() < 0.5:
-        fixes = [
-            {"event_id": wrong["event_id"], "type": "correction", "version": 2, "minute": 3},
-            {**fixes[0], "version": 3},
-        ]
-    var = {
-        "event_id": "var-1",
-        "type": "goal",
-        "minute": rnd.randint(1, 89),
-        "team": rnd.choice(["home", "away"]),
-        "player": "Offside",
-    }
-    extra = [*fixes, var, {"event_id": "var-1", "type": "retraction"}]
-    sent = messages + extra
-    sent += [rnd.choice(sent) for _ in range(rnd.randint(1, 8))]
-    rnd.shuffle(sent)
-    return sent, rnd.randint(1, len(sent) - 1)
-
-
 def test_faults_and_restarts_end_in_the_clean_state(session, stored, definition, tmp_path):
     feed = feed_of(stored)
     log = tmp_path / "live.duckdb"
@@ -189,7 +149,7 @@ def test_faults_and_restarts_end_in_the_clean_state(session, stored, definition,
     ]
     for seed in range(100):
         rnd = random.Random(seed)
-        sent, restart_at = _faulty_schedule(feed, rnd)
+        sent, restart_at = faulty_schedule(feed, rnd)
         live_id = live.create(definition)
         for i, message in enumerate(sent):
             if i == restart_at:
@@ -208,7 +168,7 @@ def test_faults_and_restarts_end_in_the_clean_state(session, stored, definition,
 
 def test_one_faulty_session_over_http(session, stored, definition, reference, tmp_path, bearer):
     log = tmp_path / "live.duckdb"
-    sent, restart_at = _faulty_schedule(feed_of(stored), random.Random(2018))
+    sent, restart_at = faulty_schedule(feed_of(stored), random.Random(2018))
     app = create_app(session=session, live_log=log)
     auth = bearer(app)  # kept beside the log: the restarted server knows it too
     client = TestClient(app, headers=auth, raise_server_exceptions=False)

@@ -66,6 +66,10 @@ def site_config(front: Front | None = None, limits: Limits | None = None) -> str
         f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=1s;" for p in front.live_ports
     )
     header = _size(limits.max_header_bytes)
+    headers_message = f"request line and headers over {limits.max_header_bytes} bytes"
+    # nginx's own refusals; a location with an error_page of its own inherits none of these
+    common = "error_page 400 = @bad_request; error_page 494 = @headers_too_large;"
+    common += " error_page 413 = @too_large;"
     streams = limits.live_max_streams
     return f"""# Heartbreak behind nginx with nchan (Debian: nginx-light, libnginx-mod-nchan).
 # Written by `heartbreak deploy nginx`; see deploy/README.md. The main context needs room for
@@ -95,7 +99,9 @@ server {{
         nchan_channel_id $1;
         nchan_message_buffer_length {MESSAGE_BUFFER};
         nchan_message_timeout {MESSAGE_TIMEOUT};
+        # a frame is a whole state at most: kept in memory, never in a temporary file
         client_max_body_size {_size(limits.max_body_bytes * 8)};
+        client_body_buffer_size {_size(limits.max_body_bytes * 8)};
     }}
 }}
 
@@ -110,6 +116,7 @@ server {{
     client_header_buffer_size {header};
     client_header_timeout {limits.header_timeout:g}s;
     client_max_body_size {_size(limits.max_body_bytes)};
+    client_body_buffer_size {_size(limits.max_body_bytes)};
     client_body_timeout {limits.body_timeout:g}s;
     keepalive_timeout 75s;
     send_timeout {limits.live_stream_stall:g}s;
@@ -137,6 +144,7 @@ server {{
         add_header Cache-Control "no-cache" always;
         error_page 403 = @no_live_match;
         error_page 429 = @too_many_streams;
+        {common}
     }}
 
     # Live matches' state and writes, and their pages: the owner (or its standby, once it owns).
@@ -144,20 +152,31 @@ server {{
         proxy_pass http://heartbreak_live;
         proxy_next_upstream error timeout;
         error_page 502 504 = @live_unavailable;
+        {common}
     }}
     location /live {{
         proxy_pass http://heartbreak_live;
         proxy_next_upstream error timeout;
         error_page 502 504 = @live_unavailable;
+        {common}
     }}
 
     location / {{
         proxy_pass http://heartbreak_web;
         proxy_next_upstream error timeout http_502 http_503;
         error_page 502 504 = @unavailable;
+        {common}
     }}
 
-    error_page 413 = @too_large;
+    {common}
+    location @bad_request {{
+        default_type application/json;
+        {_error(400, "BadRequest", "invalid HTTP request")}
+    }}
+    location @headers_too_large {{
+        default_type application/json;
+        {_error(431, "RequestHeaderFieldsTooLarge", headers_message)}
+    }}
     location @too_large {{
         default_type application/json;
         {_error(413, "PayloadTooLarge", "request body over the limit")}
@@ -197,6 +216,7 @@ events {{
 }}
 http {{
     access_log off;
+    proxy_max_temp_file_size 0;  # answers pass through memory: the prefix may be private
     client_body_temp_path body;
     proxy_temp_path proxy;
     fastcgi_temp_path fastcgi;

@@ -73,9 +73,10 @@ from heartbreak.cli.exchange import export_command, import_command  # noqa: E402
 app.command("import")(import_command)
 app.command("export")(export_command)
 
-from heartbreak.cli.serve import serve  # noqa: E402
+from heartbreak.cli.serve import deploy_app, serve  # noqa: E402
 
 app.command("serve")(serve)
+app.add_typer(deploy_app, name="deploy")
 
 from heartbreak.cli.live import live_app  # noqa: E402
 

@@ -37,6 +37,12 @@ def serve(
         "--publish-url",
         help="With --fanout nchan: nchan's publisher location; a frame goes to URL/<live id>.",
     ),
+    live_log: Path | None = typer.Option(
+        None,
+        "--live-log",
+        help="The live matches' log (default: beside the store, <store>.live.duckdb);"
+        " the writers' tokens are kept beside it.",
+    ),
 ) -> None:
     """Serve the web pages and the HTTP JSON API (OpenAPI docs at /docs) until interrupted.
 
@@ -64,6 +70,7 @@ def serve(
             limits=limits,
             live_open_loopback=publisher is None and is_loopback(host),
             fanout=publisher,
+            live_log=live_log,
         )
         if publisher is not None:
             typer.echo(f"live: waiting for the live log {app.state.live.log_path}", err=True)
@@ -89,3 +96,50 @@ def serve(
     else:
         typer.echo(f"live writes: need a token (tokens in {auth.tokens.path})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", **uvicorn_options(limits))
+
+
+deploy_app = typer.Typer(
+    help="Configuration of the deployment mode (deploy/README.md).", no_args_is_help=True
+)
+
+
+def _ports(text: str, option: str) -> tuple[int, ...]:
+    try:
+        ports = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise InvalidInput(f"{option}: {text!r} is not a comma-separated list of ports") from None
+    if not ports or any(not 1 <= port <= 65535 for port in ports):
+        raise InvalidInput(f"{option}: {text!r}: every port must be 1-65535")
+    return ports
+
+
+@deploy_app.command("nginx")
+def nginx(
+    listen: str = typer.Option("80", "--listen", help="nginx's listen directive for the site."),
+    server_name: str = typer.Option("_", "--server-name", help="The site's server_name."),
+    web_ports: str = typer.Option(
+        "8001,8002", "--web-ports", help="Loopback ports of the web workers (heartbreak serve)."
+    ),
+    live_ports: str = typer.Option(
+        "8100,8101",
+        "--live-ports",
+        help="Loopback ports of the live owner and its standby (serve --fanout nchan).",
+    ),
+    publish_port: int = typer.Option(
+        8090, "--publish-port", min=1, max=65535, help="Loopback port of nchan's publisher."
+    ),
+) -> None:
+    """Print the nginx site of the deployment mode, with this environment's limits
+    (HEARTBREAK_…): deploy/nginx/heartbreak.conf is its output with the defaults."""
+    from heartbreak.api.front import Front, site_config
+    from heartbreak.api.limits import Limits
+
+    with handle_errors():
+        front = Front(
+            listen=listen,
+            server_name=server_name,
+            web_ports=_ports(web_ports, "--web-ports"),
+            live_ports=_ports(live_ports, "--live-ports"),
+            publish_port=publish_port,
+        )
+        typer.echo(site_config(front, Limits.from_env()), nl=False)

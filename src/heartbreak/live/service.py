@@ -486,6 +486,7 @@ class LiveService:
             self._live[live_id] = entry
             if self.fanout is not None:  # the channel exists (and has its state) from now on
                 self.fanout.publish(live_id, self._snapshot(live_id, entry).frame)
+                self.fanout.flush(timeout=5.0)
         return live_id
 
     def _place(self, entry: _Live, fixture_id: int) -> None:
