@@ -497,3 +497,50 @@ def test_sse_frames_carry_ids_and_streams_end_when_the_match_is_deleted(
             rest = list(frames)
             assert all(f.get("event") != "state" for f in rest)
         assert client.get(f"/api/live/{live_id}").status_code == 404
+
+
+class RecordingFanout:
+    """A fan-out that keeps what it is handed (the protocol of heartbreak.live.fanout)."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[str, int, bytes | None, bytes]] = []
+        self.ended: list[str] = []
+        self.closed = False
+
+    def publish(self, live_id, frame) -> None:
+        self.frames.append((live_id, frame.seq, frame.append_json, frame.state_json))
+
+    def end(self, live_id) -> None:
+        self.ended.append(live_id)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_fanout_gets_each_new_state_once_in_order(session, stored, definition, tmp_path):
+    fanout = RecordingFanout()
+    live = LiveService(session, tmp_path / "live.duckdb", fanout=fanout)
+    live_id = live.create(definition)
+    assert [seq for _, seq, _, _ in fanout.frames] == [0]  # the channel has its state at once
+    feed = feed_of(stored)
+    for message in [*feed, feed[3]]:  # a repeat makes no new state
+        live.append(live_id, message)
+    seqs = [seq for _, seq, _, _ in fanout.frames]
+    assert seqs == list(range(len(feed) + 1))
+    state = {}
+    for _, seq, append, whole in fanout.frames:
+        assert json.loads(whole)["live"]["version"] == seq
+        if append is not None:  # an append builds on the frame before it
+            delta = json.loads(append)
+            assert delta["base"] == seq - 1
+            state = apply_append(state, delta)
+            assert state == json.loads(whole)
+        state = json.loads(whole)
+    assert state == live.state(live_id)
+    live.delete(live_id)
+    assert fanout.ended == [live_id]
+    live.close()
+    assert fanout.closed

@@ -403,17 +403,14 @@ class LiveService:
                 self._log = LiveLog(self.log_path)
             return self._log
 
-    def hold_log(self, poll: float = 0.25, until: Callable[[], bool] | None = None) -> bool:
-        """Open the log, waiting while another process holds it (a standby owner of the live
-        matches takes over the moment the owner dies); False when ``until()`` said to stop
-        waiting first."""
+    def hold_log(self, poll: float = 0.25) -> None:
+        """Open the log, waiting while another process holds it: a standby owner of the live
+        matches takes over the moment the owner dies (the lock goes with its process)."""
         while True:
             try:
                 self.log  # noqa: B018  (opened here, or the error says who holds it)
-                return True
+                return
             except LogHeld:
-                if until is not None and until():
-                    return False
                 time.sleep(poll)
 
     def close(self) -> None:
