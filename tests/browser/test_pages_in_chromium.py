@@ -51,7 +51,7 @@ def test_match_page_draws_the_chart_and_tells_the_story(open_page, base_url):
     assert "joy 48'" in steps and "ecstasy 52'" in steps
     assert steps[-1] == "despair 90+4'"
     assert page.locator("#events li").count() == 5
-    assert page.locator("[data-metric='heartbreak']").inner_text() == "0.768"
+    assert page.locator("[data-metric='heartbreak']").inner_text() == "0.767"
 
 
 def test_the_chart_answers_the_pointer(open_page, base_url):
