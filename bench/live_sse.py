@@ -3,6 +3,9 @@
 Run: HEARTBREAK_DATA_DIR=../shared/data python bench/live_sse.py
          [--subscribers 1000] [--rate 5] [--seconds 60] [--baseline-subscribers 1] [--db PATH]
 
+``--fanout nchan`` measures the deployment mode instead (nginx+nchan holding the streams, the C
+fleet of sse_fleet.py as subscribers), beside this in-process run: see bench/live_fanout.py.
+
 What it does, in one run:
 
 1. starts a real uvicorn server in a subprocess (the app of ``heartbreak serve``, run as it runs
@@ -653,7 +656,9 @@ def free_port() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument(
+        "--subscribers", type=int, default=None, help="1000; 10000 with --fanout nchan"
+    )
     parser.add_argument("--rate", type=float, default=5.0, help="messages a second")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--baseline-subscribers", type=int, default=1, help="0: no baseline")
@@ -676,7 +681,30 @@ def main() -> None:
         help="uvicorn's HTTP implementation (serve: heartbreak serve's, h11 with its limits; "
         "h11: uvicorn's own h11 protocol)",
     )
+    fanout = parser.add_argument_group(
+        "fan-out through nginx+nchan, the deployment mode (bench/live_fanout.py)"
+    )
+    fanout.add_argument(
+        "--fanout",
+        default="none",
+        choices=["none", "nchan"],
+        help="nchan: the in-process run as the baseline, then nginx+nchan with the C fleet",
+    )
+    fanout.add_argument("--runs", type=int, default=3, help="fan-out runs (median reported)")
+    fanout.add_argument("--nginx-workers", type=int, default=1, choices=[1, 2])
+    fanout.add_argument(
+        "--inprocess-subscribers", type=int, default=1000, help="the baseline's; 0: none"
+    )
+    fanout.add_argument(
+        "--sweep", default="", help="N1,N2,...: one more fan-out run per subscriber count"
+    )
     args = parser.parse_args()
+    if args.fanout == "nchan":
+        import live_fanout  # bench/ is on sys.path: this script's folder
+
+        live_fanout.main(args)
+        return
+    args.subscribers = args.subscribers or 1000
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = min(hard, max(soft, 2 * args.subscribers + 256))
