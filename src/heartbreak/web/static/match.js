@@ -734,8 +734,8 @@
   // "state" is the whole state; "append" is {base, timeline, emotions, live}: the state of id
   // base with points added to the timeline and to each side's emotions, and a new live block.
   // An append applies only onto the state of its base; otherwise the page fetches the state.
-  // The id is the state's live.version; the SSE id says the same when this server streams,
-  // but not behind a fan-out server that numbers frames itself (deploy/).
+  // The id is the SSE id when this server streams; behind a fan-out server that numbers frames
+  // itself (deploy/: nchan's ids are "<time>:<tag>") it is the state's live.version.
   if (liveId && typeof EventSource !== "undefined") {
     var status = document.getElementById("live-status");
     var stateUrl = "/api/live/" + encodeURIComponent(liveId);
@@ -786,7 +786,8 @@
     };
 
     var versionOf = function (json, e) {
-      return json.live && typeof json.live.version === "number" ? json.live.version : Number(e.lastEventId);
+      var id = e.lastEventId === "" ? NaN : Number(e.lastEventId);  // nchan's are "<time>:<tag>"
+      return isFinite(id) ? id : json.live.version;
     };
     source.addEventListener("state", function (e) {
       var json = JSON.parse(e.data);
