@@ -60,9 +60,9 @@ def feed_end_of_first_half(feed: list[dict]) -> dict:
 @pytest.mark.parametrize(
     ("upto", "ending"),
     [
-        (0, "At kick-off it was 0-0, with Japan's chance of reaching the quarter-finals at 19%."),
+        (0, "At kick-off it was 0-0, with Japan's chance of reaching the quarter-finals at 20%."),
         (52, "At 52' it was 2-0, with Japan's chance of reaching the quarter-finals at 81%."),
-        (74, "At 74' it was 2-2, with Japan's chance of reaching the quarter-finals at 31%."),
+        (74, "At 74' it was 2-2, with Japan's chance of reaching the quarter-finals at 32%."),
     ],
 )
 def test_the_story_so_far_ends_where_the_match_stands(session, live, upto, ending):
