@@ -27,16 +27,22 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 from urllib.parse import quote
-
-if TYPE_CHECKING:
-    from heartbreak.live.service import Frame
 
 log = logging.getLogger("heartbreak.live")
 
 #: Seconds a publish may take before it is given up (it holds the match's ingest meanwhile).
 PUBLISH_TIMEOUT = 1.0
+
+
+class Frame(Protocol):
+    """What a fan-out reads of a :class:`heartbreak.live.service.Frame`: its number and its two
+    payloads (the whole state's JSON, and the append's when the state extends the one before)."""
+
+    seq: int
+    state_json: bytes
+    append_json: bytes | None
 
 
 class Fanout(Protocol):
