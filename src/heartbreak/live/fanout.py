@@ -16,7 +16,10 @@ otherwise (``event: state``). A page that holds another state than an append's b
 
 nchan answers a publish once it has handed the frame to every subscriber (about a quarter of a
 second at 10,000 of them here), so frames are posted by one thread of their own, in the order
-they were made: the feed's answer does not wait for the viewers. A publish that fails (nchan
+they were made: the feed's answer does not wait for the viewers. When frames come faster than
+nchan takes them, a frame with a newer one of the same match waiting is skipped, and the newer
+one goes out whole (an append only onto the frame posted last): the viewers are at most one
+fan-out behind, never a growing queue. A publish that fails (nchan
 down or slow) is logged and skipped: the message is already in the
 durable log and the state served by ``GET /api/live/{id}`` is right; the next frame reaches the
 subscribers, whose pages fetch the state they missed.
@@ -27,13 +30,15 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import deque
 from typing import Protocol
 from urllib.parse import quote
 
 log = logging.getLogger("heartbreak.live")
 
-#: Seconds a publish may take before it is given up (it holds the match's ingest meanwhile).
-PUBLISH_TIMEOUT = 1.0
+#: Seconds a publish may take before it is given up: nchan answers once every subscriber has
+#: the frame, which takes seconds at tens of thousands of them.
+PUBLISH_TIMEOUT = 30.0
 
 
 class Frame(Protocol):
@@ -41,6 +46,7 @@ class Frame(Protocol):
     payloads (the whole state's JSON, and the append's when the state extends the one before)."""
 
     seq: int
+    base: int | None
     state_json: bytes
     append_json: bytes | None
 
@@ -78,13 +84,11 @@ class NchanFanout:
         return f"{self.publish_url}/{quote(live_id, safe='')}"
 
     def publish(self, live_id: str, frame: Frame) -> None:
-        kind, body = ("state", frame.state_json)
-        if frame.append_json is not None:
-            kind, body = ("append", frame.append_json)
-        self._queue.put((live_id, frame.seq, kind, body))
+        append = frame.append_json if frame.base is not None else None
+        self._queue.put((live_id, frame.seq, frame.base, frame.state_json, append))
 
     def end(self, live_id: str) -> None:
-        self._queue.put((live_id, None, None, None))
+        self._queue.put((live_id, None, None, None, None))
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every frame handed over so far is posted; False on timeout."""
@@ -98,18 +102,34 @@ class NchanFanout:
         self._http.close()
 
     def _run(self) -> None:
+        posted: dict[str, int] = {}  # live id → the number of the frame it was posted last
+        waiting: deque = deque()
         while True:
-            item = self._queue.get()
+            if not waiting:
+                waiting.append(self._queue.get())
+            while True:  # everything handed over meanwhile
+                try:
+                    waiting.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            item = waiting.popleft()
             if item is None:
                 return
             if isinstance(item, threading.Event):
                 item.set()
                 continue
-            live_id, seq, kind, body = item
-            if kind is None:
+            live_id, seq, base, state, append = item
+            if state is None:
+                posted.pop(live_id, None)
                 self._delete(live_id)
+                continue
+            if any(isinstance(o, tuple) and o[0] == live_id for o in waiting):
+                continue  # a newer frame of this match (or its end) is waiting: this one is past
+            if append is not None and base == posted.get(live_id):
+                self._post(live_id, seq, "append", append)
             else:
-                self._post(live_id, seq, kind, body)
+                self._post(live_id, seq, "state", state)
+            posted[live_id] = seq
 
     def _post(self, live_id: str, seq: int, kind: str, body: bytes) -> None:
         try:
