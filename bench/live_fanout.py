@@ -655,12 +655,7 @@ def report(name: str, run: FanoutRun, messages: int, rate: float) -> None:
             f"subscriber median {np.median(run.last_ms):.1f}, max {run.last_ms.max():.1f}; "
             f"last - first median {np.median(spread):.1f}, max {spread.max():.1f} ms"
         )
-    for label in sorted(run.posts):
-        values = run.posts[label]
-        print(
-            f"  POST round trip {label:<13} median {statistics.median(values):6.1f}  "
-            f"max {max(values):6.1f} ms  (n={len(values)})"
-        )
+    live_sse.print_post_round_trips(run.posts)
     wall = max(run.wall_s, 1e-9)
     owner = sum(run.owner_cpu)
     per = 1e6 * run.nginx_total / max(run.delivered, 1)

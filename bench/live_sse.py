@@ -596,6 +596,16 @@ def summary(values: list[float]) -> str:
     )
 
 
+def print_post_round_trips(posts: dict[str, list[float]]) -> None:
+    """The feed's POST round trips by message type: median and max."""
+    for label in sorted(posts):
+        values = posts[label]
+        print(
+            f"  POST round trip {label:<13} median {statistics.median(values):6.1f}  "
+            f"max {max(values):6.1f} ms  (n={len(values)})"
+        )
+
+
 def report(name: str, run: Run, messages: int, rate: float, details: int = 0) -> None:
     print(f"\n{name}: {run.subscribers} subscriber(s), {messages} messages at {rate:g}/s")
     print(f"  event-to-delivery, all messages           {summary(run.latencies)}")
@@ -615,12 +625,7 @@ def report(name: str, run: Run, messages: int, rate: float, details: int = 0) ->
         f"  states rebuilt by the checking subscribers: {run.checked} compared with the POST's "
         f"answer, {run.wrong} differ"
     )
-    for label in sorted(run.posts):
-        values = run.posts[label]
-        print(
-            f"  POST round trip {label:<13} median {statistics.median(values):6.1f}  "
-            f"max {max(values):6.1f} ms  (n={len(values)})"
-        )
+    print_post_round_trips(run.posts)
     server, client = sum(run.server_cpu_s), sum(run.client_cpu_s)
     print(
         f"  server CPU {server:.1f} s (user {run.server_cpu_s[0]:.1f}, system "
