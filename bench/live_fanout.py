@@ -545,13 +545,9 @@ def check_states(
     expected: dict[int, Any] = {}
     run.final_ok = True
     for i, checker in enumerate(checkers):
-        for version, state in checker.states.items():
-            if version not in answers:
-                continue  # the first frame, before the feed
-            if version not in expected:
-                expected[version] = json.loads(answers[version])
-            run.checked += 1
-            run.wrong += state != expected[version]
+        checked, wrong = live_sse.compare_states(checker.states, answers, expected)
+        run.checked += checked
+        run.wrong += wrong
         if checker.state != final:
             run.final_ok = False
         missing = frames + 1 - len(checker.ids)

@@ -544,13 +544,9 @@ async def run_feed(
                 total = run.frames.setdefault(kind, [0, 0])
                 total[0] += frames
                 total[1] += size
-            for seq, state in sub.states.items():
-                if seq not in answers:
-                    continue  # the first state, before the feed
-                if seq not in expected_states:
-                    expected_states[seq] = json.loads(answers[seq])
-                run.checked += 1
-                run.wrong += state != expected_states[seq]
+            checked, wrong = compare_states(sub.states, answers, expected_states)
+            run.checked += checked
+            run.wrong += wrong
             previous = 0
             for seq in sub.order:
                 if seq < previous:
@@ -577,6 +573,23 @@ async def run_feed(
                 run.messages.append((seq, type_of[seq], size, min(times), max(times), post_of[seq]))
         await client.delete(f"/api/live/{live_id}")
     return run
+
+
+def compare_states(
+    states: dict[int, Any], answers: dict[int, bytes], decoded: dict[int, Any]
+) -> tuple[int, int]:
+    """How many of a subscriber's rebuilt states (by id) were compared with the POST's answer
+    for that id, and how many differ; ``decoded`` caches the answers' JSON across subscribers.
+    The first state, sent before the feed, has no answer and is not compared."""
+    checked = wrong = 0
+    for seq, state in states.items():
+        if seq not in answers:
+            continue
+        if seq not in decoded:
+            decoded[seq] = json.loads(answers[seq])
+        checked += 1
+        wrong += state != decoded[seq]
+    return checked, wrong
 
 
 # --- report --------------------------------------------------------------------------------
