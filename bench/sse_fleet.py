@@ -77,25 +77,26 @@ def fnv1a64(data: bytes | str) -> int:
     return h
 
 
-def binary() -> Path:
-    """The compiled fleet, built once per version of the source."""
-    source = SOURCE.read_bytes()
+def binary(source_path: Path = SOURCE) -> Path:
+    """A bench C program compiled (``sse_fleet.c`` by default), built once per version of
+    its source."""
+    source = source_path.read_bytes()
     key = hashlib.sha256(source + " ".join(CFLAGS).encode()).hexdigest()[:16]
-    out = Path(tempfile.gettempdir()) / "heartbreak-sse-fleet" / f"sse_fleet-{key}"
+    out = Path(tempfile.gettempdir()) / "heartbreak-sse-fleet" / f"{source_path.stem}-{key}"
     if out.exists():
         return out
     gcc = shutil.which("gcc")
     if gcc is None:
-        raise FleetError("sse_fleet needs gcc to build bench/sse_fleet.c (apt-get install gcc)")
+        raise FleetError(f"the bench needs gcc to build {source_path} (apt-get install gcc)")
     out.parent.mkdir(parents=True, exist_ok=True)
     # Build beside the target and rename, so concurrent builds never see a partial binary.
     tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
     proc = subprocess.run(
-        [gcc, *CFLAGS, "-o", str(tmp), str(SOURCE), "-lm"], capture_output=True, text=True
+        [gcc, *CFLAGS, "-o", str(tmp), str(source_path), "-lm"], capture_output=True, text=True
     )
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
-        raise FleetError(f"gcc failed to build {SOURCE}:\n{proc.stderr}")
+        raise FleetError(f"gcc failed to build {source_path}:\n{proc.stderr}")
     os.replace(tmp, out)
     return out
 
