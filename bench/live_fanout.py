@@ -399,7 +399,12 @@ def self_cpu() -> float:
 
 
 def fanout_run(
-    feed: list[dict], subscribers: int, workers: int, rate: float, db: str | None
+    feed: list[dict],
+    subscribers: int,
+    workers: int,
+    rate: float,
+    db: str | None,
+    log_dir: str | None = None,
 ) -> FanoutRun:
     """One run on a fresh deployment (see the module's docstring)."""
     run = FanoutRun(subscribers, workers)
@@ -412,7 +417,7 @@ def fanout_run(
     }
     frames = max(kinds)  # versions 1..frames, 0 the frame published at creation
     bound = len(feed) / rate + 300  # what any part of one run may take at most
-    with tempfile.TemporaryDirectory(prefix="live-fanout-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="live-fanout-", dir=log_dir) as tmp:
         deployment = Deployment(Path(tmp), db, workers, subscribers + CHECKERS + 16)
         checkers: list[Checker] = []
         client: httpx.Client | None = None
@@ -684,9 +689,11 @@ def median_of(runs: list[FanoutRun], get) -> float:
     return statistics.median(get(run) for run in runs)
 
 
-def inprocess(feed: list[dict], subscribers: int, rate: float, db: str | None):
+def inprocess(
+    feed: list[dict], subscribers: int, rate: float, db: str | None, log_dir: str | None = None
+):
     """live_sse.py's measured run, its server started as live_sse.main starts it."""
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=log_dir) as tmp:
         port = live_sse.free_port()
         log = Path(tmp) / "live.duckdb"
         token, _ = TokenStore(tokens_path_for(log)).create(label="bench")
@@ -746,10 +753,14 @@ def main(args: argparse.Namespace) -> None:
     )
     baseline = None
     if args.inprocess_subscribers:
-        baseline = inprocess(feed, args.inprocess_subscribers, args.rate, args.db)
+        baseline = inprocess(
+            feed, args.inprocess_subscribers, args.rate, args.db, args.live_log_dir
+        )
     runs = []
     for i in range(args.runs):
-        run = fanout_run(feed, subscribers, args.nginx_workers, args.rate, args.db)
+        run = fanout_run(
+            feed, subscribers, args.nginx_workers, args.rate, args.db, args.live_log_dir
+        )
         report(f"fan-out run {i + 1} of {args.runs}", run, len(feed), args.rate)
         runs.append(run)
     if runs:
@@ -799,7 +810,7 @@ def main(args: argparse.Namespace) -> None:
     if sweep:
         rows = []
         for count in sweep:
-            run = fanout_run(feed, count, args.nginx_workers, args.rate, args.db)
+            run = fanout_run(feed, count, args.nginx_workers, args.rate, args.db, args.live_log_dir)
             report(f"sweep at {count}", run, len(feed), args.rate)
             rows.append(run)
         print(f"\nsweep, nginx {args.nginx_workers} worker(s), one run each:")

@@ -683,6 +683,13 @@ def main() -> None:
     parser.add_argument("--db", default=None, help="the store (default: $HEARTBREAK_DB, ...)")
     parser.add_argument("--profile", default=None, help="write the server's cProfile stats here")
     parser.add_argument("--details", type=int, default=0, help="list the N slowest messages")
+    parser.add_argument(
+        "--live-log-dir",
+        default=None,
+        help="where the live log's temporary folder goes (default: the system's temp folder); "
+        "the log commits, with an fsync, every message before its frame goes out, so a disk "
+        "whose fsync stalls shows here (/dev/shm takes the disk out)",
+    )
     experiments = parser.add_argument_group(
         "experiments (the server then differs from heartbreak serve, and the output says so)"
     )
@@ -745,7 +752,7 @@ def main() -> None:
         f"{resource.getrlimit(resource.RLIMIT_NOFILE)[0]}"
     )
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.live_log_dir) as tmp:
         port = free_port()
         log = Path(tmp) / "live.duckdb"
         token, _ = TokenStore(tokens_path_for(log)).create(label="bench")

@@ -276,6 +276,9 @@ class _Live:
     # a group match's fixture in the store, and the fixtures played at the same time
     fixture_id: int | None = None
     simultaneous: frozenset[int] = frozenset()
+    # what ``messages`` make (None: not worked out yet); sorting every message again twice per
+    # new one was the larger part of a clock update late in a match
+    standing: _Standing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,6 +675,7 @@ class LiveService:
         self.log.append_many(live_id, [(key, message, at) for key, message in new.items()])
         entry.messages = messages
         entry.received = received
+        entry.standing = standing
         entry.current = entry.last = snapshot
         for other_id, other, state in others:
             other.current = other.last = state
@@ -680,7 +684,9 @@ class LiveService:
 
     def _standing(self, entry: _Live) -> _Standing:
         """What a live match's messages kept make (hold ``_ingesting``)."""
-        return _standing_of(entry.match, entry.messages)
+        if entry.standing is None:
+            entry.standing = _standing_of(entry.match, entry.messages)
+        return entry.standing
 
     def append(self, live_id: str, message: Mapping[str, Any]) -> bool:
         """Validate one message, compute the state it makes and log it (as :meth:`ingest`,
