@@ -700,7 +700,7 @@ def inprocess(
         streams = max(Limits().live_max_streams, subscribers + 16)
         env = {**os.environ, "HEARTBREAK_LIVE_MAX_STREAMS": str(streams)}
         args = [sys.executable, "-c", live_sse.SERVER, db or "", str(log), str(port), "", "serve"]
-        server = subprocess.Popen([*args, "0"], env=env)
+        server = subprocess.Popen(args, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120

@@ -41,9 +41,10 @@ run on the same machine and share its cores; the output says how many.
 
 To find out where the time goes: ``--details N`` lists the N slowest messages (frame size, first
 and last subscriber, POST round trip); ``--profile FILE`` runs the server under cProfile;
-``LIVE_SSE_GC=1`` makes the server print its garbage collector's long pauses. The experiments
-``--server-gc-freeze`` and ``--server-http`` change the server from what ``heartbreak serve``
-runs, and the output says so.
+``LIVE_SSE_GC=1`` makes the server print its garbage collector's long pauses (the server
+freezes its start-up heap out of their reach, as ``heartbreak serve`` does:
+``heartbreak.api.server.settle_heap``). The experiment ``--server-http`` changes the server
+from what ``heartbreak serve`` runs, and the output says so.
 """
 
 from __future__ import annotations
@@ -91,10 +92,10 @@ import uvicorn
 from pathlib import Path
 from heartbreak.api import create_app
 from heartbreak.api.limits import Limits
-from heartbreak.api.server import uvicorn_options
+from heartbreak.api.server import settle_heap, uvicorn_options
 from heartbreak.services import Heartbreak
 
-db, log, port, profile, http, freeze = sys.argv[1:7]
+db, log, port, profile, http = sys.argv[1:6]
 port = int(port)
 if os.environ.get("LIVE_SSE_GC"):  # report the garbage collector's pauses
     import gc, time
@@ -110,10 +111,7 @@ if os.environ.get("LIVE_SSE_GC"):  # report the garbage collector's pauses
 session = Heartbreak(db=Path(db) if db else None)
 limits = Limits.from_env()
 app = create_app(session=session, live_log=Path(log), limits=limits)
-if freeze == "1":  # an experiment: what heartbreak serve does not do (yet)
-    import gc
-    gc.collect()
-    gc.freeze()
+settle_heap(session)  # as heartbreak serve does
 config = dict(host="127.0.0.1", port=port, log_level="warning", backlog=4096,
               timeout_graceful_shutdown=5, **uvicorn_options(limits))
 if http != "serve":  # an experiment: another HTTP implementation than heartbreak serve's
@@ -694,12 +692,6 @@ def main() -> None:
         "experiments (the server then differs from heartbreak serve, and the output says so)"
     )
     experiments.add_argument(
-        "--server-gc-freeze",
-        action="store_true",
-        help="gc.freeze() in the server once the app is built, so that full collections skip "
-        "the store's objects",
-    )
-    experiments.add_argument(
         "--server-http",
         default="serve",
         choices=["serve", "h11", "httptools"],
@@ -742,8 +734,6 @@ def main() -> None:
     http = {"serve": "h11 (heartbreak serve's protocol)", "h11": "h11 (uvicorn's protocol)"}
     http = http.get(args.server_http, args.server_http)
     setup = f"server: uvicorn, one worker, HTTP {http}"
-    if args.server_gc_freeze:
-        setup += ", gc.freeze() after start-up (an experiment: heartbreak serve does not)"
     print(
         f"live SSE benchmark: {len(feed)} messages ("
         + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
@@ -768,7 +758,6 @@ def main() -> None:
                 str(port),
                 args.profile or "",
                 args.server_http,
-                "1" if args.server_gc_freeze else "0",
             ],
             env=env,
         )

@@ -37,6 +37,19 @@ from heartbreak.results import MatchRecord, MatchReplay, Prediction, build_repla
 # --- the session ----------------------------------------------------------------------------
 
 
+#: The session's lazily loaded parts that :meth:`Heartbreak.warm` loads.
+_WARMED = (
+    "store",
+    "prematch_model",
+    "history",
+    "editions",
+    "_home_sides",
+    "_edition_by_match",
+    "_group_stakes",
+    "rank_tables",
+)
+
+
 class Heartbreak:
     """One store and its fitted models. Cheap to create; models are fitted on first use."""
 
@@ -95,6 +108,16 @@ class Heartbreak:
         from heartbreak.story.records import History
 
         return History(self.history_matches, self.history_goals)
+
+    def warm(self) -> Heartbreak:
+        """Load now what answering a match, a live state or a page reads on first use: the
+        store, the goal model, the history of precedents, the tournaments, the group stakes
+        and the rank tables. A server's first requests then do not wait for them (a standby
+        takes over without loading them), and it can put them out of the garbage collector's
+        reach (:func:`heartbreak.api.server.settle_heap`). The session, for chaining."""
+        for name in _WARMED:
+            getattr(self, name)
+        return self
 
     # --- teams and ratings ---
     def resolve_team(self, name: str, date: dt.date | None = None) -> str:

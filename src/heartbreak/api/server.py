@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import socket
 from typing import Any
@@ -32,6 +33,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from heartbreak.api.errors import error_body
 from heartbreak.api.limits import Limits, env_name
+from heartbreak.services import Heartbreak
 
 #: Seconds a closed connection may still take to hand its last bytes to its client.
 LINGER_SECONDS = 5.0
@@ -147,6 +149,27 @@ def protocol_class(limits: Limits) -> type[H11Protocol]:
             self.transport.close()
 
     return HeartbreakH11Protocol
+
+
+#: The garbage collector's thresholds in a server (Python's default: 700, 10, 10). A live frame
+#: goes to every subscriber in one burst that allocates a few objects per subscriber; collected
+#: every 700 allocations, the young generation catches them in flight and promotes them, and the
+#: old generations' growth then sets off a full collection every few seconds. Collected every
+#: 50,000, a burst is over first and its objects die by reference count.
+SERVER_GC_THRESHOLDS = (50_000, 10, 10)
+
+
+def settle_heap(session: Heartbreak) -> None:
+    """Before serving: load the session (:meth:`Heartbreak.warm`), move every object alive into
+    the garbage collector's permanent generation (:func:`gc.freeze`: what a server keeps to its
+    end anyway), and set :data:`SERVER_GC_THRESHOLDS`. Without this, full collections walk the
+    modules, the session's tables and every subscriber's coroutines a few times a minute
+    under a live feed, 130-240 ms each, and every frame waits behind one
+    (``LIVE_SSE_GC=1 python bench/live_sse.py`` prints the pauses)."""
+    session.warm()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*SERVER_GC_THRESHOLDS)
 
 
 def uvicorn_options(limits: Limits) -> dict[str, Any]:

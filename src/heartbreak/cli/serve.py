@@ -53,7 +53,7 @@ def serve(
     from heartbreak.api import create_app
     from heartbreak.api.auth import is_loopback
     from heartbreak.api.limits import Limits
-    from heartbreak.api.server import uvicorn_options
+    from heartbreak.api.server import settle_heap, uvicorn_options
 
     with handle_errors():
         if fanout not in ("none", "nchan"):
@@ -72,6 +72,7 @@ def serve(
             fanout=publisher,
             live_log=live_log,
         )
+        settle_heap(session)  # before waiting for the log: a standby takes over warm
         if publisher is not None:
             typer.echo(f"live: waiting for the live log {app.state.live.log_path}", err=True)
             app.state.live.hold_log()
