@@ -203,7 +203,10 @@ class Deployment:
         path = self.root / "owner.log"
         text = path.read_text(errors="replace") if path.exists() else ""
         # heartbreak.live logs through logging's last resort (a bare message), uvicorn its own
-        words = ("WARNING", "ERROR", "Error", "Traceback", "not published", "refused by nchan")
+        words = (
+            "WARNING", "ERROR", "Error", "Traceback", "not published", "refused by nchan",
+            "skipped",
+        )  # fmt: skip
         return [line for line in text.splitlines() if any(w in line for w in words)]
 
     def stop(self) -> None:

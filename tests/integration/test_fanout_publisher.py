@@ -72,7 +72,7 @@ def test_frames_go_out_in_order_appends_onto_the_one_before(channel):
     assert SlowChannel.deleted == ["/pub/m1"]
 
 
-def test_a_slow_channel_gets_the_newest_state_not_a_queue(channel):
+def test_a_slow_channel_gets_the_newest_state_not_a_queue(channel, caplog):
     SlowChannel.delay = 0.3
     fanout = NchanFanout(channel)
     fanout.publish("m1", frame(0, None))
@@ -86,3 +86,9 @@ def test_a_slow_channel_gets_the_newest_state_not_a_queue(channel):
     # m1: frame 0, then the newest whole (frames 1-6 were past by the time the thread got
     # to them, and 7's append is onto 6, which was never posted); m2: its newest alone
     assert posts == [("/pub/m1", "state", 0), ("/pub/m1", "state", 7), ("/pub/m2", "state", 7)]
+    # the operator hears of it once per match, not once per frame skipped
+    skips = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert skips == [
+        "live m1: frame 1 skipped, nchan is slower than the feed (1 skipped so far)",
+        "live m2: frame 1 skipped, nchan is slower than the feed (1 skipped so far)",
+    ]

@@ -40,6 +40,10 @@ log = logging.getLogger("heartbreak.live")
 #: the frame, which takes seconds at tens of thousands of them.
 PUBLISH_TIMEOUT = 30.0
 
+#: Frames skipped are logged at the first one of a match, then every this many: the viewers are
+#: behind as long as it lasts, and one line per frame would flood the log.
+SKIPS_REPORTED = 100
+
 
 class Frame(Protocol):
     """What a fan-out reads of a :class:`heartbreak.live.service.Frame`: its number and its two
@@ -103,6 +107,7 @@ class NchanFanout:
 
     def _run(self) -> None:
         posted: dict[str, int] = {}  # live id → the number of the frame it was posted last
+        skipped: dict[str, int] = {}  # live id → frames skipped so far
         waiting: deque = deque()
         while True:
             if not waiting:
@@ -121,10 +126,21 @@ class NchanFanout:
             live_id, seq, base, state, append = item
             if state is None:
                 posted.pop(live_id, None)
+                skipped.pop(live_id, None)
                 self._delete(live_id)
                 continue
             if any(isinstance(o, tuple) and o[0] == live_id for o in waiting):
-                continue  # a newer frame of this match (or its end) is waiting: this one is past
+                # a newer frame of this match (or its end) is waiting: this one is past
+                skipped[live_id] = count = skipped.get(live_id, 0) + 1
+                if count == 1 or count % SKIPS_REPORTED == 0:
+                    log.warning(
+                        "live %s: frame %d skipped, nchan is slower than the feed"
+                        " (%d skipped so far)",
+                        live_id,
+                        seq,
+                        count,
+                    )
+                continue
             if append is not None and base == posted.get(live_id):
                 self._post(live_id, seq, "append", append)
             else:
