@@ -330,9 +330,23 @@ def test_model_fit_cli_writes_the_packaged_file_again(real_db_path: Path, tmp_pa
     assert result.stdout.startswith("wrote ")
     assert str(out) in "".join(result.stdout.split())  # however the console wrapped it
     written = load_params(out)
-    assert written.to_dict() == load_params().to_dict()
-    assert out.read_text(encoding="utf-8") == packaged_path().read_text(encoding="utf-8")
-    assert services.Heartbreak(db=real_db_path, params=written).params == load_params()
+    # The same fit to rounding, not always to the last bit: in one CI run two of its numbers
+    # came out one unit in the last place apart (0.08350159249972647 against ...45).
+    got = _leaves(json.loads(out.read_text(encoding="utf-8")))
+    packaged = _leaves(json.loads(packaged_path().read_text(encoding="utf-8")))
+    assert got.keys() == packaged.keys()
+    assert got == pytest.approx(packaged, rel=1e-12, abs=1e-15)
+    again = services.Heartbreak(db=real_db_path, params=written).params
+    assert _leaves(again.to_dict()) == pytest.approx(_leaves(load_params().to_dict()), rel=1e-12)
+
+
+def _leaves(tree, path: str = "") -> dict[str, float]:
+    """A parameter file's numbers by their path (``goals.home_attack``, ``inplay.rates.3``)."""
+    if isinstance(tree, dict):
+        return {k: v for key, sub in tree.items() for k, v in _leaves(sub, f"{path}{key}.").items()}
+    if isinstance(tree, list | tuple):
+        return {k: v for i, sub in enumerate(tree) for k, v in _leaves(sub, f"{path}{i}.").items()}
+    return {path.rstrip("."): tree}
 
 
 def test_model_fit_cli_other_training_end(real_db_path: Path, tmp_path: Path) -> None:
