@@ -276,8 +276,8 @@ class _Live:
     # a group match's fixture in the store, and the fixtures played at the same time
     fixture_id: int | None = None
     simultaneous: frozenset[int] = frozenset()
-    # what ``messages`` make (None: not worked out yet); sorting every message again twice per
-    # new one was the larger part of a clock update late in a match
+    # what ``messages`` make (None: not worked out yet), kept so that a new message sorts the
+    # match's messages once, not three times
     standing: _Standing | None = None
 
 
