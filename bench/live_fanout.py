@@ -696,39 +696,13 @@ def inprocess(
     feed: list[dict], subscribers: int, rate: float, db: str | None, log_dir: str | None = None
 ):
     """live_sse.py's measured run, its server started as live_sse.main starts it."""
-    with tempfile.TemporaryDirectory(dir=log_dir) as tmp:
-        port = live_sse.free_port()
-        log = Path(tmp) / "live.duckdb"
-        token, _ = TokenStore(tokens_path_for(log)).create(label="bench")
-        streams = max(Limits().live_max_streams, subscribers + 16)
-        env = {**os.environ, "HEARTBREAK_LIVE_MAX_STREAMS": str(streams)}
-        args = [sys.executable, "-c", live_sse.SERVER, db or "", str(log), str(port), "", "serve"]
-        server = subprocess.Popen(args, env=env)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit("the in-process server stopped while starting")
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    raise SystemExit("the in-process server did not start within 120 s")
-                time.sleep(0.2)
-            before = load()
-            run = asyncio.run(
-                live_sse.run_feed(base, port, server.pid, feed, subscribers, rate, token)
-            )
-            live_sse.report("in-process (live_sse.py)", run, len(feed), rate)
-            print(f"  load average before {before}, after {load()}")
-            return run
-        finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+    streams = max(Limits().live_max_streams, subscribers + 16)
+    with live_sse.inprocess_server(db, streams, log_dir) as (base, port, pid, token):
+        before = load()
+        run = asyncio.run(live_sse.run_feed(base, port, pid, feed, subscribers, rate, token))
+        live_sse.report("in-process (live_sse.py)", run, len(feed), rate)
+        print(f"  load average before {before}, after {load()}")
+        return run
 
 
 def main(args: argparse.Namespace) -> None:

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import math
@@ -64,6 +65,7 @@ import sys
 import tempfile
 import time
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -670,6 +672,46 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def inprocess_server(
+    db: str | None,
+    streams: int,
+    log_dir: str | None = None,
+    profile: str = "",
+    http: str = "serve",
+) -> Iterator[tuple[str, int, int, str]]:
+    """The in-process server (:data:`SERVER`, as ``heartbreak serve`` runs its app) on a free
+    loopback port, with a live log in a temporary folder under ``log_dir``, a feed token made
+    in it and room for ``streams`` streams from one address; yields (base URL, port, pid,
+    token) once it answers, and stops it after."""
+    with tempfile.TemporaryDirectory(dir=log_dir) as tmp:
+        port = free_port()
+        log = Path(tmp) / "live.duckdb"
+        token, _ = TokenStore(tokens_path_for(log)).create(label="bench")
+        env = {**os.environ, "HEARTBREAK_LIVE_MAX_STREAMS": str(streams)}
+        argv = [sys.executable, "-c", SERVER, db or "", str(log), str(port), profile, http]
+        server = subprocess.Popen(argv, env=env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit("the in-process server stopped while starting")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise SystemExit("the in-process server did not start within 120 s")
+                time.sleep(0.2)
+            yield base, port, server.pid, token
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -742,69 +784,30 @@ def main() -> None:
         f"{resource.getrlimit(resource.RLIMIT_NOFILE)[0]}"
     )
 
-    with tempfile.TemporaryDirectory(dir=args.live_log_dir) as tmp:
-        port = free_port()
-        log = Path(tmp) / "live.duckdb"
-        token, _ = TokenStore(tokens_path_for(log)).create(label="bench")
-        streams = max(Limits().live_max_streams, args.subscribers + args.baseline_subscribers + 16)
-        env = {**os.environ, "HEARTBREAK_LIVE_MAX_STREAMS": str(streams)}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                SERVER,
-                args.db or "",
-                str(log),
-                str(port),
-                args.profile or "",
-                args.server_http,
-            ],
-            env=env,
+    streams = max(Limits().live_max_streams, args.subscribers + args.baseline_subscribers + 16)
+    with inprocess_server(
+        args.db, streams, args.live_log_dir, args.profile or "", args.server_http
+    ) as (base, port, pid, token):
+        runs = []
+        if args.baseline_subscribers:
+            baseline = asyncio.run(
+                run_feed(base, port, pid, feed, args.baseline_subscribers, args.rate, token)
+            )
+            report("baseline", baseline, len(feed), args.rate, args.details)
+            runs.append(baseline)
+        measured = asyncio.run(run_feed(base, port, pid, feed, args.subscribers, args.rate, token))
+        report("measured", measured, len(feed), args.rate, args.details)
+        if args.baseline_subscribers:
+            ratios = "  ".join(
+                f"p{q} x{pct(measured.latencies, q) / pct(baseline.latencies, q):.1f}"
+                for q in (50, 95, 99)
+            )
+            print(f"\nmeasured / baseline latency: {ratios}")
+        ok = pct(measured.latencies, 99) <= 50 and measured.lost == 0
+        print(
+            f"target p99 <= 50 ms and 0 lost: {'met' if ok else 'NOT met'} "
+            f"(p99 {pct(measured.latencies, 99):.1f} ms, lost {measured.lost})"
         )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit("the server stopped while starting")
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("the server did not start within 120 s")
-                time.sleep(0.2)
-            runs = []
-            if args.baseline_subscribers:
-                baseline = asyncio.run(
-                    run_feed(
-                        base, port, server.pid, feed, args.baseline_subscribers, args.rate, token
-                    )
-                )
-                report("baseline", baseline, len(feed), args.rate, args.details)
-                runs.append(baseline)
-            measured = asyncio.run(
-                run_feed(base, port, server.pid, feed, args.subscribers, args.rate, token)
-            )
-            report("measured", measured, len(feed), args.rate, args.details)
-            if args.baseline_subscribers:
-                ratios = "  ".join(
-                    f"p{q} x{pct(measured.latencies, q) / pct(baseline.latencies, q):.1f}"
-                    for q in (50, 95, 99)
-                )
-                print(f"\nmeasured / baseline latency: {ratios}")
-            ok = pct(measured.latencies, 99) <= 50 and measured.lost == 0
-            print(
-                f"target p99 <= 50 ms and 0 lost: {'met' if ok else 'NOT met'} "
-                f"(p99 {pct(measured.latencies, 99):.1f} ms, lost {measured.lost})"
-            )
-        finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
 
 
 if __name__ == "__main__":
